@@ -1,0 +1,50 @@
+//! The engine's error type: what went wrong, in domain words.
+//!
+//! Callers (the UI's server functions, the JSON API) map each variant to a message and a status;
+//! `Internal` carries detail for the log only and must never be shown to a user.
+
+/// Everything the session engine can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Email or password wrong, or the user unknown. Deliberately one error for all three, so a
+    /// sign-in form cannot be used to find out which emails exist.
+    #[error("the email or password is wrong")]
+    InvalidCredentials,
+    /// No session, a malformed or unknown token, or a session that expired or was terminated.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// The session asked for does not exist, or the caller may not see it. One error for both, so
+    /// ids of other people's sessions cannot be probed.
+    #[error("no such session")]
+    SessionNotFound,
+    /// A session may not terminate itself through the sessions list: that is what logging out
+    /// is for.
+    #[error("this is the session you are using; log out instead")]
+    CannotTerminateCurrentSession,
+    /// A person has no account to sign in to.
+    #[error("this user belongs to no account")]
+    NoAccount,
+    /// Input that can never be valid, e.g. an oversized field.
+    #[error("invalid input: {0}")]
+    InvalidInput(&'static str),
+    /// Configuration or tracking data could not be loaded.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The database or another internal part failed. Logged, never shown.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Internal(format!("database: {error}"))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for Error {
+    fn from(error: sqlx::migrate::MigrateError) -> Self {
+        Self::Internal(format!("migration: {error}"))
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

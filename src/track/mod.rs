@@ -1,0 +1,48 @@
+//! What a session records about where it comes from: client IP, device and location.
+
+pub mod client_ip;
+pub mod geoip;
+pub mod user_agent;
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+pub use client_ip::TrustedProxies;
+pub use geoip::GeoIp;
+pub use user_agent::UserAgentTracker;
+
+use crate::model::{Device, Location};
+
+/// The user-agent parser and GeoIP databases, loaded once and shared by every request.
+pub struct Tracker {
+    pub user_agents: Arc<UserAgentTracker>,
+    pub geoip: GeoIp,
+}
+
+/// What we learned about a device at sign-in.
+#[derive(Clone, Debug)]
+pub struct Observation {
+    pub ip: IpAddr,
+    pub user_agent: String,
+    pub device: Arc<Device>,
+    pub location: Location,
+}
+
+impl Tracker {
+    /// Device and OS are always recorded; the location only when `with_location` (the
+    /// account's "store geolocation information" setting).
+    pub fn observe(&self, ip: IpAddr, user_agent: &str, with_location: bool) -> Observation {
+        let ip = ip.to_canonical();
+        let location = if with_location {
+            self.geoip.locate(ip)
+        } else {
+            Location::Unknown
+        };
+        Observation {
+            ip,
+            user_agent: user_agent::truncate_user_agent(user_agent).to_owned(),
+            device: self.user_agents.parse(user_agent),
+            location,
+        }
+    }
+}

@@ -1,0 +1,362 @@
+//! The session lifecycle through the service, against a real SQLite file.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{CHROME_WINDOWS, PASSWORD, SAFARI_IPHONE, T0, world, world_with_policy};
+use sessionboard::Error;
+use sessionboard::model::{DeviceKind, Location, SessionId};
+use sessionboard::service::{SessionPolicy, SignIn, WEB_APPLICATION};
+
+const MINUTE: Duration = Duration::from_secs(60);
+
+#[tokio::test]
+async fn sign_in_creates_exactly_one_session_with_device_and_location() {
+    let w = world().await;
+    let signed_in = w
+        .sign_in("alice@acme.example", CHROME_WINDOWS, "81.2.69.142", T0)
+        .await;
+    let alice = w
+        .service
+        .authenticate(signed_in.token.as_str(), T0)
+        .await
+        .unwrap();
+    assert_eq!(alice.user_id, w.alice);
+    assert_eq!(alice.account_id, w.acme);
+
+    let sessions = w.service.list_my_sessions(&alice, T0).await.unwrap();
+    assert_eq!(sessions.len(), 1);
+    let session = &sessions[0];
+    assert_eq!(session.id, signed_in.session_id);
+    assert!(session.is_current);
+    assert_eq!(session.application, "Web");
+    assert_eq!(session.account_name, "Acme");
+    assert_eq!(session.ip, "81.2.69.142");
+    assert_eq!(session.device.os_label(), "Windows 10");
+    assert_eq!(session.device.browser_label(), "Chrome 131.0.0");
+    assert_eq!(session.device.kind, DeviceKind::Desktop);
+    assert_eq!(session.location.label(), "London, England, United Kingdom");
+    assert_eq!(session.created_at, T0);
+    assert_eq!(session.last_active_at, T0);
+}
+
+#[tokio::test]
+async fn email_is_case_insensitive_and_surrounding_spaces_are_ignored() {
+    let w = world().await;
+    w.sign_in("  Alice@ACME.example ", CHROME_WINDOWS, "192.0.2.1", T0)
+        .await;
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_are_the_same_error_and_create_nothing() {
+    let w = world().await;
+    for (email, password) in [
+        ("alice@acme.example", "wrong"),
+        ("nobody@acme.example", PASSWORD),
+        ("", PASSWORD),
+        ("alice@acme.example", ""),
+    ] {
+        let result = w
+            .service
+            .sign_in(
+                SignIn {
+                    email,
+                    password,
+                    application: WEB_APPLICATION,
+                    ip: "192.0.2.1".parse().unwrap(),
+                    user_agent: CHROME_WINDOWS,
+                },
+                T0,
+            )
+            .await;
+        assert!(
+            matches!(result, Err(Error::InvalidCredentials)),
+            "{email}/{password}"
+        );
+    }
+    let signed_in = w
+        .sign_in("alice@acme.example", CHROME_WINDOWS, "192.0.2.1", T0)
+        .await;
+    let alice = w
+        .service
+        .authenticate(signed_in.token.as_str(), T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        w.service.list_my_sessions(&alice, T0).await.unwrap().len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn the_list_shows_only_my_live_sessions_newest_first() {
+    let w = world().await;
+    let laptop = w
+        .sign_in("alice@acme.example", CHROME_WINDOWS, "81.2.69.142", T0)
+        .await;
+    let phone = w
+        .sign_in(
+            "alice@acme.example",
+            SAFARI_IPHONE,
+            "2001:db8::7",
+            T0.plus(MINUTE),
+        )
+        .await;
+    let ended = w
+        .sign_in(
+            "alice@acme.example",
+            SAFARI_IPHONE,
+            "192.0.2.9",
+            T0.plus(2 * MINUTE),
+        )
+        .await;
+    w.sign_in("bob@acme.example", CHROME_WINDOWS, "81.2.69.142", T0)
+        .await;
+    w.sign_in("carol@globex.example", CHROME_WINDOWS, "81.2.69.142", T0)
+        .await;
+
+    let now = T0.plus(3 * MINUTE);
+    let alice = w
+        .service
+        .authenticate(laptop.token.as_str(), now)
+        .await
+        .unwrap();
+    w.service
+        .terminate_session(&alice, ended.session_id, now)
+        .await
+        .unwrap();
+
+    let sessions = w.service.list_my_sessions(&alice, now).await.unwrap();
+    let ids: Vec<SessionId> = sessions.iter().map(|s| s.id).collect();
+    assert_eq!(ids, vec![phone.session_id, laptop.session_id]);
+    assert!(sessions.iter().all(|s| s.user_id == w.alice));
+    let phone_row = &sessions[0];
+    assert!(!phone_row.is_current);
+    assert_eq!(phone_row.device.kind, DeviceKind::Phone);
+    assert_eq!(phone_row.device.os_label(), "iOS 17.6.1");
+    assert_eq!(phone_row.location.label(), "Berlin, Germany");
+}
+
+#[tokio::test]
+async fn terminating_another_session_signs_that_device_out_at_once() {
+    let w = world().await;
+    let laptop = w
+        .sign_in("alice@acme.example", CHROME_WINDOWS, "192.0.2.1", T0)
+        .await;
+    let phone = w
+        .sign_in("alice@acme.example", SAFARI_IPHONE, "192.0.2.2", T0)
+        .await;
+    let alice = w
+        .service
+        .authenticate(laptop.token.as_str(), T0)
+        .await
+        .unwrap();
+
+    w.service
+        .terminate_session(&alice, phone.session_id, T0)
+        .await
+        .unwrap();
+
+    let result = w.service.authenticate(phone.token.as_str(), T0).await;
+    assert!(matches!(result, Err(Error::Unauthenticated)));
+    let remaining = w.service.list_my_sessions(&alice, T0).await.unwrap();
+    assert_eq!(remaining.len(), 1);
+    assert_eq!(remaining[0].id, laptop.session_id);
+    // Terminating it again finds nothing to end.
+    let again = w
+        .service
+        .terminate_session(&alice, phone.session_id, T0)
+        .await;
+    assert!(matches!(again, Err(Error::SessionNotFound)));
+}
+
+#[tokio::test]
+async fn the_current_session_cannot_be_terminated_from_the_list() {
+    let w = world().await;
+    let laptop = w
+        .sign_in("alice@acme.example", CHROME_WINDOWS, "192.0.2.1", T0)
+        .await;
+    let alice = w
+        .service
+        .authenticate(laptop.token.as_str(), T0)
+        .await
+        .unwrap();
+
+    let result = w
+        .service
+        .terminate_session(&alice, laptop.session_id, T0)
+        .await;
+
+    assert!(matches!(result, Err(Error::CannotTerminateCurrentSession)));
+    assert!(
+        w.service
+            .authenticate(laptop.token.as_str(), T0)
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn someone_elses_session_or_an_unknown_id_is_not_found_and_stays_alive() {
+    let w = world().await;
+    let alice_signed_in = w
+        .sign_in("alice@acme.example", CHROME_WINDOWS, "192.0.2.1", T0)
+        .await;
+    let bob_signed_in = w
+        .sign_in("bob@acme.example", CHROME_WINDOWS, "192.0.2.2", T0)
+        .await;
+    let carol_signed_in = w
+        .sign_in("carol@globex.example", CHROME_WINDOWS, "192.0.2.3", T0)
+        .await;
+    let alice = w
+        .service
+        .authenticate(alice_signed_in.token.as_str(), T0)
+        .await
+        .unwrap();
+
+    for target in [
+        bob_signed_in.session_id,
+        carol_signed_in.session_id,
+        SessionId(999_999),
+        SessionId(-1),
+    ] {
+        let result = w.service.terminate_session(&alice, target, T0).await;
+        assert!(matches!(result, Err(Error::SessionNotFound)), "{target}");
+    }
+    assert!(
+        w.service
+            .authenticate(bob_signed_in.token.as_str(), T0)
+            .await
+            .is_ok()
+    );
+    assert!(
+        w.service
+            .authenticate(carol_signed_in.token.as_str(), T0)
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn malformed_and_unknown_tokens_are_not_signed_in() {
+    let w = world().await;
+    w.sign_in("alice@acme.example", CHROME_WINDOWS, "192.0.2.1", T0)
+        .await;
+    let unknown = sessionboard::token::SessionToken::generate();
+    let long = "x".repeat(100_000);
+    for token in ["", "garbage", long.as_str(), "\u{0}\u{1}", unknown.as_str()] {
+        let result = w.service.authenticate(token, T0).await;
+        assert!(matches!(result, Err(Error::Unauthenticated)), "{token:.20}");
+    }
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_current_session() {
+    let w = world().await;
+    let laptop = w
+        .sign_in("alice@acme.example", CHROME_WINDOWS, "192.0.2.1", T0)
+        .await;
+    let alice = w
+        .service
+        .authenticate(laptop.token.as_str(), T0)
+        .await
+        .unwrap();
+    w.service.sign_out(&alice, T0).await.unwrap();
+    assert!(matches!(
+        w.service.authenticate(laptop.token.as_str(), T0).await,
+        Err(Error::Unauthenticated)
+    ));
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_and_at_their_absolute_lifetime() {
+    let policy = SessionPolicy {
+        idle_timeout: 10 * MINUTE,
+        absolute_lifetime: 25 * MINUTE,
+        touch_interval: MINUTE,
+    };
+    let w = world_with_policy(policy).await;
+    let idle = w
+        .sign_in("alice@acme.example", CHROME_WINDOWS, "192.0.2.1", T0)
+        .await;
+    let busy = w
+        .sign_in("alice@acme.example", SAFARI_IPHONE, "192.0.2.2", T0)
+        .await;
+
+    // Used every 8 minutes, `busy` outlives the idle timeout but not the absolute lifetime.
+    for minutes in [8, 16, 24] {
+        let now = T0.plus(minutes * MINUTE);
+        assert!(
+            w.service
+                .authenticate(busy.token.as_str(), now)
+                .await
+                .is_ok(),
+            "{minutes}"
+        );
+    }
+    assert!(matches!(
+        w.service
+            .authenticate(idle.token.as_str(), T0.plus(11 * MINUTE))
+            .await,
+        Err(Error::Unauthenticated)
+    ));
+    assert!(matches!(
+        w.service
+            .authenticate(busy.token.as_str(), T0.plus(26 * MINUTE))
+            .await,
+        Err(Error::Unauthenticated)
+    ));
+}
+
+#[tokio::test]
+async fn activity_is_written_at_most_once_a_minute() {
+    let w = world().await;
+    let laptop = w
+        .sign_in("alice@acme.example", CHROME_WINDOWS, "192.0.2.1", T0)
+        .await;
+    let seconds = |s: u64| T0.plus(Duration::from_secs(s));
+
+    let alice = w
+        .service
+        .authenticate(laptop.token.as_str(), seconds(30))
+        .await
+        .unwrap();
+    let listed = w
+        .service
+        .list_my_sessions(&alice, seconds(30))
+        .await
+        .unwrap();
+    assert_eq!(listed[0].last_active_at, T0, "30 s later: not yet written");
+
+    w.service
+        .authenticate(laptop.token.as_str(), seconds(61))
+        .await
+        .unwrap();
+    let listed = w
+        .service
+        .list_my_sessions(&alice, seconds(61))
+        .await
+        .unwrap();
+    assert_eq!(listed[0].last_active_at, seconds(61));
+}
+
+#[tokio::test]
+async fn hostile_user_agents_are_stored_truncated_and_unknown_devices_still_sign_in() {
+    let w = world().await;
+    let hostile = format!("Mozilla/5.0 {}", "(((((((((((".repeat(20_000));
+    let signed_in = w
+        .sign_in("alice@acme.example", &hostile, "192.0.2.1", T0)
+        .await;
+    let empty = w.sign_in("alice@acme.example", "", "10.0.0.1", T0).await;
+    let alice = w
+        .service
+        .authenticate(signed_in.token.as_str(), T0)
+        .await
+        .unwrap();
+    let sessions = w.service.list_my_sessions(&alice, T0).await.unwrap();
+    assert_eq!(sessions.len(), 2);
+    let empty_row = sessions.iter().find(|s| s.id == empty.session_id).unwrap();
+    assert_eq!(empty_row.device.browser, "Other");
+    assert_eq!(empty_row.location, Location::LocalNetwork);
+}
