@@ -1,1 +1,70 @@
+//! Sessionboard's user interface: the Leptos app rendered on the server and hydrated in the
+//! browser. Server functions live next to the components that use them and only call the
+//! session engine's service.
 
+pub mod components;
+pub mod error;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+use crate::pages::login::LoginPage;
+use crate::pages::sessions::SessionsPage;
+
+/// The HTML document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser: this marks the page as interactive, which end-to-end
+    // tests wait for before clicking.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="leptos" href="/pkg/sessionboard.css" />
+        <Title text="Sessionboard" />
+        <Router>
+            <Routes fallback=|| view! { <main class="page"><h1>"Page not found"</h1></main> }>
+                <Route path=path!("/") view=|| view! { <Redirect path="/sessions" /> } />
+                // Async: these pages may redirect (signed in / signed out), and a redirect must
+                // be decided before the response's status line is sent.
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
+            </Routes>
+        </Router>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,1 +1,69 @@
-fn main() {}
+use std::process::ExitCode;
+
+use axum::serve::ListenerExt;
+use clap::Parser;
+use leptos::config::get_configuration;
+use server::{Config, build_state, router};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let config = Config::parse();
+    match run(config).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("sessionboard: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    let leptos_options = get_configuration(None)?.leptos_options;
+    let address = leptos_options.site_addr;
+    let state = build_state(&config, leptos_options).await?;
+    let app = router(state);
+
+    // Leptos streams pages in several chunks; without TCP_NODELAY each one waits for the
+    // peer's delayed ACK (tens of milliseconds per page).
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|error| format!("cannot listen on {address}: {error}"))?
+        .tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+    println!("Sessionboard is running at http://{address}");
+    println!("  sign in as henk@ektek.example with password \"sessionboard\" (see README.md)");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,95 @@
+//! The UI's error type: what a server function can answer, as the browser receives it.
+//!
+//! Engine errors are mapped here, once; internal detail is logged on the server and never
+//! serialised to the client.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum UiError {
+    #[error("You are signed out. Please sign in again.")]
+    NotSignedIn,
+    #[error("The email or password is wrong.")]
+    InvalidCredentials,
+    #[error(
+        "This is the session you are using right now, so it can't be terminated here. \
+         To end it, log out instead."
+    )]
+    CannotTerminateCurrentSession,
+    #[error("That session no longer exists, or it isn't one you can manage.")]
+    SessionNotFound,
+    #[error("That request was not valid: {0}.")]
+    InvalidInput(String),
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// Transport failures: the server unreachable, an unreadable answer.
+    #[error("The server could not be reached. Check your connection and try again.")]
+    Transport(ServerFnErrorErr),
+}
+
+impl FromServerFnError for UiError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // Arguments the server could not decode are the client's mistake, not a transport
+            // failure; say so without echoing parser internals.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                let error = Self::InvalidInput("malformed arguments".to_owned());
+                // This runs on the server before the function body, inside the request's
+                // context; without setting the status here the framework answers 500.
+                #[cfg(feature = "ssr")]
+                if let Some(response) =
+                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
+                {
+                    response.set_status(error.status());
+                }
+                error
+            }
+            other => Self::Transport(other),
+        }
+    }
+}
+
+impl UiError {
+    pub fn message(&self) -> String {
+        self.to_string()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sessionboard::Error> for UiError {
+    fn from(error: sessionboard::Error) -> Self {
+        use sessionboard::Error;
+        match error {
+            Error::InvalidCredentials => Self::InvalidCredentials,
+            Error::Unauthenticated => Self::NotSignedIn,
+            Error::SessionNotFound => Self::SessionNotFound,
+            Error::CannotTerminateCurrentSession => Self::CannotTerminateCurrentSession,
+            Error::InvalidInput(what) => Self::InvalidInput(what.to_owned()),
+            // A user without an account, a missing application, a database failure: the
+            // operator needs the detail, the user does not.
+            Error::NoAccount | Error::Config(_) | Error::Internal(_) => {
+                tracing::error!(%error, "request failed");
+                Self::Internal
+            }
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl UiError {
+    /// The HTTP status a server function answers with for this error.
+    pub fn status(&self) -> http::StatusCode {
+        use http::StatusCode;
+        match self {
+            Self::NotSignedIn | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::CannotTerminateCurrentSession => StatusCode::CONFLICT,
+            Self::SessionNotFound => StatusCode::NOT_FOUND,
+            Self::InvalidInput(_) => StatusCode::BAD_REQUEST,
+            Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}

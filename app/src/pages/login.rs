@@ -1,0 +1,81 @@
+//! Sign-in with email and password.
+
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+use crate::components::header::current_viewer;
+use crate::error::UiError;
+
+/// Checks the credentials and, on success, sets the session cookie and goes to the sessions
+/// page. Works as a plain form post too, before or without WebAssembly.
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), UiError> {
+    use crate::ssr::{app_context, client_ip, fail, now, set_cookie, user_agent};
+    use sessionboard::service::{SignIn, WEB_APPLICATION};
+
+    let context = app_context()?;
+    let now = now();
+    // Signing in again on this browser replaces its old session rather than leaving it behind.
+    if let Ok(previous) = crate::ssr::caller() {
+        context
+            .service
+            .sign_out(&previous, now)
+            .await
+            .map_err(fail)?;
+    }
+    let signed_in = context
+        .service
+        .sign_in(
+            SignIn {
+                email: &email,
+                password: &password,
+                application: WEB_APPLICATION,
+                ip: client_ip()?,
+                user_agent: &user_agent(),
+            },
+            now,
+        )
+        .await
+        .map_err(fail)?;
+    set_cookie(&context.cookies.set(signed_in.token.as_str()));
+    leptos_axum::redirect("/sessions");
+    Ok(())
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let sign_in = ServerAction::<SignIn>::new();
+    let viewer = Resource::new(|| (), |_| current_viewer());
+    let error = move || {
+        sign_in.value().get().and_then(Result::err).map(
+            |error: UiError| view! { <p class="form-error" role="alert">{error.message()}</p> },
+        )
+    };
+    view! {
+        <main class="page page-narrow">
+            <Transition>
+                {move || {
+                    viewer
+                        .get()
+                        .and_then(Result::ok)
+                        .flatten()
+                        .map(|_| view! { <Redirect path="/sessions" /> })
+                }}
+            </Transition>
+            <section class="card sign-in">
+                <h1>"Sign in to Sessionboard"</h1>
+                <p class="lede">"See every place you are signed in, and end the ones you don't trust."</p>
+                <ActionForm action=sign_in attr:class="stack">
+                    <label for="email">"Email"</label>
+                    <input id="email" type="email" name="email" autocomplete="username" required maxlength="254" />
+                    <label for="password">"Password"</label>
+                    <input id="password" type="password" name="password" autocomplete="current-password" required maxlength="1024" />
+                    {error}
+                    <button type="submit" class="button primary" disabled=move || sign_in.pending().get()>
+                        "Sign in"
+                    </button>
+                </ActionForm>
+            </section>
+        </main>
+    }
+}

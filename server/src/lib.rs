@@ -1,0 +1,11 @@
+//! The Sessionboard server: configuration, startup and the HTTP router.
+
+pub mod auth;
+pub mod config;
+pub mod router;
+pub mod startup;
+pub mod state;
+
+pub use config::Config;
+pub use router::router;
+pub use startup::{StartupError, build_state};

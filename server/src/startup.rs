@@ -1,0 +1,98 @@
+//! Building the server from its configuration: database, tracking data, demo world.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::ssr::{AppContext, SessionCookie};
+use leptos::config::LeptosOptions;
+use sessionboard::model::Timestamp;
+use sessionboard::seed::{DEMO_PASSWORD, seed_demo_world_if_empty};
+use sessionboard::store::{SqliteStore, Store};
+use sessionboard::track::{GeoIp, Tracker, TrustedProxies, UserAgentTracker};
+use sessionboard::{SessionPolicy, SessionService};
+
+use crate::config::Config;
+use crate::state::AppState;
+
+/// Why the server could not start. Each says what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("{0}")]
+    Engine(#[from] sessionboard::Error),
+    #[error("invalid --trusted-proxies: {0}")]
+    TrustedProxies(String),
+    #[error("unsupported database URL {0:?}: use a sqlite: URL or a file path")]
+    UnsupportedDatabase(String),
+    #[error(
+        "session lifetimes: the idle timeout must be positive and no longer than the absolute lifetime"
+    )]
+    Lifetimes,
+}
+
+pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StartupError> {
+    if url.contains("://") && !url.starts_with("sqlite:") {
+        return Err(StartupError::UnsupportedDatabase(url.to_owned()));
+    }
+    let store = SqliteStore::open(url).await?;
+    store.migrate().await?;
+    Ok(Arc::new(store))
+}
+
+/// Opens the GeoIP databases. A missing or broken file is not fatal: sessions then show
+/// "Unknown location", and the log says which file and why.
+pub fn open_geoip(config: &Config) -> GeoIp {
+    let files = config.geoip_files();
+    if files.is_empty() {
+        tracing::warn!("no GeoIP database configured: locations will show as unknown");
+        return GeoIp::none();
+    }
+    match GeoIp::open(&files) {
+        Ok(geoip) => {
+            tracing::info!(files = ?files, "GeoIP databases loaded");
+            geoip
+        }
+        Err(error) => {
+            tracing::warn!(%error, "GeoIP unavailable: locations will show as unknown");
+            GeoIp::none()
+        }
+    }
+}
+
+pub async fn build_state(
+    config: &Config,
+    leptos_options: LeptosOptions,
+) -> Result<AppState, StartupError> {
+    if config.idle_timeout.is_zero() || config.idle_timeout > config.absolute_lifetime {
+        return Err(StartupError::Lifetimes);
+    }
+    let trusted_proxies =
+        TrustedProxies::parse(&config.trusted_proxies).map_err(StartupError::TrustedProxies)?;
+    let store = open_store(&config.database_url).await?;
+    let user_agents = UserAgentTracker::from_regexes_file(&config.ua_regexes)?;
+    let tracker = Tracker {
+        user_agents: Arc::new(user_agents),
+        geoip: open_geoip(config),
+    };
+    let policy = SessionPolicy {
+        idle_timeout: config.idle_timeout,
+        absolute_lifetime: config.absolute_lifetime,
+        touch_interval: Duration::from_secs(60),
+    };
+    let service = Arc::new(SessionService::new(store, Arc::new(tracker), policy));
+    if config.seed_demo && seed_demo_world_if_empty(&service, Timestamp::now()).await? {
+        tracing::info!(
+            "created the demo world: sign in as henk@ektek.example with password {DEMO_PASSWORD:?}"
+        );
+    }
+    Ok(AppState {
+        leptos_options,
+        app: AppContext {
+            service,
+            cookies: SessionCookie {
+                secure: config.secure_cookies(),
+                max_age: config.absolute_lifetime,
+            },
+        },
+        trusted_proxies: Arc::new(trusted_proxies),
+    })
+}
