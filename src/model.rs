@@ -79,18 +79,29 @@ impl Timestamp {
     /// "2026-11-23 14:05 UTC": the same text on the server and in the browser, so a server-rendered
     /// page and its hydrated copy agree.
     pub fn to_utc_string(self) -> String {
-        use time::OffsetDateTime;
-        use time::macros::format_description;
+        self.format_utc(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute] UTC"
+        ))
+    }
 
+    /// "2026-11-23 14:05", for columns whose heading says "UTC".
+    pub fn to_short_utc_string(self) -> String {
+        self.format_utc(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]"
+        ))
+    }
+
+    /// RFC 3339, for `<time datetime=…>`.
+    pub fn to_rfc3339(self) -> String {
+        self.format_utc(&time::format_description::well_known::Rfc3339)
+    }
+
+    fn format_utc(self, format: &(impl time::formatting::Formattable + ?Sized)) -> String {
         let nanos = i128::from(self.0) * 1_000_000;
-        match OffsetDateTime::from_unix_timestamp_nanos(nanos) {
-            Ok(moment) => moment
-                .format(format_description!(
-                    "[year]-[month]-[day] [hour]:[minute] UTC"
-                ))
-                .unwrap_or_else(|_| "—".to_owned()),
-            Err(_) => "—".to_owned(),
-        }
+        time::OffsetDateTime::from_unix_timestamp_nanos(nanos)
+            .ok()
+            .and_then(|moment| moment.format(format).ok())
+            .unwrap_or_else(|| "—".to_owned())
     }
 }
 
@@ -140,14 +151,26 @@ pub struct Device {
 }
 
 impl Device {
-    /// "Windows 10", "iOS 17.1", or just "Linux".
+    /// "Windows 10", "iOS 17.1", "Linux", or "Unknown OS".
     pub fn os_label(&self) -> String {
-        join_version(&self.os, self.os_version.as_deref())
+        join_version(known_or(&self.os, "Unknown OS"), self.os_version.as_deref())
     }
 
-    /// "Chrome 120.0.0", "Mobile Safari 17.1".
+    /// "Chrome 120.0.0", "Mobile Safari 17.1", or "Unknown browser".
     pub fn browser_label(&self) -> String {
-        join_version(&self.browser, self.browser_version.as_deref())
+        join_version(
+            known_or(&self.browser, "Unknown browser"),
+            self.browser_version.as_deref(),
+        )
+    }
+}
+
+/// uap-core says "Other" for what it does not recognise.
+fn known_or<'a>(name: &'a str, unknown: &'a str) -> &'a str {
+    if name == "Other" || name.is_empty() {
+        unknown
+    } else {
+        name
     }
 }
 
@@ -268,6 +291,10 @@ mod tests {
             Timestamp::from_millis(1_795_000_000_000).to_utc_string(),
             "2026-11-18 11:06 UTC"
         );
+        assert_eq!(
+            Timestamp::from_millis(1_795_000_000_000).to_rfc3339(),
+            "2026-11-18T11:06:40Z"
+        );
     }
 
     #[test]
@@ -340,5 +367,13 @@ mod tests {
         };
         assert_eq!(device.os_label(), "Windows 10");
         assert_eq!(device.browser_label(), "Chrome");
+        let unknown = Device {
+            os: "Other".into(),
+            os_version: None,
+            browser: "Other".into(),
+            ..device
+        };
+        assert_eq!(unknown.os_label(), "Unknown OS");
+        assert_eq!(unknown.browser_label(), "Unknown browser");
     }
 }

@@ -88,65 +88,72 @@ const ANNA: usize = 4;
 const MICHAEL: usize = 5;
 const MARKUS: usize = 6;
 const PETRA: usize = 7;
-/// (email, name, platform admin, sales representative, memberships)
-const USERS: [(&str, &str, bool, bool, &[(usize, Role)]); 8] = [
+struct DemoUser {
+    email: &'static str,
+    name: &'static str,
+    is_platform_admin: bool,
+    is_sales_rep: bool,
+    memberships: &'static [(usize, Role)],
+}
+
+const USERS: [DemoUser; 8] = [
     // Henk also advises Nordlicht, so his own list spans two accounts.
-    (
-        "henk@ektek.example",
-        "Henk Becker",
-        false,
-        false,
-        &[(EKTEK, Role::Owner), (NORDLICHT, Role::Employee)],
-    ),
-    (
-        "marie@ektek.example",
-        "Marie Schmidt",
-        false,
-        false,
-        &[(EKTEK, Role::Employee)],
-    ),
-    (
-        "klaus@ektek.example",
-        "Klaus Herpich",
-        false,
-        false,
-        &[(EKTEK, Role::Employee)],
-    ),
-    (
-        "sven@nordlicht.example",
-        "Sven Lindqvist",
-        false,
-        false,
-        &[(NORDLICHT, Role::Owner)],
-    ),
-    (
-        "anna@nordlicht.example",
-        "Anna Krüger",
-        false,
-        false,
-        &[(NORDLICHT, Role::Employee)],
-    ),
-    (
-        "michael.sommer@sessionboard.example",
-        "Michael Sommer",
-        false,
-        true,
-        &[(SOMMER_PERSONAL, Role::Owner)],
-    ),
-    (
-        "markus.bauer@sessionboard.example",
-        "Markus Bauer",
-        false,
-        true,
-        &[(BAUER_PERSONAL, Role::Owner)],
-    ),
-    (
-        "admin@sessionboard.example",
-        "Petra Vogel",
-        true,
-        false,
-        &[(PLATFORM, Role::Owner)],
-    ),
+    DemoUser {
+        email: "henk@ektek.example",
+        name: "Henk Becker",
+        is_platform_admin: false,
+        is_sales_rep: false,
+        memberships: &[(EKTEK, Role::Owner), (NORDLICHT, Role::Employee)],
+    },
+    DemoUser {
+        email: "marie@ektek.example",
+        name: "Marie Schmidt",
+        is_platform_admin: false,
+        is_sales_rep: false,
+        memberships: &[(EKTEK, Role::Employee)],
+    },
+    DemoUser {
+        email: "klaus@ektek.example",
+        name: "Klaus Herpich",
+        is_platform_admin: false,
+        is_sales_rep: false,
+        memberships: &[(EKTEK, Role::Employee)],
+    },
+    DemoUser {
+        email: "sven@nordlicht.example",
+        name: "Sven Lindqvist",
+        is_platform_admin: false,
+        is_sales_rep: false,
+        memberships: &[(NORDLICHT, Role::Owner)],
+    },
+    DemoUser {
+        email: "anna@nordlicht.example",
+        name: "Anna Krüger",
+        is_platform_admin: false,
+        is_sales_rep: false,
+        memberships: &[(NORDLICHT, Role::Employee)],
+    },
+    DemoUser {
+        email: "michael.sommer@sessionboard.example",
+        name: "Michael Sommer",
+        is_platform_admin: false,
+        is_sales_rep: true,
+        memberships: &[(SOMMER_PERSONAL, Role::Owner)],
+    },
+    DemoUser {
+        email: "markus.bauer@sessionboard.example",
+        name: "Markus Bauer",
+        is_platform_admin: false,
+        is_sales_rep: true,
+        memberships: &[(BAUER_PERSONAL, Role::Owner)],
+    },
+    DemoUser {
+        email: "admin@sessionboard.example",
+        name: "Petra Vogel",
+        is_platform_admin: true,
+        is_sales_rep: false,
+        memberships: &[(PLATFORM, Role::Owner)],
+    },
 ];
 
 const WEB: usize = 0;
@@ -571,20 +578,20 @@ pub async fn seed_demo_world_if_empty(service: &SessionService, now: Timestamp) 
         .await
         .map_err(|error| crate::Error::Internal(format!("hashing: {error}")))??;
     let mut users: Vec<UserId> = Vec::new();
-    for (email, name, is_platform_admin, is_sales_rep, memberships) in USERS {
+    for demo in &USERS {
         let user = store
             .insert_user(
                 NewUser {
-                    email,
-                    name,
+                    email: demo.email,
+                    name: demo.name,
                     password_hash: &password_hash,
-                    is_platform_admin,
-                    is_sales_rep,
+                    is_platform_admin: demo.is_platform_admin,
+                    is_sales_rep: demo.is_sales_rep,
                 },
                 now,
             )
             .await?;
-        for (account, role) in memberships {
+        for (account, role) in demo.memberships {
             store
                 .insert_membership(user, accounts[*account], *role)
                 .await?;

@@ -48,9 +48,27 @@ fn common_browsers_and_apps_are_recognised_with_versions() {
             "Firefox 131.0",
         ),
         (
+            "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Safari/605.1.15",
+            DeviceKind::Desktop,
+            "Mac OS X 10.15.7",
+            "Safari 17.6",
+        ),
+        (
+            "Dalvik/2.1.0 (Linux; U; Android 14; Pixel 8 Pro Build/AP2A.240905.003)",
+            DeviceKind::Phone,
+            "Android 14",
+            "Android 14",
+        ),
+        (
+            "Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+            DeviceKind::Tablet,
+            "Android 13",
+            "Chrome 131.0.0",
+        ),
+        (
             "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
             DeviceKind::Bot,
-            "Other",
+            "Unknown OS",
             "Googlebot 2.1",
         ),
     ];

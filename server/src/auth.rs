@@ -86,10 +86,11 @@ pub async fn authenticate(
     let mut response = next.run(request).await;
     // A cookie naming a dead session is useless; tell the browser to drop it unless the
     // response sets a fresh one (a new sign-in).
-    if stale_cookie && !response.headers().contains_key(SET_COOKIE) {
-        if let Ok(clear) = HeaderValue::from_str(&cookies.clear()) {
-            response.headers_mut().append(SET_COOKIE, clear);
-        }
+    if stale_cookie
+        && !response.headers().contains_key(SET_COOKIE)
+        && let Ok(clear) = HeaderValue::from_str(&cookies.clear())
+    {
+        response.headers_mut().append(SET_COOKIE, clear);
     }
     response
 }

@@ -119,13 +119,15 @@ fn classify(device_family: &str, os: &str, user_agent: &str) -> DeviceKind {
     if device_family == "Spider" {
         return DeviceKind::Bot;
     }
-    if device_family == "iPad"
-        || lower.contains("tablet")
-        || (os == "Android" && !lower.contains("mobile"))
-    {
+    if device_family == "iPad" || lower.contains("tablet") {
         return DeviceKind::Tablet;
     }
-    if device_family != "Other" || lower.contains("mobile") || matches!(os, "iOS" | "Android") {
+    // Android tablets' browsers leave out "Mobile"; Android apps (Dalvik) never send it and are
+    // far more often on phones.
+    if os == "Android" && !lower.contains("mobile") && !lower.contains("dalvik") {
+        return DeviceKind::Tablet;
+    }
+    if matches!(os, "iOS" | "Android") || lower.contains("mobile") {
         return DeviceKind::Phone;
     }
     if matches!(
@@ -133,6 +135,9 @@ fn classify(device_family: &str, os: &str, user_agent: &str) -> DeviceKind {
         "Windows" | "Mac OS X" | "Linux" | "Ubuntu" | "Fedora" | "Chrome OS" | "FreeBSD"
     ) {
         return DeviceKind::Desktop;
+    }
+    if device_family != "Other" {
+        return DeviceKind::Phone;
     }
     DeviceKind::Other
 }

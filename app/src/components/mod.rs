@@ -1,2 +1,3 @@
+pub mod device_icon;
 pub mod header;
 pub mod popup;

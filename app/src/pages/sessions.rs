@@ -2,8 +2,9 @@
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
-use sessionboard::model::{DeviceKind, SessionId, SessionView, Viewer};
+use sessionboard::model::{SessionId, SessionView, Viewer};
 
+use crate::components::device_icon::DeviceIcon;
 use crate::components::header::{AppHeader, current_viewer};
 use crate::components::popup::ErrorPopup;
 use crate::error::UiError;
@@ -133,8 +134,8 @@ fn SessionsTable(
                         <th scope="col">"IP"</th>
                         <th scope="col">"Application"</th>
                         <th scope="col">"Account"</th>
-                        <th scope="col">"Created on"</th>
-                        <th scope="col">"Last active"</th>
+                        <th scope="col">"Created on " <abbr title="Coordinated Universal Time">"(UTC)"</abbr></th>
+                        <th scope="col">"Last active " <abbr title="Coordinated Universal Time">"(UTC)"</abbr></th>
                         <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                     </tr>
                 </thead>
@@ -143,16 +144,6 @@ fn SessionsTable(
         </div>
     }
     .into_any()
-}
-
-fn device_icon(kind: DeviceKind) -> &'static str {
-    match kind {
-        DeviceKind::Desktop => "🖥️",
-        DeviceKind::Phone => "📱",
-        DeviceKind::Tablet => "📱",
-        DeviceKind::Bot => "🤖",
-        DeviceKind::Other => "🔌",
-    }
 }
 
 #[component]
@@ -164,18 +155,26 @@ fn SessionRow(session: SessionView, terminate: ServerAction<TerminateSession>) -
     view! {
         <tr class:current=session.is_current data-session-id=id.to_string()>
             <td data-label="Device">
-                <span class="device-icon" aria-hidden="true">{device_icon(session.device.kind)}</span>
-                <span class="device-os">{os}</span>
-                {session.device.model.map(|model| view! { <span class="device-model">{model}</span> })}
-                {session.is_current.then(|| view! { <span class="badge">"This device"</span> })}
+                <div class="device">
+                    <DeviceIcon kind=session.device.kind />
+                    <div>
+                        <span class="device-os">{os}</span>
+                        {session.device.model.map(|model| view! { <span class="device-model">{model}</span> })}
+                        {session.is_current.then(|| view! { <span class="badge">"This device"</span> })}
+                    </div>
+                </div>
             </td>
             <td data-label="Browser">{browser}</td>
             <td data-label="Location">{session.location.label()}</td>
             <td data-label="IP"><code>{session.ip}</code></td>
             <td data-label="Application">{session.application}</td>
             <td data-label="Account">{session.account_name}</td>
-            <td data-label="Created on">{session.created_at.to_utc_string()}</td>
-            <td data-label="Last active">{session.last_active_at.to_utc_string()}</td>
+            <td data-label="Created on" class="time">
+                <time datetime=session.created_at.to_rfc3339()>{session.created_at.to_short_utc_string()}</time>
+            </td>
+            <td data-label="Last active" class="time">
+                <time datetime=session.last_active_at.to_rfc3339()>{session.last_active_at.to_short_utc_string()}</time>
+            </td>
             <td class="actions">
                 <button
                     type="button"

@@ -1,0 +1,114 @@
+import {
+  DEVICES,
+  currentRow,
+  currentSessionId,
+  expect,
+  openDevice,
+  screenshot,
+  signIn,
+  test,
+  waitForHydration,
+} from './fixtures';
+
+test('signing in shows my active sessions, with this device marked', async ({ browser }) => {
+  const laptop = await openDevice(browser, DEVICES.windowsChrome);
+  await signIn(laptop.page, 'henk@ektek.example');
+  const page = laptop.page;
+
+  for (const column of ['Device', 'Browser', 'Location', 'IP', 'Application', 'Account', 'Created on', 'Last active']) {
+    await expect(page.getByRole('columnheader', { name: column })).toBeVisible();
+  }
+  // Seven seeded sessions in two accounts, plus this one.
+  await expect(page.locator('tbody tr')).toHaveCount(8);
+  await expect(page.getByRole('cell', { name: 'Nordlicht Logistik AG' }).first()).toBeVisible();
+  await expect(page.getByText('Henk Becker')).toBeVisible();
+
+  const current = currentRow(page);
+  await expect(current).toHaveCount(1);
+  await expect(current).toContainText('Windows 10');
+  await expect(current).toContainText('Chrome 131.0.0');
+  await expect(current).toContainText('Web');
+  await expect(current).toContainText('Ektek GmbH');
+
+  await screenshot(page, 'sessions-desktop');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'sessions-phone');
+  expect(laptop.errors).toEqual([]);
+  await laptop.context.close();
+});
+
+test('terminating another device removes it and signs that device out', async ({ browser }) => {
+  const laptop = await openDevice(browser, DEVICES.windowsChrome);
+  const phone = await openDevice(browser, DEVICES.iphone);
+  await signIn(laptop.page, 'marie@ektek.example');
+  await signIn(phone.page, 'marie@ektek.example');
+  const phoneSession = await currentSessionId(phone.page);
+
+  await laptop.page.reload();
+  await waitForHydration(laptop.page);
+  const phoneRow = laptop.page.locator(`tr[data-session-id="${phoneSession}"]`);
+  await expect(phoneRow).toContainText('iOS 17.6.1');
+  await phoneRow.getByRole('button', { name: /Terminate/ }).click();
+
+  await expect(phoneRow).toHaveCount(0);
+  await expect(laptop.page.getByRole('status')).toHaveText('Session terminated.');
+
+  // The phone's next request finds its session gone and is sent to sign in.
+  await phone.page.reload();
+  await expect(phone.page).toHaveURL(/\/login$/);
+  await expect(phone.page.getByRole('heading', { name: 'Sign in to Sessionboard' })).toBeVisible();
+
+  expect(laptop.errors).toEqual([]);
+  expect(phone.errors).toEqual([]);
+  await laptop.context.close();
+  await phone.context.close();
+});
+
+test('trying to terminate the current session shows a popup saying to log out', async ({ browser }) => {
+  const laptop = await openDevice(browser, DEVICES.macFirefox);
+  await signIn(laptop.page, 'klaus@ektek.example');
+  const page = laptop.page;
+  const rowsBefore = await page.locator('tbody tr').count();
+
+  await currentRow(page).getByRole('button', { name: /Terminate/ }).click();
+
+  const popup = page.getByRole('alertdialog');
+  await expect(popup).toBeVisible();
+  await expect(popup).toContainText('log out instead');
+  await screenshot(page, 'current-session-popup');
+  await popup.getByRole('button', { name: 'OK' }).click();
+  await expect(popup).toBeHidden();
+  // Nothing changed: still signed in, all rows still there.
+  await page.reload();
+  await waitForHydration(page);
+  await expect(page.locator('tbody tr')).toHaveCount(rowsBefore);
+  await expect(currentRow(page)).toHaveCount(1);
+  expect(laptop.errors).toEqual([]);
+  await laptop.context.close();
+});
+
+test('a wrong password shows one generic error', async ({ browser }) => {
+  const device = await openDevice(browser, DEVICES.windowsChrome);
+  const page = device.page;
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill('henk@ektek.example');
+  await page.getByLabel('Password').fill('not the password');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('The email or password is wrong.');
+  await expect(page).toHaveURL(/\/login$/);
+  await screenshot(page, 'login-error');
+  expect(device.errors).toEqual([]);
+  await device.context.close();
+});
+
+test('logging out ends the session', async ({ browser }) => {
+  const device = await openDevice(browser, DEVICES.iphone);
+  await signIn(device.page, 'sven@nordlicht.example');
+  await device.page.getByRole('button', { name: 'Log out' }).click();
+  await expect(device.page).toHaveURL(/\/login$/);
+  await device.page.goto('/sessions');
+  await expect(device.page).toHaveURL(/\/login$/);
+  expect(device.errors).toEqual([]);
+  await device.context.close();
+});
