@@ -21,6 +21,19 @@ pub enum Error {
     /// is for.
     #[error("this is the session you are using; log out instead")]
     CannotTerminateCurrentSession,
+    /// The caller's role does not allow this action at all (e.g. an employee asking for the
+    /// account owner's view). Distinct from `SessionNotFound`, which hides other people's data.
+    #[error("not allowed: {0}")]
+    Forbidden(&'static str),
+    /// A person to act as, or to filter by, does not exist or is out of reach.
+    #[error("no such user")]
+    UserNotFound,
+    /// Impersonation while already impersonating: end the current one first.
+    #[error("already acting as another user")]
+    AlreadyImpersonating,
+    /// Ending an impersonation that is not happening.
+    #[error("not acting as another user")]
+    NotImpersonating,
     /// A person has no account to sign in to.
     #[error("this user belongs to no account")]
     NoAccount,

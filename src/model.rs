@@ -271,14 +271,238 @@ pub struct SessionView {
     pub is_current: bool,
 }
 
-/// The signed-in person, as the UI needs to know them.
+id_type!(
+    /// One sales representative's stretch of acting as a customer user.
+    ImpersonationId
+);
+id_type!(
+    /// One sign-in attempt in the sign-in history.
+    LoginRecordId
+);
+
+/// A person's role in one account.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Employee,
+    Owner,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Employee => "employee",
+            Self::Owner => "owner",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "employee" => Some(Self::Employee),
+            "owner" => Some(Self::Owner),
+            _ => None,
+        }
+    }
+}
+
+/// An account a person belongs to, and their role there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub account_id: AccountId,
+    pub account_name: String,
+    pub role: Role,
+}
+
+/// Who is really at the keyboard while a sales representative acts as a customer user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Impersonator {
+    pub user_id: UserId,
+    pub name: String,
+}
+
+/// The signed-in person as the UI needs to know them. While a sales representative acts as a
+/// customer, this is the customer, and `impersonator` says who is really acting.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Viewer {
     pub user_id: UserId,
     pub name: String,
     pub email: String,
+    /// The account this session is signed in to.
     pub account_id: AccountId,
     pub account_name: String,
+    pub memberships: Vec<Membership>,
+    pub is_platform_admin: bool,
+    pub is_sales_rep: bool,
+    pub impersonator: Option<Impersonator>,
+}
+
+impl Viewer {
+    /// Accounts whose sessions this person may see as an account owner.
+    pub fn owned_accounts(&self) -> impl Iterator<Item = &Membership> {
+        self.memberships
+            .iter()
+            .filter(|membership| membership.role == Role::Owner)
+    }
+}
+
+/// Whose sessions a list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "account", rename_all = "snake_case")]
+pub enum SessionsView {
+    /// The caller's own sessions, in every account they belong to.
+    Mine,
+    /// Every member's sessions in one account (account owners and platform admins).
+    Account(AccountId),
+    /// Every session in every account (platform admins).
+    Platform,
+}
+
+/// Longest search text accepted: longer is never a real search, only load.
+pub const MAX_SEARCH_CHARS: usize = 100;
+/// Shortest search text that may run over all accounts: shorter would match nearly everything
+/// and cannot use the trigram index.
+pub const MIN_PLATFORM_SEARCH_CHARS: usize = 3;
+/// Most rows one page may hold.
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// Narrowing a sessions list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionFilter {
+    pub user: Option<UserId>,
+    pub application: Option<ApplicationId>,
+    /// Only meaningful in the platform view; other views have their account already.
+    pub account: Option<AccountId>,
+    /// Case-insensitive substring of user name or email, device, browser, location or IP.
+    pub search: Option<String>,
+}
+
+/// Where a page of a list starts: after this (time, id), newest first. Opaque to clients,
+/// which get it as text from one page and hand it back for the next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Cursor {
+    pub at: Timestamp,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        format!("{}.{}", self.at.0, self.id)
+    }
+
+    /// `None` for anything that is not a cursor we made.
+    pub fn parse(text: &str) -> Option<Self> {
+        if text.len() > 41 {
+            return None;
+        }
+        let (at, id) = text.split_once('.')?;
+        Some(Self {
+            at: Timestamp(at.parse().ok()?),
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+impl Serialize for Cursor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.encode())
+    }
+}
+
+impl<'de> Deserialize<'de> for Cursor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Self::parse(&text).ok_or_else(|| serde::de::Error::custom("invalid cursor"))
+    }
+}
+
+/// Which page of a list, and how long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageRequest {
+    pub after: Option<Cursor>,
+    pub limit: u32,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        Self {
+            after: None,
+            limit: 50,
+        }
+    }
+}
+
+/// One page of a list, and where the next starts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Cursor>,
+}
+
+/// How a sign-in attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginOutcome {
+    Success,
+    InvalidCredentials,
+}
+
+impl LoginOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::InvalidCredentials => "invalid_credentials",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "success" => Some(Self::Success),
+            "invalid_credentials" => Some(Self::InvalidCredentials),
+            _ => None,
+        }
+    }
+}
+
+/// One sign-in attempt, as the sign-in history shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRecordView {
+    pub id: LoginRecordId,
+    pub at: Timestamp,
+    /// `None` when the email matched nobody.
+    pub user_id: Option<UserId>,
+    pub user_name: Option<String>,
+    pub email: String,
+    pub account_name: Option<String>,
+    pub application: String,
+    pub ip: String,
+    pub device: Device,
+    pub location: Location,
+    pub outcome: LoginOutcome,
+}
+
+/// Narrowing the sign-in history.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRecordFilter {
+    /// Inclusive.
+    pub from: Option<Timestamp>,
+    /// Exclusive.
+    pub until: Option<Timestamp>,
+    pub outcome: Option<LoginOutcome>,
+    pub user: Option<UserId>,
+}
+
+/// One impersonation, as the admins' audit log shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImpersonationView {
+    pub id: ImpersonationId,
+    pub impersonator_id: UserId,
+    pub impersonator_name: String,
+    pub target_user_id: UserId,
+    pub target_user_name: String,
+    pub target_account_id: AccountId,
+    pub target_account_name: String,
+    pub started_at: Timestamp,
+    pub ended_at: Option<Timestamp>,
 }
 
 #[cfg(test)]
@@ -352,6 +576,28 @@ mod tests {
                 !Location::is_local_address(public.parse().unwrap()),
                 "{public}"
             );
+        }
+    }
+
+    #[test]
+    fn cursors_round_trip_and_reject_anything_else() {
+        let cursor = Cursor {
+            at: Timestamp(1_795_000_000_000),
+            id: 42,
+        };
+        assert_eq!(Cursor::parse(&cursor.encode()), Some(cursor));
+        let long = "9".repeat(100);
+        for bad in [
+            "",
+            "1",
+            "a.b",
+            "1.2.3",
+            "1.",
+            ".1",
+            long.as_str(),
+            "99999999999999999999.1",
+        ] {
+            assert_eq!(Cursor::parse(bad), None, "{bad}");
         }
     }
 

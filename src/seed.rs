@@ -6,11 +6,14 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::access::Scope;
 use crate::error::Result;
+use crate::model::Role;
 use crate::model::{AccountId, ApplicationId, Timestamp, UserId};
 use crate::password::hash_password;
+use crate::service::search_text;
 use crate::service::{SessionService, WEB_APPLICATION};
-use crate::store::{NewSession, NewUser, Role, Scope};
+use crate::store::{NewSession, NewUser};
 use crate::token::SessionToken;
 
 pub const DEMO_PASSWORD: &str = "sessionboard";
@@ -604,6 +607,8 @@ pub async fn seed_demo_world_if_empty(service: &SessionService, now: Timestamp) 
         let last_active_at = now.minus(demo.idle);
         let ip: IpAddr = demo.ip.parse().expect("demo IPs are valid");
         let observation = service.tracker().observe(ip, demo.user_agent, true);
+        let person = &USERS[demo.user];
+        let search = search_text(person.name, person.email, &observation);
         store
             .insert_session(NewSession {
                 token_hash: SessionToken::generate().hash(),
@@ -611,6 +616,7 @@ pub async fn seed_demo_world_if_empty(service: &SessionService, now: Timestamp) 
                 account_id: accounts[demo.account],
                 application_id: applications[demo.application],
                 observation: &observation,
+                search_text: &search,
                 created_at,
                 last_active_at,
                 expires_at: service.policy().expiry(created_at, last_active_at),

@@ -7,12 +7,17 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::access::{self, Principal, Scope};
 use crate::error::{Error, Result};
-use crate::model::{AccountId, SessionId, SessionView, Timestamp, UserId, Viewer};
+use crate::model::{
+    AccountId, ApplicationId, ImpersonationView, Impersonator, LoginOutcome, LoginRecordFilter,
+    LoginRecordView, MAX_PAGE_SIZE, MAX_SEARCH_CHARS, MIN_PLATFORM_SEARCH_CHARS, Page, PageRequest,
+    SessionFilter, SessionId, SessionView, SessionsView, Timestamp, UserId, Viewer,
+};
 use crate::password;
-use crate::store::{NewSession, PageRequest, Scope, Store};
+use crate::store::{NewLoginRecord, NewSession, SessionQuery, Store};
 use crate::token::SessionToken;
-use crate::track::Tracker;
+use crate::track::{Observation, Tracker};
 
 /// The application a browser sign-in belongs to.
 pub const WEB_APPLICATION: &str = "Web";
@@ -56,8 +61,14 @@ impl SessionPolicy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Caller {
     pub session_id: SessionId,
+    /// Whose eyes the request sees through: the signed-in user, or, while a sales
+    /// representative acts as a customer, that customer.
     pub user_id: UserId,
     pub account_id: AccountId,
+    pub application_id: ApplicationId,
+    pub expires_at: Timestamp,
+    /// The sales representative really at the keyboard, while impersonating.
+    pub impersonator: Option<UserId>,
 }
 
 /// A sign-in attempt, as a device presents it.
@@ -75,6 +86,15 @@ pub struct SignedIn {
     pub token: SessionToken,
     pub session_id: SessionId,
     pub expires_at: Timestamp,
+}
+
+/// Who tried to sign in, from where: what the sign-in history records.
+struct Attempt<'a> {
+    email: &'a str,
+    user_id: Option<UserId>,
+    account_id: Option<AccountId>,
+    application_id: ApplicationId,
+    observation: &'a Observation,
 }
 
 /// How many sessions one page of "my sessions" shows.
@@ -107,47 +127,14 @@ impl SessionService {
         self.policy
     }
 
-    /// Checks email and password and, if they match, creates a session.
+    /// Checks email and password and, if they match, creates a session in the user's home
+    /// account. Every attempt lands in the sign-in history.
     ///
     /// Every failure is the same [`Error::InvalidCredentials`], and an unknown email costs the
     /// same argon2 work as a wrong password, so neither answer nor timing reveals which emails
     /// exist.
     pub async fn sign_in(&self, attempt: SignIn<'_>, now: Timestamp) -> Result<SignedIn> {
-        let email = attempt.email.trim();
-        if email.is_empty() || email.len() > MAX_EMAIL_BYTES {
-            return Err(Error::InvalidCredentials);
-        }
-        if attempt.password.len() > password::MAX_PASSWORD_BYTES {
-            return Err(Error::InvalidCredentials);
-        }
-        let credentials = self.store.credentials_by_email(email).await?;
-        let password_text = attempt.password.to_owned();
-        let user_id = match credentials {
-            Some(credentials) => {
-                let hash = credentials.password_hash;
-                let matches = tokio::task::spawn_blocking(move || {
-                    password::verify_password(&password_text, &hash)
-                })
-                .await
-                .map_err(|error| Error::Internal(format!("password check: {error}")))?;
-                if !matches {
-                    return Err(Error::InvalidCredentials);
-                }
-                credentials.user_id
-            }
-            None => {
-                tokio::task::spawn_blocking(move || password::verify_against_dummy(&password_text))
-                    .await
-                    .map_err(|error| Error::Internal(format!("password check: {error}")))?;
-                return Err(Error::InvalidCredentials);
-            }
-        };
-
-        let home = self
-            .store
-            .home_account(user_id)
-            .await?
-            .ok_or(Error::NoAccount)?;
+        let email = normalise_email(attempt.email);
         let application_id = self
             .store
             .application_by_name(attempt.application)
@@ -158,11 +145,39 @@ impl SessionService {
                     attempt.application
                 ))
             })?;
+        let known = self.verify_credentials(&email, attempt.password).await?;
+        let home = match known {
+            Some((user, _)) => self.store.home_account(user).await?,
+            None => None,
+        };
+        let (Some((user_id, true)), Some(home)) = (known, home) else {
+            // A known user's account decides whether the attempt's location is kept; attempts
+            // on unknown emails belong to no account and are kept whole, as a security record.
+            let with_location = home.is_none_or(|home| home.store_geolocation);
+            let observation = self
+                .tracker
+                .observe(attempt.ip, attempt.user_agent, with_location);
+            let failure = Attempt {
+                email: &email,
+                user_id: known.map(|(user, _)| user),
+                account_id: home.map(|home| home.account_id),
+                application_id,
+                observation: &observation,
+            };
+            self.record_attempt(failure, LoginOutcome::InvalidCredentials, None, now)
+                .await?;
+            return Err(match known {
+                Some((_, true)) => Error::NoAccount,
+                _ => Error::InvalidCredentials,
+            });
+        };
+
         let observation =
             self.tracker
                 .observe(attempt.ip, attempt.user_agent, home.store_geolocation);
         let token = SessionToken::generate();
         let expires_at = self.policy.expiry(now, now);
+        let user_name = self.store.user_name(user_id).await?.unwrap_or_default();
         let session_id = self
             .store
             .insert_session(NewSession {
@@ -171,16 +186,78 @@ impl SessionService {
                 account_id: home.account_id,
                 application_id,
                 observation: &observation,
+                search_text: &search_text(&user_name, &email, &observation),
                 created_at: now,
                 last_active_at: now,
                 expires_at,
             })
+            .await?;
+        let success = Attempt {
+            email: &email,
+            user_id: Some(user_id),
+            account_id: Some(home.account_id),
+            application_id,
+            observation: &observation,
+        };
+        self.record_attempt(success, LoginOutcome::Success, Some(session_id), now)
             .await?;
         Ok(SignedIn {
             token,
             session_id,
             expires_at,
         })
+    }
+
+    /// The user with this email and whether the password is theirs, or `None` for an unknown
+    /// email, after the same argon2 work either way.
+    async fn verify_credentials(
+        &self,
+        email: &str,
+        password_text: &str,
+    ) -> Result<Option<(UserId, bool)>> {
+        if email.is_empty()
+            || email.len() > MAX_EMAIL_BYTES
+            || password_text.len() > password::MAX_PASSWORD_BYTES
+        {
+            return Ok(None);
+        }
+        let credentials = self.store.credentials_by_email(email).await?;
+        let password_text = password_text.to_owned();
+        let matches = tokio::task::spawn_blocking(move || match &credentials {
+            Some(credentials) => Some((
+                credentials.user_id,
+                password::verify_password(&password_text, &credentials.password_hash),
+            )),
+            None => {
+                password::verify_against_dummy(&password_text);
+                None
+            }
+        })
+        .await
+        .map_err(|error| Error::Internal(format!("password check: {error}")))?;
+        Ok(matches)
+    }
+
+    async fn record_attempt(
+        &self,
+        attempt: Attempt<'_>,
+        outcome: LoginOutcome,
+        session_id: Option<SessionId>,
+        now: Timestamp,
+    ) -> Result<()> {
+        let email = &attempt.email[..attempt.email.floor_char_boundary(MAX_EMAIL_BYTES)];
+        self.store
+            .insert_login_record(NewLoginRecord {
+                at: now,
+                user_id: attempt.user_id,
+                account_id: attempt.account_id,
+                email,
+                application_id: attempt.application_id,
+                observation: attempt.observation,
+                outcome,
+                session_id,
+            })
+            .await
     }
 
     /// Turns a presented token into a caller, or [`Error::Unauthenticated`] for anything that is
@@ -195,57 +272,104 @@ impl SessionService {
             .live_session_by_token(&token.hash(), now)
             .await?
             .ok_or(Error::Unauthenticated)?;
+        let mut expires_at = session.expires_at;
         if now >= session.last_active_at.plus(self.policy.touch_interval) {
-            let expires_at = self.policy.expiry(session.created_at, now);
+            expires_at = self.policy.expiry(session.created_at, now);
             self.store
                 .touch_session(session.id, now, expires_at)
                 .await?;
         }
-        Ok(Caller {
-            session_id: session.id,
-            user_id: session.user_id,
-            account_id: session.account_id,
+        Ok(match session.acting {
+            Some(acting) => Caller {
+                session_id: session.id,
+                user_id: acting.user_id,
+                account_id: acting.account_id,
+                application_id: session.application_id,
+                expires_at,
+                impersonator: Some(session.user_id),
+            },
+            None => Caller {
+                session_id: session.id,
+                user_id: session.user_id,
+                account_id: session.account_id,
+                application_id: session.application_id,
+                expires_at,
+                impersonator: None,
+            },
         })
     }
 
-    /// Name and account of the signed-in person.
-    pub async fn viewer(&self, caller: &Caller) -> Result<Viewer> {
+    /// What the caller may do: the roles of the person whose eyes they see through.
+    async fn principal(&self, caller: &Caller) -> Result<Principal> {
         self.store
-            .viewer(caller.user_id, caller.account_id)
+            .principal(caller.user_id)
             .await?
             .ok_or(Error::Unauthenticated)
     }
 
-    /// The caller's own live sessions across all their accounts, newest first, with the one
-    /// they are using marked.
+    /// Name, account and roles of the signed-in person, and who is really acting.
+    pub async fn viewer(&self, caller: &Caller) -> Result<Viewer> {
+        let mut viewer = self
+            .store
+            .viewer(caller.user_id, caller.account_id)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        if let Some(rep) = caller.impersonator {
+            viewer.impersonator = Some(Impersonator {
+                user_id: rep,
+                name: self.store.user_name(rep).await?.unwrap_or_default(),
+            });
+        }
+        Ok(viewer)
+    }
+
+    /// A page of live sessions in `view`, filtered; the caller's own session is marked.
+    pub async fn list_sessions(
+        &self,
+        caller: &Caller,
+        view: SessionsView,
+        filter: &SessionFilter,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<Page<SessionView>> {
+        let principal = self.principal(caller).await?;
+        let scope = access::list_scope(&principal, view)?;
+        let query = session_query(scope, filter)?;
+        let mut page = self
+            .store
+            .list_live_sessions(scope, &query, now, checked_page(page)?)
+            .await?;
+        for session in &mut page.items {
+            session.is_current = session.id == caller.session_id;
+        }
+        Ok(page)
+    }
+
+    /// The caller's own live sessions across all their accounts, newest first (first page).
     pub async fn list_my_sessions(
         &self,
         caller: &Caller,
         now: Timestamp,
     ) -> Result<Vec<SessionView>> {
+        let page = PageRequest {
+            after: None,
+            limit: MY_SESSIONS_PAGE,
+        };
         let page = self
-            .store
-            .list_live_sessions(
-                Scope::User(caller.user_id),
+            .list_sessions(
+                caller,
+                SessionsView::Mine,
+                &SessionFilter::default(),
+                page,
                 now,
-                PageRequest {
-                    after: None,
-                    limit: MY_SESSIONS_PAGE,
-                },
             )
             .await?;
-        Ok(page
-            .sessions
-            .into_iter()
-            .map(|mut session| {
-                session.is_current = session.id == caller.session_id;
-                session
-            })
-            .collect())
+        Ok(page.items)
     }
 
-    /// Ends one of the caller's other sessions. The current session is refused (log out
-    /// instead); a session the caller may not see is "not found", whether it exists or not.
+    /// Ends a session the caller may manage: their own (but not the current one), any in an
+    /// account they own, or any at all for platform admins. A session out of reach is "not
+    /// found", whether it exists or not.
     pub async fn terminate_session(
         &self,
         caller: &Caller,
@@ -255,22 +379,206 @@ impl SessionService {
         if target == caller.session_id {
             return Err(Error::CannotTerminateCurrentSession);
         }
-        if self
+        let owner = self
             .store
-            .revoke_session(target, Scope::User(caller.user_id), now)
+            .live_session_owner(target, now)
             .await?
-        {
+            .ok_or(Error::SessionNotFound)?;
+        let principal = self.principal(caller).await?;
+        let scope = access::termination_scope(&principal, caller.session_id, target, owner)?;
+        if self.store.revoke_session(target, scope, now).await? {
             Ok(())
         } else {
             Err(Error::SessionNotFound)
         }
     }
 
-    /// Logs out: ends the caller's current session.
-    pub async fn sign_out(&self, caller: &Caller, now: Timestamp) -> Result<()> {
+    /// Ends several sessions, each under the same rules as [`Self::terminate_session`]; stops at
+    /// the first refusal, having ended those before it.
+    pub async fn terminate_sessions(
+        &self,
+        caller: &Caller,
+        targets: &[SessionId],
+        now: Timestamp,
+    ) -> Result<usize> {
+        if targets.len() > MAX_PAGE_SIZE as usize {
+            return Err(Error::InvalidInput("too many sessions at once"));
+        }
+        for target in targets {
+            self.terminate_session(caller, *target, now).await?;
+        }
+        Ok(targets.len())
+    }
+
+    /// Ends every session of the caller's but the current one. Returns how many.
+    pub async fn terminate_all_other_sessions(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+    ) -> Result<u64> {
         self.store
-            .revoke_session(caller.session_id, Scope::User(caller.user_id), now)
+            .revoke_all_except(caller.user_id, caller.session_id, now)
+            .await
+    }
+
+    /// Logs out: ends the caller's current session (and any impersonation it was doing).
+    pub async fn sign_out(&self, caller: &Caller, now: Timestamp) -> Result<()> {
+        let owner = caller.impersonator.unwrap_or(caller.user_id);
+        self.store
+            .revoke_session(caller.session_id, Scope::User(owner), now)
             .await?;
         Ok(())
     }
+
+    /// A sales representative starts acting as a customer user in one of that user's accounts.
+    pub async fn start_impersonation(
+        &self,
+        caller: &Caller,
+        target_user: UserId,
+        target_account: AccountId,
+        now: Timestamp,
+    ) -> Result<()> {
+        if caller.impersonator.is_some() {
+            return Err(Error::AlreadyImpersonating);
+        }
+        let rep = self.principal(caller).await?;
+        let target = self
+            .store
+            .principal(target_user)
+            .await?
+            .ok_or(Error::UserNotFound)?;
+        access::may_impersonate(&rep, &target, target_account)?;
+        self.store
+            .start_impersonation(
+                caller.session_id,
+                caller.user_id,
+                target_user,
+                target_account,
+                now,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Returns the representative to their own session.
+    pub async fn end_impersonation(&self, caller: &Caller, now: Timestamp) -> Result<()> {
+        if caller.impersonator.is_none() {
+            return Err(Error::NotImpersonating);
+        }
+        self.store.end_impersonation(caller.session_id, now).await?;
+        Ok(())
+    }
+
+    /// The impersonation audit log, newest first. Platform admins only — and never while acting
+    /// as someone (the principal is then the customer).
+    pub async fn list_impersonations(
+        &self,
+        caller: &Caller,
+        page: PageRequest,
+    ) -> Result<Page<ImpersonationView>> {
+        access::may_read_audit_log(&self.principal(caller).await?)?;
+        self.store.list_impersonations(checked_page(page)?).await
+    }
+
+    /// Sign-in history in `view`, newest first.
+    pub async fn list_login_records(
+        &self,
+        caller: &Caller,
+        view: SessionsView,
+        filter: &LoginRecordFilter,
+        page: PageRequest,
+    ) -> Result<Page<LoginRecordView>> {
+        let principal = self.principal(caller).await?;
+        let scope = access::list_scope(&principal, view)?;
+        if let (Some(from), Some(until)) = (filter.from, filter.until)
+            && from >= until
+        {
+            return Err(Error::InvalidInput("the date range ends before it starts"));
+        }
+        self.store
+            .list_login_records(scope, filter, checked_page(page)?)
+            .await
+    }
+
+    /// Turns "store geolocation information" on or off for an account. Only sessions created
+    /// afterwards are affected: existing ones keep what they recorded.
+    pub async fn set_store_geolocation(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+        on: bool,
+    ) -> Result<()> {
+        access::may_manage_account(&self.principal(caller).await?, account)?;
+        if self.store.set_store_geolocation(account, on).await? {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("no such account"))
+        }
+    }
+
+    /// Whether an account stores geolocation (for its settings page).
+    pub async fn store_geolocation(&self, caller: &Caller, account: AccountId) -> Result<bool> {
+        access::may_manage_account(&self.principal(caller).await?, account)?;
+        Ok(self
+            .store
+            .account_settings(account)
+            .await?
+            .is_some_and(|settings| settings.store_geolocation))
+    }
+
+    /// Deletes sessions that expired or ended more than `retention` ago. For the background
+    /// job; returns how many rows went.
+    pub async fn purge_expired(&self, now: Timestamp, retention: Duration) -> Result<u64> {
+        self.store.purge_sessions(now.minus(retention)).await
+    }
+}
+
+/// Lower-cased, trimmed: emails are stored and compared this way.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// The text the search box matches for a session.
+pub fn search_text(user_name: &str, email: &str, observation: &Observation) -> String {
+    let device = &observation.device;
+    format!(
+        "{user_name} {email} {} {} {} {} {}",
+        device.os_label(),
+        device.browser_label(),
+        device.model.as_deref().unwrap_or(""),
+        observation.location.label(),
+        observation.ip,
+    )
+    .to_lowercase()
+}
+
+fn checked_page(page: PageRequest) -> Result<PageRequest> {
+    if page.limit == 0 || page.limit > MAX_PAGE_SIZE {
+        return Err(Error::InvalidInput("page size must be between 1 and 200"));
+    }
+    Ok(page)
+}
+
+fn session_query(scope: Scope, filter: &SessionFilter) -> Result<SessionQuery> {
+    let search = match filter.search.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(term) => {
+            let chars = term.chars().count();
+            if chars > MAX_SEARCH_CHARS {
+                return Err(Error::InvalidInput("search text is too long"));
+            }
+            if scope == Scope::All && chars < MIN_PLATFORM_SEARCH_CHARS {
+                return Err(Error::InvalidInput(
+                    "searching all accounts needs at least 3 characters",
+                ));
+            }
+            Some(term.to_lowercase())
+        }
+    };
+    Ok(SessionQuery {
+        user: filter.user,
+        application: filter.application,
+        account: filter.account,
+        search,
+    })
 }

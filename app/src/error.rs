@@ -22,6 +22,14 @@ pub enum UiError {
     SessionNotFound,
     #[error("That request was not valid: {0}.")]
     InvalidInput(String),
+    #[error("You are not allowed to do that: {0}.")]
+    Forbidden(String),
+    #[error("That person does not exist, or isn't one you can act as.")]
+    UserNotFound,
+    #[error("You are already acting as someone. Return to your own account first.")]
+    AlreadyImpersonating,
+    #[error("You are not acting as anyone.")]
+    NotImpersonating,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport failures: the server unreachable, an unreadable answer.
@@ -69,6 +77,10 @@ impl From<sessionboard::Error> for UiError {
             Error::SessionNotFound => Self::SessionNotFound,
             Error::CannotTerminateCurrentSession => Self::CannotTerminateCurrentSession,
             Error::InvalidInput(what) => Self::InvalidInput(what.to_owned()),
+            Error::Forbidden(why) => Self::Forbidden(why.to_owned()),
+            Error::UserNotFound => Self::UserNotFound,
+            Error::AlreadyImpersonating => Self::AlreadyImpersonating,
+            Error::NotImpersonating => Self::NotImpersonating,
             // A user without an account, a missing application, a database failure: the
             // operator needs the detail, the user does not.
             Error::NoAccount | Error::Config(_) | Error::Internal(_) => {
@@ -87,7 +99,9 @@ impl UiError {
         match self {
             Self::NotSignedIn | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::CannotTerminateCurrentSession => StatusCode::CONFLICT,
-            Self::SessionNotFound => StatusCode::NOT_FOUND,
+            Self::SessionNotFound | Self::UserNotFound => StatusCode::NOT_FOUND,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::AlreadyImpersonating | Self::NotImpersonating => StatusCode::CONFLICT,
             Self::InvalidInput(_) => StatusCode::BAD_REQUEST,
             Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -43,6 +43,21 @@ CREATE TABLE applications (
     created_at INTEGER NOT NULL
 );
 
+-- Sales representatives acting as customer users. Visible to platform admins only (the audit
+-- log); an impersonation never creates a session for the customer.
+CREATE TABLE impersonations (
+    id                INTEGER PRIMARY KEY,
+    impersonator_id   INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    -- The representative's own session that did the acting. Not a foreign key: sessions point
+    -- here, and purged sessions must not take their audit trail with them.
+    session_id        INTEGER NOT NULL,
+    target_user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    target_account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    started_at        INTEGER NOT NULL,
+    ended_at          INTEGER
+);
+CREATE INDEX impersonations_by_start ON impersonations (started_at DESC, id DESC);
+
 CREATE TABLE sessions (
     id               INTEGER PRIMARY KEY,
     -- SHA-256 of the bearer token; the token itself is never stored.
@@ -72,7 +87,16 @@ CREATE TABLE sessions (
     -- throttled touch, so "is it live?" is one comparison the indexes can use.
     expires_at       INTEGER NOT NULL,
     -- Set when terminated or logged out. The row stays for history and audit until purged.
-    revoked_at       INTEGER
+    revoked_at       INTEGER,
+    -- While a sales representative acts as a customer user, their own session carries whose
+    -- eyes it sees through. The session stays the representative's: it is never listed as the
+    -- customer's.
+    acting_user_id    INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    acting_account_id INTEGER REFERENCES accounts (id) ON DELETE SET NULL,
+    impersonation_id  INTEGER REFERENCES impersonations (id) ON DELETE SET NULL,
+    -- Lower-cased user name, email, device, browser, location and IP, for the search box.
+    -- Copied at sign-in so the search needs no joins; indexed by sessions_search below.
+    search_text      TEXT    NOT NULL
 );
 
 -- Listing one person's sessions, newest first, with keyset pagination on (created_at, id).
@@ -82,5 +106,54 @@ CREATE INDEX sessions_live_by_user
 -- The same for an account owner's view of their account.
 CREATE INDEX sessions_live_by_account
     ON sessions (account_id, created_at DESC, id DESC) WHERE revoked_at IS NULL;
+-- A platform admin's view of everything, and the application filter on it.
+CREATE INDEX sessions_live_by_created
+    ON sessions (created_at DESC, id DESC) WHERE revoked_at IS NULL;
+CREATE INDEX sessions_live_by_application
+    ON sessions (application_id, created_at DESC, id DESC) WHERE revoked_at IS NULL;
 -- The purge job: rows long past expiry, terminated or not.
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+CREATE INDEX sessions_by_revocation ON sessions (revoked_at) WHERE revoked_at IS NOT NULL;
+
+-- Substring search ("ber" finds Berlin and Becker) through a trigram index, so searching all
+-- sessions never scans the table. External content: the text lives once, in sessions.
+CREATE VIRTUAL TABLE sessions_search USING fts5 (
+    search_text, content = 'sessions', content_rowid = 'id', tokenize = 'trigram'
+);
+CREATE TRIGGER sessions_search_insert AFTER INSERT ON sessions BEGIN
+    INSERT INTO sessions_search (rowid, search_text) VALUES (new.id, new.search_text);
+END;
+CREATE TRIGGER sessions_search_delete AFTER DELETE ON sessions BEGIN
+    INSERT INTO sessions_search (sessions_search, rowid, search_text)
+        VALUES ('delete', old.id, old.search_text);
+END;
+
+-- Sign-in history: every attempt, successful or not. Kept after sessions end.
+CREATE TABLE login_records (
+    id              INTEGER PRIMARY KEY,
+    at              INTEGER NOT NULL,
+    -- NULL when the email matched nobody.
+    user_id         INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    account_id      INTEGER REFERENCES accounts (id) ON DELETE SET NULL,
+    -- As entered (trimmed, at most 254 bytes), so failed attempts on unknown emails show.
+    email           TEXT    NOT NULL,
+    application_id  INTEGER NOT NULL REFERENCES applications (id),
+    ip              TEXT    NOT NULL,
+    user_agent      TEXT    NOT NULL,
+    device_kind     TEXT    NOT NULL,
+    device_model    TEXT,
+    os              TEXT    NOT NULL,
+    os_version      TEXT,
+    browser         TEXT    NOT NULL,
+    browser_version TEXT,
+    location_kind   TEXT    NOT NULL CHECK (location_kind IN ('known', 'local', 'unknown')),
+    city            TEXT,
+    region          TEXT,
+    country_code    TEXT,
+    country_name    TEXT,
+    outcome         TEXT    NOT NULL CHECK (outcome IN ('success', 'invalid_credentials')),
+    session_id      INTEGER
+);
+CREATE INDEX login_records_by_user ON login_records (user_id, at DESC, id DESC);
+CREATE INDEX login_records_by_account ON login_records (account_id, at DESC, id DESC);
+CREATE INDEX login_records_by_time ON login_records (at DESC, id DESC);

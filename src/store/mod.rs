@@ -1,20 +1,28 @@
-//! Persistence: one small trait, one implementation per database.
+//! Persistence: one trait, one implementation per database.
 //!
-//! Every method takes "now" from the caller and scopes what it may touch, so a mistake in the
-//! service above cannot reach rows outside the caller's scope. Conformance tests in
-//! `tests/store_conformance.rs` run the same cases against every implementation.
+//! Every method takes "now" from the caller, and every list or termination is bounded by a
+//! [`Scope`] decided in `access`, so the SQL itself cannot reach rows outside the caller's
+//! reach. `tests/conformance.rs` runs the same cases against every implementation.
 
+mod columns;
+pub mod postgres;
+mod sql;
 pub mod sqlite;
 
 use async_trait::async_trait;
 
+pub use crate::access::Scope;
+use crate::access::{Principal, SessionOwner};
 use crate::error::Result;
 use crate::model::{
-    AccountId, ApplicationId, Location, SessionId, SessionView, Timestamp, UserId, Viewer,
+    AccountId, ApplicationId, Cursor, ImpersonationId, ImpersonationView, LoginOutcome,
+    LoginRecordFilter, LoginRecordView, Page, PageRequest, Role, SessionId, SessionView, Timestamp,
+    UserId, Viewer,
 };
 use crate::token::TokenHash;
 use crate::track::Observation;
 
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// What checking a password needs. The hash never leaves the server.
@@ -37,6 +45,8 @@ pub struct NewSession<'a> {
     pub account_id: AccountId,
     pub application_id: ApplicationId,
     pub observation: &'a Observation,
+    /// Lower-cased text the search box matches; see `service::search_text`.
+    pub search_text: &'a str,
     pub created_at: Timestamp,
     /// Equal to `created_at` for a fresh sign-in; earlier-created demo data differs.
     pub last_active_at: Timestamp,
@@ -49,36 +59,42 @@ pub struct LiveSession {
     pub id: SessionId,
     pub user_id: UserId,
     pub account_id: AccountId,
+    pub application_id: ApplicationId,
     pub created_at: Timestamp,
     pub last_active_at: Timestamp,
     pub expires_at: Timestamp,
+    /// Set while a sales representative (the session's user) acts as someone else.
+    pub acting: Option<Acting>,
 }
 
-/// Which sessions a list or a termination may reach.
+/// Whose eyes an impersonating session sees through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scope {
-    /// One person's sessions, across all their accounts.
-    User(UserId),
+pub struct Acting {
+    pub user_id: UserId,
+    pub account_id: AccountId,
+    pub impersonation_id: ImpersonationId,
 }
 
-/// Where a page of a list starts: after this (created_at, id), newest first.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Cursor {
-    pub created_at: Timestamp,
-    pub id: SessionId,
+/// The filters a sessions query applies inside its scope. Search text is already lower-cased
+/// and bounded by the service.
+#[derive(Clone, Debug, Default)]
+pub struct SessionQuery {
+    pub user: Option<UserId>,
+    pub application: Option<ApplicationId>,
+    pub account: Option<AccountId>,
+    pub search: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug)]
-pub struct PageRequest {
-    pub after: Option<Cursor>,
-    pub limit: u32,
-}
-
-#[derive(Clone, Debug)]
-pub struct Page {
-    pub sessions: Vec<SessionView>,
-    /// Where the next page starts, if there is one.
-    pub next: Option<Cursor>,
+/// A sign-in attempt to record.
+pub struct NewLoginRecord<'a> {
+    pub at: Timestamp,
+    pub user_id: Option<UserId>,
+    pub account_id: Option<AccountId>,
+    pub email: &'a str,
+    pub application_id: ApplicationId,
+    pub observation: &'a Observation,
+    pub outcome: LoginOutcome,
+    pub session_id: Option<SessionId>,
 }
 
 /// A user to create (seeding and administration).
@@ -90,31 +106,24 @@ pub struct NewUser<'a> {
     pub is_sales_rep: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Employee,
-    Owner,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Employee => "employee",
-            Self::Owner => "owner",
-        }
-    }
-}
-
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
-    /// Brings the schema up to date. Safe to call on every start.
+    /// Brings the schema up to date. Safe to call on every start, and from several servers at
+    /// once (the migrator takes a lock).
     async fn migrate(&self) -> Result<()>;
 
+    // People, accounts, applications.
     async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>>;
     async fn home_account(&self, user: UserId) -> Result<Option<HomeAccount>>;
+    async fn account_settings(&self, account: AccountId) -> Result<Option<HomeAccount>>;
     async fn application_by_name(&self, name: &str) -> Result<Option<ApplicationId>>;
+    async fn principal(&self, user: UserId) -> Result<Option<Principal>>;
+    /// Names and memberships of `user`, seen in `account`.
     async fn viewer(&self, user: UserId, account: AccountId) -> Result<Option<Viewer>>;
+    async fn user_name(&self, user: UserId) -> Result<Option<String>>;
+    async fn set_store_geolocation(&self, account: AccountId, on: bool) -> Result<bool>;
 
+    // Sessions.
     async fn insert_session(&self, session: NewSession<'_>) -> Result<SessionId>;
     /// The hot path: one indexed lookup by token hash.
     async fn live_session_by_token(
@@ -122,6 +131,12 @@ pub trait Store: Send + Sync + 'static {
         token: &TokenHash,
         now: Timestamp,
     ) -> Result<Option<LiveSession>>;
+    /// Whose a live session is, for deciding who may end it.
+    async fn live_session_owner(
+        &self,
+        id: SessionId,
+        now: Timestamp,
+    ) -> Result<Option<SessionOwner>>;
     /// Records activity. Called at most once a minute per session (see the service).
     async fn touch_session(
         &self,
@@ -129,15 +144,45 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<()>;
-    /// Live sessions in `scope`, newest first.
+    /// Live sessions in `scope` that pass `query`, newest first.
     async fn list_live_sessions(
         &self,
         scope: Scope,
+        query: &SessionQuery,
         now: Timestamp,
         page: PageRequest,
-    ) -> Result<Page>;
+    ) -> Result<Page<SessionView>>;
     /// Ends a live session, if it lies within `scope`. Returns whether one was ended.
     async fn revoke_session(&self, id: SessionId, scope: Scope, now: Timestamp) -> Result<bool>;
+    /// Ends every live session of `user` except `keep`. Returns how many.
+    async fn revoke_all_except(&self, user: UserId, keep: SessionId, now: Timestamp)
+    -> Result<u64>;
+    /// Deletes sessions that expired or were ended before `before`. Returns how many.
+    async fn purge_sessions(&self, before: Timestamp) -> Result<u64>;
+
+    // Impersonation.
+    /// Marks `session` as acting as `target_user` in `target_account`, and writes the audit
+    /// record, in one transaction.
+    async fn start_impersonation(
+        &self,
+        session: SessionId,
+        impersonator: UserId,
+        target_user: UserId,
+        target_account: AccountId,
+        now: Timestamp,
+    ) -> Result<ImpersonationId>;
+    /// Returns `session` to its own user and closes the audit record.
+    async fn end_impersonation(&self, session: SessionId, now: Timestamp) -> Result<bool>;
+    async fn list_impersonations(&self, page: PageRequest) -> Result<Page<ImpersonationView>>;
+
+    // Sign-in history.
+    async fn insert_login_record(&self, record: NewLoginRecord<'_>) -> Result<()>;
+    async fn list_login_records(
+        &self,
+        scope: Scope,
+        filter: &LoginRecordFilter,
+        page: PageRequest,
+    ) -> Result<Page<LoginRecordView>>;
 
     // Seeding and administration.
     async fn is_empty(&self) -> Result<bool>;
@@ -152,121 +197,27 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_application(&self, name: &str, now: Timestamp) -> Result<ApplicationId>;
 }
 
-/// Splits a location into the columns both databases store it in.
-pub(crate) struct LocationColumns<'a> {
-    pub kind: &'static str,
-    pub city: Option<&'a str>,
-    pub region: Option<&'a str>,
-    pub country_code: Option<&'a str>,
-    pub country_name: Option<&'a str>,
-}
-
-impl<'a> From<&'a Location> for LocationColumns<'a> {
-    fn from(location: &'a Location) -> Self {
-        match location {
-            Location::Known {
-                city,
-                region,
-                country_code,
-                country_name,
-            } => Self {
-                kind: "known",
-                city: city.as_deref(),
-                region: region.as_deref(),
-                country_code: country_code.as_deref(),
-                country_name: country_name.as_deref(),
-            },
-            Location::LocalNetwork => Self::bare("local"),
-            Location::Unknown => Self::bare("unknown"),
-        }
-    }
-}
-
-impl LocationColumns<'_> {
-    fn bare(kind: &'static str) -> Self {
-        Self {
-            kind,
-            city: None,
-            region: None,
-            country_code: None,
-            country_name: None,
-        }
-    }
-}
-
-/// A row of the sessions list as both databases return it.
-#[derive(sqlx::FromRow)]
-pub(crate) struct SessionRow {
-    pub id: i64,
-    pub user_id: i64,
-    pub user_name: String,
-    pub account_id: i64,
-    pub account_name: String,
-    pub application: String,
-    pub ip: String,
-    pub device_kind: String,
-    pub device_model: Option<String>,
-    pub os: String,
-    pub os_version: Option<String>,
-    pub browser: String,
-    pub browser_version: Option<String>,
-    pub location_kind: String,
-    pub city: Option<String>,
-    pub region: Option<String>,
-    pub country_code: Option<String>,
-    pub country_name: Option<String>,
-    pub created_at: i64,
-    pub last_active_at: i64,
-}
-
-impl From<SessionRow> for SessionView {
-    fn from(row: SessionRow) -> Self {
-        use crate::model::{Device, DeviceKind};
-        let location = match row.location_kind.as_str() {
-            "known" => Location::Known {
-                city: row.city,
-                region: row.region,
-                country_code: row.country_code,
-                country_name: row.country_name,
-            },
-            "local" => Location::LocalNetwork,
-            _ => Location::Unknown,
-        };
-        SessionView {
-            id: SessionId(row.id),
-            user_id: UserId(row.user_id),
-            user_name: row.user_name,
-            account_id: AccountId(row.account_id),
-            account_name: row.account_name,
-            application: row.application,
-            ip: row.ip,
-            device: Device {
-                kind: DeviceKind::parse(&row.device_kind),
-                model: row.device_model,
-                os: row.os,
-                os_version: row.os_version,
-                browser: row.browser,
-                browser_version: row.browser_version,
-            },
-            location,
-            created_at: Timestamp(row.created_at),
-            last_active_at: Timestamp(row.last_active_at),
-            is_current: false,
-        }
-    }
-}
-
 /// Turns rows fetched with `limit + 1` into a page and the cursor of the next one.
-pub(crate) fn into_page(rows: Vec<SessionRow>, limit: u32) -> Page {
-    let mut sessions: Vec<SessionView> = rows.into_iter().map(SessionView::from).collect();
-    let next = if sessions.len() > limit as usize {
-        sessions.truncate(limit as usize);
-        sessions.last().map(|last| Cursor {
-            created_at: last.created_at,
-            id: last.id,
-        })
+pub(crate) fn into_page<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> Cursor) -> Page<T> {
+    let next = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(key)
     } else {
         None
     };
-    Page { sessions, next }
+    Page { items, next }
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub(crate) fn like_pattern(term: &str) -> String {
+    let mut pattern = String::with_capacity(term.len() + 2);
+    pattern.push('%');
+    for c in term.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }

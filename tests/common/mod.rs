@@ -9,10 +9,12 @@ use std::sync::{Arc, LazyLock};
 use ipnet::IpNet;
 use serde_json::json;
 
-use sessionboard::model::{AccountId, ApplicationId, Timestamp, UserId};
+use sessionboard::model::{AccountId, ApplicationId, Role, SessionId, Timestamp, UserId};
 use sessionboard::password::hash_password;
 use sessionboard::service::{SessionPolicy, SessionService, SignIn, SignedIn, WEB_APPLICATION};
-use sessionboard::store::{NewUser, Role, SqliteStore, Store};
+use sessionboard::store::NewSession;
+use sessionboard::store::{NewUser, PostgresStore, SqliteStore, Store};
+use sessionboard::token::SessionToken;
 use sessionboard::track::{GeoIp, Tracker, UserAgentTracker};
 
 pub const PASSWORD: &str = "correct horse battery staple";
@@ -81,68 +83,236 @@ pub fn tracker(dir: &Path) -> Tracker {
     }
 }
 
-/// A small world in a fresh SQLite file: Alice and Bob in Acme, Carol in Globex.
+/// The databases every store test runs against.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// PostgreSQL tests run whenever `TEST_POSTGRES_URL` is set (`.ci/run` sets it).
+    pub fn available(self) -> bool {
+        self == Self::Sqlite || std::env::var_os("TEST_POSTGRES_URL").is_some()
+    }
+
+    /// A fresh, migrated store of this kind. SQLite: a new file in `dir`. PostgreSQL: a new
+    /// schema of its own, so tests can run side by side on one database.
+    pub async fn store(self, dir: &Path) -> Arc<dyn Store> {
+        match self {
+            Self::Sqlite => {
+                let store = SqliteStore::open(dir.join("sessions.db").to_str().unwrap())
+                    .await
+                    .unwrap();
+                store.migrate().await.unwrap();
+                Arc::new(store)
+            }
+            Self::Postgres => {
+                let store = postgres_store().await;
+                store.migrate().await.unwrap();
+                Arc::new(store)
+            }
+        }
+    }
+}
+
+/// A PostgreSQL store in a schema of its own. Schemas left by earlier runs are dropped once
+/// they are an hour old; a running test's schema is never that old.
+pub async fn postgres_store() -> PostgresStore {
+    use sqlx::postgres::PgConnectOptions;
+    use std::str::FromStr;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+    let url = std::env::var("TEST_POSTGRES_URL").expect("TEST_POSTGRES_URL is set");
+    let base = PgConnectOptions::from_str(&url).expect("TEST_POSTGRES_URL is a PostgreSQL URL");
+    let admin = PostgresStore::connect_with(base.clone())
+        .await
+        .expect("the PostgreSQL server at TEST_POSTGRES_URL answers");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let stale: Vec<(String,)> =
+        sqlx::query_as("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'sb_test_%'")
+            .fetch_all(admin.pool())
+            .await
+            .unwrap();
+    for (schema,) in stale {
+        let created: u64 = schema
+            .split('_')
+            .nth(2)
+            .and_then(|secs| secs.parse().ok())
+            .unwrap_or(0);
+        if created + 3600 < now {
+            let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                .execute(admin.pool())
+                .await;
+        }
+    }
+    // The trigram extension is database-wide; create it once in `public`, where every test
+    // schema's search path finds it. Concurrent creation may race; the loser's error is moot.
+    let _ = sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
+        .execute(admin.pool())
+        .await;
+    let schema = format!(
+        "sb_test_{now}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(admin.pool())
+        .await
+        .unwrap();
+    admin.pool().close().await;
+    PostgresStore::connect_with(base.options([("search_path", format!("{schema},public"))]))
+        .await
+        .unwrap()
+}
+
+/// Generates one `#[tokio::test]` per store for each named `async fn(Backend)`.
+#[macro_export]
+macro_rules! on_every_store {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name($crate::common::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    if !$crate::common::Backend::Postgres.available() {
+                        eprintln!("skipped: TEST_POSTGRES_URL is not set");
+                        return;
+                    }
+                    super::$name($crate::common::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+/// A small world: Alice (owner) and Bob in Acme, Carol in Globex, Rita a sales representative
+/// and Adam a platform admin.
 pub struct World {
     pub dir: tempfile::TempDir,
     pub service: SessionService,
     pub acme: AccountId,
     pub globex: AccountId,
+    pub rita_personal: AccountId,
     pub web: ApplicationId,
+    pub ios: ApplicationId,
     pub alice: UserId,
     pub bob: UserId,
     pub carol: UserId,
+    pub rita: UserId,
+    pub adam: UserId,
+    pub dave: UserId,
 }
 
 pub const T0: Timestamp = Timestamp::from_millis(1_790_000_000_000);
 
-pub async fn world() -> World {
-    world_with_policy(SessionPolicy::default()).await
+pub async fn world(backend: Backend) -> World {
+    world_with_policy(backend, SessionPolicy::default()).await
 }
 
-pub async fn world_with_policy(policy: SessionPolicy) -> World {
+pub async fn world_with_policy(backend: Backend, policy: SessionPolicy) -> World {
     let dir = tempfile::tempdir().unwrap();
-    let store = SqliteStore::open(dir.path().join("sessions.db").to_str().unwrap())
-        .await
-        .unwrap();
-    store.migrate().await.unwrap();
+    let store = backend.store(dir.path()).await;
     let acme = store.insert_account("Acme", true, T0).await.unwrap();
     let globex = store.insert_account("Globex", true, T0).await.unwrap();
+    let rita_personal = store.insert_account("Rita Rep", true, T0).await.unwrap();
+    let platform = store.insert_account("Platform", true, T0).await.unwrap();
     let web = store.insert_application(WEB_APPLICATION, T0).await.unwrap();
+    let ios = store.insert_application("iOS app", T0).await.unwrap();
     let hash = hash_password(PASSWORD).unwrap();
-    let add_user = async |email: &str, name: &str, account: AccountId| {
-        let user = store
-            .insert_user(
-                NewUser {
-                    email,
-                    name,
-                    password_hash: &hash,
-                    is_platform_admin: false,
-                    is_sales_rep: false,
-                },
-                T0,
-            )
-            .await
-            .unwrap();
-        store
-            .insert_membership(user, account, Role::Employee)
-            .await
-            .unwrap();
-        user
-    };
-    let alice = add_user("alice@acme.example", "Alice Archer", acme).await;
-    let bob = add_user("bob@acme.example", "Bob Baker", acme).await;
-    let carol = add_user("carol@globex.example", "Carol Cook", globex).await;
+    let add_user =
+        async |email: &str, name: &str, flags: (bool, bool), account: AccountId, role: Role| {
+            let user = store
+                .insert_user(
+                    NewUser {
+                        email,
+                        name,
+                        password_hash: &hash,
+                        is_platform_admin: flags.0,
+                        is_sales_rep: flags.1,
+                    },
+                    T0,
+                )
+                .await
+                .unwrap();
+            store.insert_membership(user, account, role).await.unwrap();
+            user
+        };
+    let alice = add_user(
+        "alice@acme.example",
+        "Alice Archer",
+        (false, false),
+        acme,
+        Role::Owner,
+    )
+    .await;
+    let bob = add_user(
+        "bob@acme.example",
+        "Bob Baker",
+        (false, false),
+        acme,
+        Role::Employee,
+    )
+    .await;
+    let carol = add_user(
+        "carol@globex.example",
+        "Carol Cook",
+        (false, false),
+        globex,
+        Role::Owner,
+    )
+    .await;
+    let rita = add_user(
+        "rita@sales.example",
+        "Rita Rep",
+        (false, true),
+        rita_personal,
+        Role::Owner,
+    )
+    .await;
+    let adam = add_user(
+        "adam@platform.example",
+        "Adam Admin",
+        (true, false),
+        platform,
+        Role::Owner,
+    )
+    .await;
+    let dave = add_user(
+        "dave@globex.example",
+        "Dave Dunn",
+        (false, false),
+        globex,
+        Role::Employee,
+    )
+    .await;
     let tracker = tracker(dir.path());
-    let service = SessionService::new(Arc::new(store), Arc::new(tracker), policy);
+    let service = SessionService::new(store, Arc::new(tracker), policy);
     World {
         dir,
         service,
         acme,
         globex,
+        rita_personal,
         web,
+        ios,
         alice,
         bob,
         carol,
+        rita,
+        adam,
+        dave,
     }
 }
 
@@ -154,12 +324,24 @@ impl World {
         ip: &str,
         now: Timestamp,
     ) -> SignedIn {
+        self.sign_in_to(WEB_APPLICATION, email, user_agent, ip, now)
+            .await
+    }
+
+    pub async fn sign_in_to(
+        &self,
+        application: &str,
+        email: &str,
+        user_agent: &str,
+        ip: &str,
+        now: Timestamp,
+    ) -> SignedIn {
         self.service
             .sign_in(
                 SignIn {
                     email,
                     password: PASSWORD,
-                    application: WEB_APPLICATION,
+                    application,
                     ip: ip.parse::<IpAddr>().unwrap(),
                     user_agent,
                 },
@@ -167,5 +349,55 @@ impl World {
             )
             .await
             .expect("sign-in succeeds")
+    }
+
+    /// Creates a live session for `user` in `account` straight in the store (no password
+    /// check), for tests that need many targets.
+    pub async fn plant_session(
+        &self,
+        user: UserId,
+        account: AccountId,
+        now: Timestamp,
+    ) -> SessionId {
+        let observation =
+            self.service
+                .tracker()
+                .observe("81.2.69.142".parse().unwrap(), SAFARI_IPHONE, true);
+        self.service
+            .store()
+            .insert_session(NewSession {
+                token_hash: SessionToken::generate().hash(),
+                user_id: user,
+                account_id: account,
+                application_id: self.ios,
+                observation: &observation,
+                search_text: "planted",
+                created_at: now,
+                last_active_at: now,
+                expires_at: self.service.policy().expiry(now, now),
+            })
+            .await
+            .unwrap()
+    }
+
+    /// Whether a session is still live.
+    pub async fn is_live(&self, session: SessionId, now: Timestamp) -> bool {
+        self.service
+            .store()
+            .live_session_owner(session, now)
+            .await
+            .unwrap()
+            .is_some()
+    }
+
+    /// Signs in and authenticates: the caller a device with this session would be.
+    pub async fn caller(&self, email: &str, now: Timestamp) -> (SignedIn, sessionboard::Caller) {
+        let signed_in = self.sign_in(email, CHROME_WINDOWS, "192.0.2.1", now).await;
+        let caller = self
+            .service
+            .authenticate(signed_in.token.as_str(), now)
+            .await
+            .unwrap();
+        (signed_in, caller)
     }
 }

@@ -1,0 +1,225 @@
+//! Who may see and end which sessions: pure rules, free of storage, tested on their own.
+//!
+//! The service asks these functions for a [`Scope`] and hands that scope to the store, whose
+//! queries are bounded by it; so even a mistake in the service cannot reach further than the
+//! rules here allow.
+
+use crate::error::{Error, Result};
+use crate::model::{AccountId, Role, SessionId, SessionsView, UserId};
+
+/// The rows a query may reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// One person's sessions, across all their accounts.
+    User(UserId),
+    /// Every session in one account.
+    Account(AccountId),
+    /// Everything (platform admins).
+    All,
+}
+
+/// What a person is allowed to do, as loaded for each authorised action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: UserId,
+    pub is_platform_admin: bool,
+    pub is_sales_rep: bool,
+    pub memberships: Vec<(AccountId, Role)>,
+}
+
+impl Principal {
+    pub fn is_member_of(&self, account: AccountId) -> bool {
+        self.memberships.iter().any(|(id, _)| *id == account)
+    }
+
+    pub fn is_owner_of(&self, account: AccountId) -> bool {
+        self.memberships
+            .iter()
+            .any(|(id, role)| *id == account && *role == Role::Owner)
+    }
+}
+
+/// Who owns a session, which decides who may end it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionOwner {
+    pub user_id: UserId,
+    pub account_id: AccountId,
+}
+
+/// The scope of a sessions list (or sign-in history) in the given view.
+pub fn list_scope(principal: &Principal, view: SessionsView) -> Result<Scope> {
+    match view {
+        SessionsView::Mine => Ok(Scope::User(principal.user_id)),
+        SessionsView::Account(account)
+            if principal.is_owner_of(account) || principal.is_platform_admin =>
+        {
+            Ok(Scope::Account(account))
+        }
+        SessionsView::Account(_) => Err(Error::Forbidden(
+            "only the account's owners see its sessions",
+        )),
+        SessionsView::Platform if principal.is_platform_admin => Ok(Scope::All),
+        SessionsView::Platform => Err(Error::Forbidden("only platform admins see every account")),
+    }
+}
+
+/// The narrowest scope within which `principal` may end `target`, using session `current`.
+///
+/// A session the principal may not see is [`Error::SessionNotFound`], exactly as if it did not
+/// exist, so ids cannot be probed; their own current session is refused with a reason.
+pub fn termination_scope(
+    principal: &Principal,
+    current: SessionId,
+    target_id: SessionId,
+    target: SessionOwner,
+) -> Result<Scope> {
+    if target_id == current {
+        return Err(Error::CannotTerminateCurrentSession);
+    }
+    if target.user_id == principal.user_id {
+        Ok(Scope::User(principal.user_id))
+    } else if principal.is_owner_of(target.account_id) {
+        Ok(Scope::Account(target.account_id))
+    } else if principal.is_platform_admin {
+        Ok(Scope::All)
+    } else {
+        Err(Error::SessionNotFound)
+    }
+}
+
+/// Whether `principal` may change `account`'s settings.
+pub fn may_manage_account(principal: &Principal, account: AccountId) -> Result<()> {
+    if principal.is_owner_of(account) || principal.is_platform_admin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "only the account's owners change its settings",
+        ))
+    }
+}
+
+/// Whether a sales representative may act as `target` in `account`: only customer users,
+/// never other representatives or platform admins, and only in an account they belong to.
+pub fn may_impersonate(rep: &Principal, target: &Principal, account: AccountId) -> Result<()> {
+    if !rep.is_sales_rep {
+        return Err(Error::Forbidden(
+            "only sales representatives act as customers",
+        ));
+    }
+    if target.user_id == rep.user_id || target.is_sales_rep || target.is_platform_admin {
+        return Err(Error::Forbidden("only customer users can be acted as"));
+    }
+    if !target.is_member_of(account) {
+        return Err(Error::UserNotFound);
+    }
+    Ok(())
+}
+
+/// Only platform admins read the impersonation audit log.
+pub fn may_read_audit_log(principal: &Principal) -> Result<()> {
+    if principal.is_platform_admin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("only platform admins read the audit log"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACME: AccountId = AccountId(1);
+    const GLOBEX: AccountId = AccountId(2);
+
+    fn person(id: i64, memberships: &[(AccountId, Role)]) -> Principal {
+        Principal {
+            user_id: UserId(id),
+            is_platform_admin: false,
+            is_sales_rep: false,
+            memberships: memberships.to_vec(),
+        }
+    }
+
+    #[test]
+    fn employees_see_only_their_own_sessions() {
+        let employee = person(1, &[(ACME, Role::Employee)]);
+        assert_eq!(
+            list_scope(&employee, SessionsView::Mine).unwrap(),
+            Scope::User(UserId(1))
+        );
+        assert!(matches!(
+            list_scope(&employee, SessionsView::Account(ACME)),
+            Err(Error::Forbidden(_))
+        ));
+        assert!(matches!(
+            list_scope(&employee, SessionsView::Platform),
+            Err(Error::Forbidden(_))
+        ));
+    }
+
+    #[test]
+    fn owners_see_their_account_only() {
+        let owner = person(1, &[(ACME, Role::Owner), (GLOBEX, Role::Employee)]);
+        assert_eq!(
+            list_scope(&owner, SessionsView::Account(ACME)).unwrap(),
+            Scope::Account(ACME)
+        );
+        assert!(list_scope(&owner, SessionsView::Account(GLOBEX)).is_err());
+    }
+
+    #[test]
+    fn termination_picks_the_narrowest_scope_and_hides_the_rest() {
+        let owner = person(1, &[(ACME, Role::Owner)]);
+        let mine = SessionOwner {
+            user_id: UserId(1),
+            account_id: GLOBEX,
+        };
+        let colleague = SessionOwner {
+            user_id: UserId(2),
+            account_id: ACME,
+        };
+        let stranger = SessionOwner {
+            user_id: UserId(3),
+            account_id: GLOBEX,
+        };
+        let current = SessionId(10);
+        assert_eq!(
+            termination_scope(&owner, current, SessionId(11), mine).unwrap(),
+            Scope::User(UserId(1))
+        );
+        assert_eq!(
+            termination_scope(&owner, current, SessionId(12), colleague).unwrap(),
+            Scope::Account(ACME)
+        );
+        assert!(matches!(
+            termination_scope(&owner, current, SessionId(13), stranger),
+            Err(Error::SessionNotFound)
+        ));
+        assert!(matches!(
+            termination_scope(&owner, current, current, mine),
+            Err(Error::CannotTerminateCurrentSession)
+        ));
+    }
+
+    #[test]
+    fn representatives_act_only_as_customer_members_of_the_account() {
+        let mut rep = person(1, &[]);
+        rep.is_sales_rep = true;
+        let customer = person(2, &[(ACME, Role::Owner)]);
+        let mut admin = person(3, &[(ACME, Role::Owner)]);
+        admin.is_platform_admin = true;
+        assert!(may_impersonate(&rep, &customer, ACME).is_ok());
+        assert!(matches!(
+            may_impersonate(&rep, &customer, GLOBEX),
+            Err(Error::UserNotFound)
+        ));
+        assert!(matches!(
+            may_impersonate(&rep, &admin, ACME),
+            Err(Error::Forbidden(_))
+        ));
+        assert!(matches!(
+            may_impersonate(&customer, &rep, ACME),
+            Err(Error::Forbidden(_))
+        ));
+    }
+}

@@ -1,0 +1,272 @@
+//! Rows as both databases return them, and their conversion to the model.
+
+use crate::model::{
+    AccountId, Device, DeviceKind, ImpersonationId, ImpersonationView, Location, LoginOutcome,
+    LoginRecordId, LoginRecordView, SessionId, SessionView, Timestamp, UserId,
+};
+
+/// A location split into the columns it is stored in.
+pub(crate) struct LocationColumns<'a> {
+    pub kind: &'static str,
+    pub city: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub country_code: Option<&'a str>,
+    pub country_name: Option<&'a str>,
+}
+
+impl<'a> From<&'a Location> for LocationColumns<'a> {
+    fn from(location: &'a Location) -> Self {
+        let bare = |kind| Self {
+            kind,
+            city: None,
+            region: None,
+            country_code: None,
+            country_name: None,
+        };
+        match location {
+            Location::Known {
+                city,
+                region,
+                country_code,
+                country_name,
+            } => Self {
+                kind: "known",
+                city: city.as_deref(),
+                region: region.as_deref(),
+                country_code: country_code.as_deref(),
+                country_name: country_name.as_deref(),
+            },
+            Location::LocalNetwork => bare("local"),
+            Location::Unknown => bare("unknown"),
+        }
+    }
+}
+
+fn location(
+    kind: &str,
+    city: Option<String>,
+    region: Option<String>,
+    country_code: Option<String>,
+    country_name: Option<String>,
+) -> Location {
+    match kind {
+        "known" => Location::Known {
+            city,
+            region,
+            country_code,
+            country_name,
+        },
+        "local" => Location::LocalNetwork,
+        _ => Location::Unknown,
+    }
+}
+
+/// The columns of [`SessionRow`], for `SELECT`.
+pub(crate) const SESSION_COLUMNS: &str = "s.id, s.user_id, u.name AS user_name, s.account_id, \
+     a.name AS account_name, app.name AS application, s.ip, s.device_kind, s.device_model, s.os, \
+     s.os_version, s.browser, s.browser_version, s.location_kind, s.city, s.region, \
+     s.country_code, s.country_name, s.created_at, s.last_active_at";
+
+/// The joins [`SESSION_COLUMNS`] needs, after `FROM sessions s`.
+pub(crate) const SESSION_JOINS: &str = " JOIN users u ON u.id = s.user_id \
+     JOIN accounts a ON a.id = s.account_id \
+     JOIN applications app ON app.id = s.application_id";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub account_id: i64,
+    pub account_name: String,
+    pub application: String,
+    pub ip: String,
+    pub device_kind: String,
+    pub device_model: Option<String>,
+    pub os: String,
+    pub os_version: Option<String>,
+    pub browser: String,
+    pub browser_version: Option<String>,
+    pub location_kind: String,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub country_code: Option<String>,
+    pub country_name: Option<String>,
+    pub created_at: i64,
+    pub last_active_at: i64,
+}
+
+impl From<SessionRow> for SessionView {
+    fn from(row: SessionRow) -> Self {
+        SessionView {
+            id: SessionId(row.id),
+            user_id: UserId(row.user_id),
+            user_name: row.user_name,
+            account_id: AccountId(row.account_id),
+            account_name: row.account_name,
+            application: row.application,
+            ip: row.ip,
+            device: Device {
+                kind: DeviceKind::parse(&row.device_kind),
+                model: row.device_model,
+                os: row.os,
+                os_version: row.os_version,
+                browser: row.browser,
+                browser_version: row.browser_version,
+            },
+            location: location(
+                &row.location_kind,
+                row.city,
+                row.region,
+                row.country_code,
+                row.country_name,
+            ),
+            created_at: Timestamp(row.created_at),
+            last_active_at: Timestamp(row.last_active_at),
+            is_current: false,
+        }
+    }
+}
+
+pub(crate) const LOGIN_RECORD_COLUMNS: &str = "r.id, r.at, r.user_id, u.name AS user_name, r.email, \
+     a.name AS account_name, app.name AS application, r.ip, r.device_kind, r.device_model, r.os, \
+     r.os_version, r.browser, r.browser_version, r.location_kind, r.city, r.region, \
+     r.country_code, r.country_name, r.outcome";
+
+pub(crate) const LOGIN_RECORD_JOINS: &str = " LEFT JOIN users u ON u.id = r.user_id \
+     LEFT JOIN accounts a ON a.id = r.account_id \
+     JOIN applications app ON app.id = r.application_id";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct LoginRecordRow {
+    pub id: i64,
+    pub at: i64,
+    pub user_id: Option<i64>,
+    pub user_name: Option<String>,
+    pub email: String,
+    pub account_name: Option<String>,
+    pub application: String,
+    pub ip: String,
+    pub device_kind: String,
+    pub device_model: Option<String>,
+    pub os: String,
+    pub os_version: Option<String>,
+    pub browser: String,
+    pub browser_version: Option<String>,
+    pub location_kind: String,
+    pub city: Option<String>,
+    pub region: Option<String>,
+    pub country_code: Option<String>,
+    pub country_name: Option<String>,
+    pub outcome: String,
+}
+
+impl From<LoginRecordRow> for LoginRecordView {
+    fn from(row: LoginRecordRow) -> Self {
+        LoginRecordView {
+            id: LoginRecordId(row.id),
+            at: Timestamp(row.at),
+            user_id: row.user_id.map(UserId),
+            user_name: row.user_name,
+            email: row.email,
+            account_name: row.account_name,
+            application: row.application,
+            ip: row.ip,
+            device: Device {
+                kind: DeviceKind::parse(&row.device_kind),
+                model: row.device_model,
+                os: row.os,
+                os_version: row.os_version,
+                browser: row.browser,
+                browser_version: row.browser_version,
+            },
+            location: location(
+                &row.location_kind,
+                row.city,
+                row.region,
+                row.country_code,
+                row.country_name,
+            ),
+            outcome: LoginOutcome::parse(&row.outcome).unwrap_or(LoginOutcome::InvalidCredentials),
+        }
+    }
+}
+
+pub(crate) const IMPERSONATION_COLUMNS: &str = "i.id, i.impersonator_id, rep.name AS impersonator_name, \
+     i.target_user_id, target.name AS target_user_name, i.target_account_id, \
+     a.name AS target_account_name, i.started_at, i.ended_at";
+
+pub(crate) const IMPERSONATION_JOINS: &str = " JOIN users rep ON rep.id = i.impersonator_id \
+     JOIN users target ON target.id = i.target_user_id \
+     JOIN accounts a ON a.id = i.target_account_id";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ImpersonationRow {
+    pub id: i64,
+    pub impersonator_id: i64,
+    pub impersonator_name: String,
+    pub target_user_id: i64,
+    pub target_user_name: String,
+    pub target_account_id: i64,
+    pub target_account_name: String,
+    pub started_at: i64,
+    pub ended_at: Option<i64>,
+}
+
+impl From<ImpersonationRow> for ImpersonationView {
+    fn from(row: ImpersonationRow) -> Self {
+        ImpersonationView {
+            id: ImpersonationId(row.id),
+            impersonator_id: UserId(row.impersonator_id),
+            impersonator_name: row.impersonator_name,
+            target_user_id: UserId(row.target_user_id),
+            target_user_name: row.target_user_name,
+            target_account_id: AccountId(row.target_account_id),
+            target_account_name: row.target_account_name,
+            started_at: Timestamp(row.started_at),
+            ended_at: row.ended_at.map(Timestamp),
+        }
+    }
+}
+
+/// The row `live_session_by_token` reads.
+#[derive(sqlx::FromRow)]
+pub(crate) struct LiveSessionRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub account_id: i64,
+    pub application_id: i64,
+    pub created_at: i64,
+    pub last_active_at: i64,
+    pub expires_at: i64,
+    pub acting_user_id: Option<i64>,
+    pub acting_account_id: Option<i64>,
+    pub impersonation_id: Option<i64>,
+}
+
+impl From<LiveSessionRow> for super::LiveSession {
+    fn from(row: LiveSessionRow) -> Self {
+        let acting = match (
+            row.acting_user_id,
+            row.acting_account_id,
+            row.impersonation_id,
+        ) {
+            (Some(user), Some(account), Some(impersonation)) => Some(super::Acting {
+                user_id: UserId(user),
+                account_id: AccountId(account),
+                impersonation_id: ImpersonationId(impersonation),
+            }),
+            _ => None,
+        };
+        super::LiveSession {
+            id: SessionId(row.id),
+            user_id: UserId(row.user_id),
+            account_id: AccountId(row.account_id),
+            application_id: crate::model::ApplicationId(row.application_id),
+            created_at: Timestamp(row.created_at),
+            last_active_at: Timestamp(row.last_active_at),
+            expires_at: Timestamp(row.expires_at),
+            acting,
+        }
+    }
+}

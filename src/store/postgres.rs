@@ -1,0 +1,57 @@
+//! PostgreSQL, for deployments that outgrow one machine: several stateless servers share it.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Postgres, QueryBuilder};
+
+use super::like_pattern;
+use crate::error::{Error, Result};
+use crate::model::{AccountId, ApplicationId, Role, SessionId, Timestamp, UserId};
+
+#[derive(Clone)]
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Connects to a `postgres://` URL.
+    pub async fn connect(url: &str) -> Result<Self> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|error| Error::Config(format!("bad PostgreSQL URL: {error}")))?;
+        Self::connect_with(options).await
+    }
+
+    /// Connects with prepared options (tests use this to give each run its own schema).
+    pub async fn connect_with(options: PgConnectOptions) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .map_err(|error| Error::Config(format!("cannot connect to PostgreSQL: {error}")))?;
+        Ok(Self { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    async fn run_migrations(&self) -> Result<()> {
+        // sqlx takes an advisory lock, so servers starting together migrate once.
+        sqlx::migrate!("./migrations/postgres")
+            .run(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Substring search through the pg_trgm GIN index on the lower-cased search text.
+    fn push_search(sql: &mut QueryBuilder<'_, Postgres>, term: &str) {
+        sql.push(" AND s.search_text LIKE ")
+            .push_bind(like_pattern(term))
+            .push(" ESCAPE '\\'");
+    }
+}
+
+super::sql::impl_store!(PostgresStore, Postgres);

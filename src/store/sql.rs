@@ -1,0 +1,697 @@
+//! The SQL both databases share, written once.
+//!
+//! `QueryBuilder` writes each database's placeholders (`?` or `$1`), so the statements below
+//! are the same text for SQLite and PostgreSQL. What truly differs — migrations and the search
+//! index — each store provides itself (`migrate`, `push_search`). The macro only stamps this one
+//! implementation onto each store type: sqlx's traits make a plain generic impl unreadable.
+
+macro_rules! impl_store {
+    ($store:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            async fn migrate(&self) -> $crate::error::Result<()> {
+                self.run_migrations().await
+            }
+
+            async fn credentials_by_email(
+                &self,
+                email: &str,
+            ) -> $crate::error::Result<Option<$crate::store::Credentials>> {
+                let row: Option<(i64, String)> =
+                    sqlx::QueryBuilder::<$db>::new("SELECT id, password_hash FROM users WHERE email = ")
+                        .push_bind(email)
+                        .build_query_as()
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map(|(id, password_hash)| $crate::store::Credentials {
+                    user_id: UserId(id),
+                    password_hash,
+                }))
+            }
+
+            async fn home_account(
+                &self,
+                user: UserId,
+            ) -> $crate::error::Result<Option<$crate::store::HomeAccount>> {
+                let row: Option<(i64, bool)> = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT a.id, a.store_geolocation FROM memberships m
+                     JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ",
+                )
+                .push_bind(user.0)
+                .push(" ORDER BY a.id LIMIT 1")
+                .build_query_as()
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(id, store_geolocation)| $crate::store::HomeAccount {
+                    account_id: AccountId(id),
+                    store_geolocation,
+                }))
+            }
+
+            async fn account_settings(
+                &self,
+                account: AccountId,
+            ) -> $crate::error::Result<Option<$crate::store::HomeAccount>> {
+                let row: Option<(i64, bool)> = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT id, store_geolocation FROM accounts WHERE id = ",
+                )
+                .push_bind(account.0)
+                .build_query_as()
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(id, store_geolocation)| $crate::store::HomeAccount {
+                    account_id: AccountId(id),
+                    store_geolocation,
+                }))
+            }
+
+            async fn application_by_name(
+                &self,
+                name: &str,
+            ) -> $crate::error::Result<Option<ApplicationId>> {
+                let id: Option<(i64,)> =
+                    sqlx::QueryBuilder::<$db>::new("SELECT id FROM applications WHERE name = ")
+                        .push_bind(name)
+                        .build_query_as()
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(id.map(|(id,)| ApplicationId(id)))
+            }
+
+            async fn principal(
+                &self,
+                user: UserId,
+            ) -> $crate::error::Result<Option<$crate::access::Principal>> {
+                let flags: Option<(bool, bool)> = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT is_platform_admin, is_sales_rep FROM users WHERE id = ",
+                )
+                .push_bind(user.0)
+                .build_query_as()
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some((is_platform_admin, is_sales_rep)) = flags else {
+                    return Ok(None);
+                };
+                let memberships: Vec<(i64, String)> = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT account_id, role FROM memberships WHERE user_id = ",
+                )
+                .push_bind(user.0)
+                .build_query_as()
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Some($crate::access::Principal {
+                    user_id: user,
+                    is_platform_admin,
+                    is_sales_rep,
+                    memberships: memberships
+                        .into_iter()
+                        .filter_map(|(account, role)| Some((AccountId(account), Role::parse(&role)?)))
+                        .collect(),
+                }))
+            }
+
+            async fn viewer(
+                &self,
+                user: UserId,
+                account: AccountId,
+            ) -> $crate::error::Result<Option<$crate::model::Viewer>> {
+                let row: Option<(String, String, bool, bool, String)> = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT u.name, u.email, u.is_platform_admin, u.is_sales_rep, a.name
+                     FROM users u, accounts a WHERE u.id = ",
+                )
+                .push_bind(user.0)
+                .push(" AND a.id = ")
+                .push_bind(account.0)
+                .build_query_as()
+                .fetch_optional(&self.pool)
+                .await?;
+                let Some((name, email, is_platform_admin, is_sales_rep, account_name)) = row else {
+                    return Ok(None);
+                };
+                let memberships: Vec<(i64, String, String)> = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT m.account_id, a.name, m.role FROM memberships m
+                     JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ",
+                )
+                .push_bind(user.0)
+                .push(" ORDER BY a.id")
+                .build_query_as()
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(Some($crate::model::Viewer {
+                    user_id: user,
+                    name,
+                    email,
+                    account_id: account,
+                    account_name,
+                    memberships: memberships
+                        .into_iter()
+                        .filter_map(|(id, account_name, role)| {
+                            Some($crate::model::Membership {
+                                account_id: AccountId(id),
+                                account_name,
+                                role: Role::parse(&role)?,
+                            })
+                        })
+                        .collect(),
+                    is_platform_admin,
+                    is_sales_rep,
+                    impersonator: None,
+                }))
+            }
+
+            async fn user_name(&self, user: UserId) -> $crate::error::Result<Option<String>> {
+                let row: Option<(String,)> =
+                    sqlx::QueryBuilder::<$db>::new("SELECT name FROM users WHERE id = ")
+                        .push_bind(user.0)
+                        .build_query_as()
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.map(|(name,)| name))
+            }
+
+            async fn set_store_geolocation(
+                &self,
+                account: AccountId,
+                on: bool,
+            ) -> $crate::error::Result<bool> {
+                let done = sqlx::QueryBuilder::<$db>::new("UPDATE accounts SET store_geolocation = ")
+                    .push_bind(on)
+                    .push(" WHERE id = ")
+                    .push_bind(account.0)
+                    .build()
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn insert_session(
+                &self,
+                session: $crate::store::NewSession<'_>,
+            ) -> $crate::error::Result<SessionId> {
+                let observation = session.observation;
+                let device = &observation.device;
+                let location = $crate::store::columns::LocationColumns::from(&observation.location);
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO sessions (token_hash, user_id, account_id, application_id, ip,
+                        user_agent, device_kind, device_model, os, os_version, browser,
+                        browser_version, location_kind, city, region, country_code, country_name,
+                        created_at, last_active_at, expires_at, search_text) ",
+                );
+                query.push_values([()], |mut row, ()| {
+                    row.push_bind(session.token_hash.as_bytes().to_vec())
+                        .push_bind(session.user_id.0)
+                        .push_bind(session.account_id.0)
+                        .push_bind(session.application_id.0)
+                        .push_bind(observation.ip.to_string())
+                        .push_bind(observation.user_agent.clone())
+                        .push_bind(device.kind.as_str())
+                        .push_bind(device.model.clone())
+                        .push_bind(device.os.clone())
+                        .push_bind(device.os_version.clone())
+                        .push_bind(device.browser.clone())
+                        .push_bind(device.browser_version.clone())
+                        .push_bind(location.kind)
+                        .push_bind(location.city)
+                        .push_bind(location.region)
+                        .push_bind(location.country_code)
+                        .push_bind(location.country_name)
+                        .push_bind(session.created_at.0)
+                        .push_bind(session.last_active_at.0)
+                        .push_bind(session.expires_at.0)
+                        .push_bind(session.search_text);
+                });
+                query.push(" RETURNING id");
+                let (id,): (i64,) = query.build_query_as().fetch_one(&self.pool).await?;
+                Ok(SessionId(id))
+            }
+
+            async fn live_session_by_token(
+                &self,
+                token: &$crate::token::TokenHash,
+                now: Timestamp,
+            ) -> $crate::error::Result<Option<$crate::store::LiveSession>> {
+                let row: Option<$crate::store::columns::LiveSessionRow> = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT id, user_id, account_id, application_id, created_at, last_active_at,
+                        expires_at, acting_user_id, acting_account_id, impersonation_id
+                     FROM sessions WHERE token_hash = ",
+                )
+                .push_bind(token.as_bytes().to_vec())
+                .push(" AND revoked_at IS NULL AND expires_at > ")
+                .push_bind(now.0)
+                .build_query_as()
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(Into::into))
+            }
+
+            async fn live_session_owner(
+                &self,
+                id: SessionId,
+                now: Timestamp,
+            ) -> $crate::error::Result<Option<$crate::access::SessionOwner>> {
+                let row: Option<(i64, i64)> = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT user_id, account_id FROM sessions WHERE id = ",
+                )
+                .push_bind(id.0)
+                .push(" AND revoked_at IS NULL AND expires_at > ")
+                .push_bind(now.0)
+                .build_query_as()
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(user, account)| $crate::access::SessionOwner {
+                    user_id: UserId(user),
+                    account_id: AccountId(account),
+                }))
+            }
+
+            async fn touch_session(
+                &self,
+                id: SessionId,
+                now: Timestamp,
+                expires_at: Timestamp,
+            ) -> $crate::error::Result<()> {
+                sqlx::QueryBuilder::<$db>::new("UPDATE sessions SET last_active_at = ")
+                    .push_bind(now.0)
+                    .push(", expires_at = ")
+                    .push_bind(expires_at.0)
+                    .push(" WHERE id = ")
+                    .push_bind(id.0)
+                    .push(" AND revoked_at IS NULL AND last_active_at < ")
+                    .push_bind(now.0)
+                    .build()
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn list_live_sessions(
+                &self,
+                scope: $crate::access::Scope,
+                query: &$crate::store::SessionQuery,
+                now: Timestamp,
+                page: $crate::model::PageRequest,
+            ) -> $crate::error::Result<$crate::model::Page<$crate::model::SessionView>> {
+                use $crate::store::columns::{SESSION_COLUMNS, SESSION_JOINS, SessionRow};
+                let mut sql = sqlx::QueryBuilder::<$db>::new("SELECT ");
+                sql.push(SESSION_COLUMNS)
+                    .push(" FROM sessions s")
+                    .push(SESSION_JOINS)
+                    .push(" WHERE s.revoked_at IS NULL AND s.expires_at > ")
+                    .push_bind(now.0);
+                match scope {
+                    $crate::access::Scope::User(user) => {
+                        sql.push(" AND s.user_id = ").push_bind(user.0);
+                    }
+                    $crate::access::Scope::Account(account) => {
+                        sql.push(" AND s.account_id = ").push_bind(account.0);
+                    }
+                    $crate::access::Scope::All => {}
+                }
+                if let Some(user) = query.user {
+                    sql.push(" AND s.user_id = ").push_bind(user.0);
+                }
+                if let Some(application) = query.application {
+                    sql.push(" AND s.application_id = ").push_bind(application.0);
+                }
+                if let Some(account) = query.account {
+                    sql.push(" AND s.account_id = ").push_bind(account.0);
+                }
+                if let Some(term) = &query.search {
+                    Self::push_search(&mut sql, term);
+                }
+                if let Some(after) = page.after {
+                    sql.push(" AND (s.created_at, s.id) < (")
+                        .push_bind(after.at.0)
+                        .push(", ")
+                        .push_bind(after.id)
+                        .push(")");
+                }
+                sql.push(" ORDER BY s.created_at DESC, s.id DESC LIMIT ")
+                    .push_bind(i64::from(page.limit) + 1);
+                let rows: Vec<SessionRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+                let sessions = rows.into_iter().map($crate::model::SessionView::from).collect();
+                Ok($crate::store::into_page(sessions, page.limit, |s: &$crate::model::SessionView| {
+                    $crate::model::Cursor { at: s.created_at, id: s.id.0 }
+                }))
+            }
+
+            async fn revoke_session(
+                &self,
+                id: SessionId,
+                scope: $crate::access::Scope,
+                now: Timestamp,
+            ) -> $crate::error::Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                let mut sql = sqlx::QueryBuilder::<$db>::new("UPDATE sessions AS s SET revoked_at = ");
+                sql.push_bind(now.0)
+                    .push(" WHERE s.id = ")
+                    .push_bind(id.0)
+                    .push(" AND s.revoked_at IS NULL AND s.expires_at > ")
+                    .push_bind(now.0);
+                match scope {
+                    $crate::access::Scope::User(user) => {
+                        sql.push(" AND s.user_id = ").push_bind(user.0);
+                    }
+                    $crate::access::Scope::Account(account) => {
+                        sql.push(" AND s.account_id = ").push_bind(account.0);
+                    }
+                    $crate::access::Scope::All => {}
+                }
+                let revoked = sql.build().execute(&mut *tx).await?.rows_affected() == 1;
+                if revoked {
+                    // An impersonation ends with the session that was doing it.
+                    sqlx::QueryBuilder::<$db>::new("UPDATE impersonations SET ended_at = ")
+                        .push_bind(now.0)
+                        .push(" WHERE ended_at IS NULL AND session_id = ")
+                        .push_bind(id.0)
+                        .build()
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(revoked)
+            }
+
+            async fn revoke_all_except(
+                &self,
+                user: UserId,
+                keep: SessionId,
+                now: Timestamp,
+            ) -> $crate::error::Result<u64> {
+                let mut tx = self.pool.begin().await?;
+                let revoked = sqlx::QueryBuilder::<$db>::new("UPDATE sessions SET revoked_at = ")
+                    .push_bind(now.0)
+                    .push(" WHERE user_id = ")
+                    .push_bind(user.0)
+                    .push(" AND id <> ")
+                    .push_bind(keep.0)
+                    .push(" AND revoked_at IS NULL AND expires_at > ")
+                    .push_bind(now.0)
+                    .build()
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                sqlx::QueryBuilder::<$db>::new("UPDATE impersonations SET ended_at = ")
+                    .push_bind(now.0)
+                    .push(" WHERE ended_at IS NULL AND impersonator_id = ")
+                    .push_bind(user.0)
+                    .push(" AND session_id <> ")
+                    .push_bind(keep.0)
+                    .build()
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(revoked)
+            }
+
+            async fn purge_sessions(&self, before: Timestamp) -> $crate::error::Result<u64> {
+                // In batches, so a large purge never holds the write lock for long.
+                let mut total = 0;
+                loop {
+                    let deleted = sqlx::QueryBuilder::<$db>::new(
+                        "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ",
+                    )
+                    .push_bind(before.0)
+                    .push(" OR revoked_at < ")
+                    .push_bind(before.0)
+                    .push(" LIMIT 5000)")
+                    .build()
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected();
+                    total += deleted;
+                    if deleted < 5000 {
+                        return Ok(total);
+                    }
+                }
+            }
+
+            async fn start_impersonation(
+                &self,
+                session: SessionId,
+                impersonator: UserId,
+                target_user: UserId,
+                target_account: AccountId,
+                now: Timestamp,
+            ) -> $crate::error::Result<$crate::model::ImpersonationId> {
+                let mut tx = self.pool.begin().await?;
+                let mut insert = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO impersonations (impersonator_id, session_id, target_user_id,
+                        target_account_id, started_at) ",
+                );
+                insert.push_values([()], |mut row, ()| {
+                    row.push_bind(impersonator.0)
+                        .push_bind(session.0)
+                        .push_bind(target_user.0)
+                        .push_bind(target_account.0)
+                        .push_bind(now.0);
+                });
+                insert.push(" RETURNING id");
+                let (id,): (i64,) = insert.build_query_as().fetch_one(&mut *tx).await?;
+                let updated = sqlx::QueryBuilder::<$db>::new("UPDATE sessions SET acting_user_id = ")
+                    .push_bind(target_user.0)
+                    .push(", acting_account_id = ")
+                    .push_bind(target_account.0)
+                    .push(", impersonation_id = ")
+                    .push_bind(id)
+                    .push(" WHERE id = ")
+                    .push_bind(session.0)
+                    .push(" AND user_id = ")
+                    .push_bind(impersonator.0)
+                    .push(" AND revoked_at IS NULL AND acting_user_id IS NULL")
+                    .build()
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if updated != 1 {
+                    tx.rollback().await?;
+                    return Err($crate::error::Error::AlreadyImpersonating);
+                }
+                tx.commit().await?;
+                Ok($crate::model::ImpersonationId(id))
+            }
+
+            async fn end_impersonation(
+                &self,
+                session: SessionId,
+                now: Timestamp,
+            ) -> $crate::error::Result<bool> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::QueryBuilder::<$db>::new("UPDATE impersonations SET ended_at = ")
+                    .push_bind(now.0)
+                    .push(" WHERE ended_at IS NULL AND id = (SELECT impersonation_id FROM sessions WHERE id = ")
+                    .push_bind(session.0)
+                    .push(")")
+                    .build()
+                    .execute(&mut *tx)
+                    .await?;
+                let ended = sqlx::QueryBuilder::<$db>::new(
+                    "UPDATE sessions SET acting_user_id = NULL, acting_account_id = NULL,
+                        impersonation_id = NULL WHERE acting_user_id IS NOT NULL AND id = ",
+                )
+                .push_bind(session.0)
+                .build()
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                tx.commit().await?;
+                Ok(ended == 1)
+            }
+
+            async fn list_impersonations(
+                &self,
+                page: $crate::model::PageRequest,
+            ) -> $crate::error::Result<$crate::model::Page<$crate::model::ImpersonationView>> {
+                use $crate::store::columns::{IMPERSONATION_COLUMNS, IMPERSONATION_JOINS, ImpersonationRow};
+                let mut sql = sqlx::QueryBuilder::<$db>::new("SELECT ");
+                sql.push(IMPERSONATION_COLUMNS)
+                    .push(" FROM impersonations i")
+                    .push(IMPERSONATION_JOINS)
+                    .push(" WHERE 1 = 1");
+                if let Some(after) = page.after {
+                    sql.push(" AND (i.started_at, i.id) < (")
+                        .push_bind(after.at.0)
+                        .push(", ")
+                        .push_bind(after.id)
+                        .push(")");
+                }
+                sql.push(" ORDER BY i.started_at DESC, i.id DESC LIMIT ")
+                    .push_bind(i64::from(page.limit) + 1);
+                let rows: Vec<ImpersonationRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+                let items = rows.into_iter().map($crate::model::ImpersonationView::from).collect();
+                Ok($crate::store::into_page(items, page.limit, |i: &$crate::model::ImpersonationView| {
+                    $crate::model::Cursor { at: i.started_at, id: i.id.0 }
+                }))
+            }
+
+            async fn insert_login_record(
+                &self,
+                record: $crate::store::NewLoginRecord<'_>,
+            ) -> $crate::error::Result<()> {
+                let observation = record.observation;
+                let device = &observation.device;
+                let location = $crate::store::columns::LocationColumns::from(&observation.location);
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO login_records (at, user_id, account_id, email, application_id, ip,
+                        user_agent, device_kind, device_model, os, os_version, browser,
+                        browser_version, location_kind, city, region, country_code, country_name,
+                        outcome, session_id) ",
+                );
+                query.push_values([()], |mut row, ()| {
+                    row.push_bind(record.at.0)
+                        .push_bind(record.user_id.map(|id| id.0))
+                        .push_bind(record.account_id.map(|id| id.0))
+                        .push_bind(record.email)
+                        .push_bind(record.application_id.0)
+                        .push_bind(observation.ip.to_string())
+                        .push_bind(observation.user_agent.clone())
+                        .push_bind(device.kind.as_str())
+                        .push_bind(device.model.clone())
+                        .push_bind(device.os.clone())
+                        .push_bind(device.os_version.clone())
+                        .push_bind(device.browser.clone())
+                        .push_bind(device.browser_version.clone())
+                        .push_bind(location.kind)
+                        .push_bind(location.city)
+                        .push_bind(location.region)
+                        .push_bind(location.country_code)
+                        .push_bind(location.country_name)
+                        .push_bind(record.outcome.as_str())
+                        .push_bind(record.session_id.map(|id| id.0));
+                });
+                query.build().execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn list_login_records(
+                &self,
+                scope: $crate::access::Scope,
+                filter: &$crate::model::LoginRecordFilter,
+                page: $crate::model::PageRequest,
+            ) -> $crate::error::Result<$crate::model::Page<$crate::model::LoginRecordView>> {
+                use $crate::store::columns::{LOGIN_RECORD_COLUMNS, LOGIN_RECORD_JOINS, LoginRecordRow};
+                let mut sql = sqlx::QueryBuilder::<$db>::new("SELECT ");
+                sql.push(LOGIN_RECORD_COLUMNS)
+                    .push(" FROM login_records r")
+                    .push(LOGIN_RECORD_JOINS)
+                    .push(" WHERE 1 = 1");
+                match scope {
+                    $crate::access::Scope::User(user) => {
+                        sql.push(" AND r.user_id = ").push_bind(user.0);
+                    }
+                    $crate::access::Scope::Account(account) => {
+                        sql.push(" AND r.account_id = ").push_bind(account.0);
+                    }
+                    $crate::access::Scope::All => {}
+                }
+                if let Some(from) = filter.from {
+                    sql.push(" AND r.at >= ").push_bind(from.0);
+                }
+                if let Some(until) = filter.until {
+                    sql.push(" AND r.at < ").push_bind(until.0);
+                }
+                if let Some(outcome) = filter.outcome {
+                    sql.push(" AND r.outcome = ").push_bind(outcome.as_str());
+                }
+                if let Some(user) = filter.user {
+                    sql.push(" AND r.user_id = ").push_bind(user.0);
+                }
+                if let Some(after) = page.after {
+                    sql.push(" AND (r.at, r.id) < (")
+                        .push_bind(after.at.0)
+                        .push(", ")
+                        .push_bind(after.id)
+                        .push(")");
+                }
+                sql.push(" ORDER BY r.at DESC, r.id DESC LIMIT ")
+                    .push_bind(i64::from(page.limit) + 1);
+                let rows: Vec<LoginRecordRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+                let items = rows.into_iter().map($crate::model::LoginRecordView::from).collect();
+                Ok($crate::store::into_page(items, page.limit, |r: &$crate::model::LoginRecordView| {
+                    $crate::model::Cursor { at: r.at, id: r.id.0 }
+                }))
+            }
+
+            async fn is_empty(&self) -> $crate::error::Result<bool> {
+                let row: Option<(i64,)> =
+                    sqlx::QueryBuilder::<$db>::new("SELECT id FROM users LIMIT 1")
+                        .build_query_as()
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(row.is_none())
+            }
+
+            async fn insert_account(
+                &self,
+                name: &str,
+                store_geolocation: bool,
+                now: Timestamp,
+            ) -> $crate::error::Result<AccountId> {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO accounts (name, store_geolocation, created_at) ",
+                );
+                query.push_values([()], |mut row, ()| {
+                    row.push_bind(name).push_bind(store_geolocation).push_bind(now.0);
+                });
+                query.push(" RETURNING id");
+                let (id,): (i64,) = query.build_query_as().fetch_one(&self.pool).await?;
+                Ok(AccountId(id))
+            }
+
+            async fn insert_user(
+                &self,
+                user: $crate::store::NewUser<'_>,
+                now: Timestamp,
+            ) -> $crate::error::Result<UserId> {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO users (email, name, password_hash, is_platform_admin,
+                        is_sales_rep, created_at) ",
+                );
+                let email = user.email.trim().to_lowercase();
+                query.push_values([()], |mut row, ()| {
+                    row.push_bind(email.clone())
+                        .push_bind(user.name)
+                        .push_bind(user.password_hash)
+                        .push_bind(user.is_platform_admin)
+                        .push_bind(user.is_sales_rep)
+                        .push_bind(now.0);
+                });
+                query.push(" RETURNING id");
+                let (id,): (i64,) = query.build_query_as().fetch_one(&self.pool).await?;
+                Ok(UserId(id))
+            }
+
+            async fn insert_membership(
+                &self,
+                user: UserId,
+                account: AccountId,
+                role: Role,
+            ) -> $crate::error::Result<()> {
+                let mut query =
+                    sqlx::QueryBuilder::<$db>::new("INSERT INTO memberships (user_id, account_id, role) ");
+                query.push_values([()], |mut row, ()| {
+                    row.push_bind(user.0).push_bind(account.0).push_bind(role.as_str());
+                });
+                query.build().execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn insert_application(
+                &self,
+                name: &str,
+                now: Timestamp,
+            ) -> $crate::error::Result<ApplicationId> {
+                let mut query =
+                    sqlx::QueryBuilder::<$db>::new("INSERT INTO applications (name, created_at) ");
+                query.push_values([()], |mut row, ()| {
+                    row.push_bind(name).push_bind(now.0);
+                });
+                query.push(" RETURNING id");
+                let (id,): (i64,) = query.build_query_as().fetch_one(&self.pool).await?;
+                Ok(ApplicationId(id))
+            }
+        }
+    };
+}
+
+pub(crate) use impl_store;
