@@ -7,6 +7,13 @@ source scripts/env.sh
 
 scripts/bootstrap.sh all
 
+# PostgreSQL runs on these machines at 127.0.0.1:5432; the store tests use it when it answers
+# (or wherever TEST_POSTGRES_URL points).
+if [ -z "${TEST_POSTGRES_URL:-}" ] && (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then
+  export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:5432/test"
+fi
+echo "PostgreSQL store tests: ${TEST_POSTGRES_URL:-skipped (TEST_POSTGRES_URL not set)}" >&2
+
 step "unit and integration tests"
 cargo test --workspace --locked
 

@@ -9,10 +9,11 @@ use clap::{ArgAction, Parser};
 #[command(
     name = "sessionboard",
     version,
-    about = "Every place you are signed in, and the power to end it."
+    about = "Every place you are signed in, and the power to end it.",
+    args_override_self = true
 )]
 pub struct Config {
-    /// Where sessions are stored: a `sqlite:` URL or a file path.
+    /// Where sessions are stored: `postgres://user@host/db`, a `sqlite:` URL or a file path.
     #[arg(
         long,
         env = "SESSIONBOARD_DATABASE_URL",
@@ -54,6 +55,10 @@ pub struct Config {
     /// A session unused this long expires (e.g. `30d`, `12h`).
     #[arg(long, env = "SESSIONBOARD_IDLE_TIMEOUT", default_value = "30d", value_parser = humantime::parse_duration)]
     pub idle_timeout: Duration,
+
+    /// Ended and expired sessions are deleted this long after they end (sign-in history stays).
+    #[arg(long, env = "SESSIONBOARD_PURGE_AFTER", default_value = "30d", value_parser = humantime::parse_duration)]
+    pub purge_after: Duration,
 
     /// A session expires this long after sign-in, however active.
     #[arg(long, env = "SESSIONBOARD_ABSOLUTE_LIFETIME", default_value = "90d", value_parser = humantime::parse_duration)]

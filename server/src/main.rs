@@ -27,6 +27,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let leptos_options = get_configuration(None)?.leptos_options;
     let address = leptos_options.site_addr;
     let state = build_state(&config, leptos_options).await?;
+    server::startup::spawn_purge_job(state.app.service.clone(), config.purge_after);
     let app = router(state);
 
     // Leptos streams pages in several chunks; without TCP_NODELAY each one waits for the

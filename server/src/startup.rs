@@ -7,7 +7,7 @@ use app::ssr::{AppContext, SessionCookie};
 use leptos::config::LeptosOptions;
 use sessionboard::model::Timestamp;
 use sessionboard::seed::{DEMO_PASSWORD, seed_demo_world_if_empty};
-use sessionboard::store::{SqliteStore, Store};
+use sessionboard::store::{PostgresStore, SqliteStore, Store};
 use sessionboard::track::{GeoIp, Tracker, TrustedProxies, UserAgentTracker};
 use sessionboard::{SessionPolicy, SessionService};
 
@@ -21,7 +21,7 @@ pub enum StartupError {
     Engine(#[from] sessionboard::Error),
     #[error("invalid --trusted-proxies: {0}")]
     TrustedProxies(String),
-    #[error("unsupported database URL {0:?}: use a sqlite: URL or a file path")]
+    #[error("unsupported database URL {0:?}: use postgres://…, sqlite:… or a file path")]
     UnsupportedDatabase(String),
     #[error(
         "session lifetimes: the idle timeout must be positive and no longer than the absolute lifetime"
@@ -29,13 +29,34 @@ pub enum StartupError {
     Lifetimes,
 }
 
+/// Opens and migrates the database the URL names: PostgreSQL for `postgres://` (or
+/// `postgresql://`), otherwise SQLite.
 pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StartupError> {
-    if url.contains("://") && !url.starts_with("sqlite:") {
-        return Err(StartupError::UnsupportedDatabase(url.to_owned()));
-    }
-    let store = SqliteStore::open(url).await?;
+    let store: Arc<dyn Store> =
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Arc::new(PostgresStore::connect(url).await?)
+        } else if url.contains("://") && !url.starts_with("sqlite:") {
+            return Err(StartupError::UnsupportedDatabase(url.to_owned()));
+        } else {
+            Arc::new(SqliteStore::open(url).await?)
+        };
     store.migrate().await?;
-    Ok(Arc::new(store))
+    Ok(store)
+}
+
+/// Deletes sessions long past their end, once an hour, for as long as the server runs.
+pub fn spawn_purge_job(service: Arc<SessionService>, retention: Duration) {
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            match service.purge_expired(Timestamp::now(), retention).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "purged sessions past their retention"),
+                Err(error) => tracing::warn!(%error, "purging old sessions failed; will retry"),
+            }
+        }
+    });
 }
 
 /// Opens the GeoIP databases. A missing or broken file is not fatal: sessions then show

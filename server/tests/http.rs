@@ -270,18 +270,26 @@ async fn terminating_the_current_session_is_refused_and_changes_nothing() {
 #[tokio::test]
 async fn terminating_someone_elses_session_is_refused_and_changes_nothing() {
     let server = server().await;
-    let henk = server.sign_in("henk@ektek.example").await;
+    // Marie is an employee: neither her account owner's nor another account's sessions are hers.
     let marie = server.sign_in("marie@ektek.example").await;
-    let maries_session = server.current_session_id(&marie).await;
+    let henk = server.sign_in("henk@ektek.example").await;
+    let sven = server.sign_in("sven@nordlicht.example").await;
+    let henks_session = server.current_session_id(&henk).await;
+    let svens_session = server.current_session_id(&sven).await;
 
-    for id in [maries_session.to_string(), "987654321".to_owned()] {
+    for id in [
+        henks_session.to_string(),
+        svens_session.to_string(),
+        "987654321".to_owned(),
+    ] {
         let response = server
-            .call("terminate_session", Some(&henk), &format!("id={id}"))
+            .call("terminate_session", Some(&marie), &format!("id={id}"))
             .await;
         assert_eq!(response.status(), StatusCode::NOT_FOUND, "{id}");
         assert_eq!(body_text(response).await, "\"SessionNotFound\"");
     }
-    assert_eq!(server.my_sessions(&marie).await.0, StatusCode::OK);
+    assert_eq!(server.my_sessions(&henk).await.0, StatusCode::OK);
+    assert_eq!(server.my_sessions(&sven).await.0, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -364,5 +372,63 @@ async fn logging_out_ends_the_session_and_clears_the_cookie() {
     assert_eq!(
         server.my_sessions(&cookie).await.0,
         StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+    let sign_in_from = async |server: &TestServer| {
+        let request = Request::post("/api/sign_in")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(USER_AGENT, CHROME)
+            .header("x-forwarded-for", "6.6.6.6, 2.125.160.216")
+            .body(Body::from(format!(
+                "email=anna@nordlicht.example&password={DEMO_PASSWORD}"
+            )))
+            .unwrap();
+        let response = server.send(request).await;
+        let cookie = response
+            .headers()
+            .get(SET_COOKIE)
+            .unwrap()
+            .to_str()
+            .unwrap();
+        let (_, sessions) = server.my_sessions(cookie.split(';').next().unwrap()).await;
+        sessions[0]["ip"].as_str().unwrap().to_owned()
+    };
+    // The test peer is 81.2.69.142 (see `server_with`).
+    let untrusting = server().await;
+    assert_eq!(sign_in_from(&untrusting).await, "81.2.69.142");
+    let behind_proxy = server_with(&["--trusted-proxies", "81.2.69.0/24"]).await;
+    assert_eq!(sign_in_from(&behind_proxy).await, "2.125.160.216");
+}
+
+#[tokio::test]
+async fn a_corrupt_or_missing_geoip_file_still_starts_with_unknown_locations() {
+    let dir = tempfile::tempdir().unwrap();
+    let corrupt = dir.path().join("corrupt.mmdb");
+    std::fs::write(&corrupt, b"not a MaxMind database").unwrap();
+    let missing = dir.path().join("missing.mmdb");
+    for geoip in [corrupt, missing] {
+        let server = server_with(&["--geoip", geoip.to_str().unwrap()]).await;
+        let cookie = server.sign_in("anna@nordlicht.example").await;
+        let (_, sessions) = server.my_sessions(&cookie).await;
+        assert_eq!(
+            sessions[0]["location"]["kind"],
+            "unknown",
+            "{}",
+            geoip.display()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_bad_database_url_is_a_clear_startup_error() {
+    let options = LeptosOptions::builder().output_name("sessionboard").build();
+    let config = Config::parse_from(["sessionboard", "--database-url", "mysql://localhost/x"]);
+    let error = build_state(&config, options).await.err().expect("refused");
+    assert!(
+        error.to_string().contains("unsupported database URL"),
+        "{error}"
     );
 }

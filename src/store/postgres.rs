@@ -54,4 +54,30 @@ impl PostgresStore {
     }
 }
 
+impl PostgresStore {
+    /// PostgreSQL's plan for a sessions list, one line per row of `EXPLAIN`, asked with
+    /// sequential scans switched off: whether an index *can* serve the query, whatever the
+    /// table's current size (on a small table the planner rightly prefers a scan).
+    pub async fn explain_list_sessions(
+        &self,
+        scope: super::Scope,
+        query: &super::SessionQuery,
+    ) -> Result<Vec<String>> {
+        let mut connection = self.pool.acquire().await?;
+        sqlx::query("SET enable_seqscan = off")
+            .execute(&mut *connection)
+            .await?;
+        let page = crate::model::PageRequest::default();
+        let rows: std::result::Result<Vec<(String,)>, sqlx::Error> =
+            Self::list_sessions_sql("EXPLAIN ", scope, query, Timestamp(0), page)
+                .build_query_as()
+                .fetch_all(&mut *connection)
+                .await;
+        sqlx::query("RESET enable_seqscan")
+            .execute(&mut *connection)
+            .await?;
+        Ok(rows?.into_iter().map(|(line,)| line).collect())
+    }
+}
+
 super::sql::impl_store!(PostgresStore, Postgres);

@@ -291,44 +291,9 @@ macro_rules! impl_store {
                 now: Timestamp,
                 page: $crate::model::PageRequest,
             ) -> $crate::error::Result<$crate::model::Page<$crate::model::SessionView>> {
-                use $crate::store::columns::{SESSION_COLUMNS, SESSION_JOINS, SessionRow};
-                let mut sql = sqlx::QueryBuilder::<$db>::new("SELECT ");
-                sql.push(SESSION_COLUMNS)
-                    .push(" FROM sessions s")
-                    .push(SESSION_JOINS)
-                    .push(" WHERE s.revoked_at IS NULL AND s.expires_at > ")
-                    .push_bind(now.0);
-                match scope {
-                    $crate::access::Scope::User(user) => {
-                        sql.push(" AND s.user_id = ").push_bind(user.0);
-                    }
-                    $crate::access::Scope::Account(account) => {
-                        sql.push(" AND s.account_id = ").push_bind(account.0);
-                    }
-                    $crate::access::Scope::All => {}
-                }
-                if let Some(user) = query.user {
-                    sql.push(" AND s.user_id = ").push_bind(user.0);
-                }
-                if let Some(application) = query.application {
-                    sql.push(" AND s.application_id = ").push_bind(application.0);
-                }
-                if let Some(account) = query.account {
-                    sql.push(" AND s.account_id = ").push_bind(account.0);
-                }
-                if let Some(term) = &query.search {
-                    Self::push_search(&mut sql, term);
-                }
-                if let Some(after) = page.after {
-                    sql.push(" AND (s.created_at, s.id) < (")
-                        .push_bind(after.at.0)
-                        .push(", ")
-                        .push_bind(after.id)
-                        .push(")");
-                }
-                sql.push(" ORDER BY s.created_at DESC, s.id DESC LIMIT ")
-                    .push_bind(i64::from(page.limit) + 1);
-                let rows: Vec<SessionRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+                let mut sql = Self::list_sessions_sql("", scope, query, now, page);
+                let rows: Vec<$crate::store::columns::SessionRow> =
+                    sql.build_query_as().fetch_all(&self.pool).await?;
                 let sessions = rows.into_iter().map($crate::model::SessionView::from).collect();
                 Ok($crate::store::into_page(sessions, page.limit, |s: &$crate::model::SessionView| {
                     $crate::model::Cursor { at: s.created_at, id: s.id.0 }
@@ -689,6 +654,58 @@ macro_rules! impl_store {
                 query.push(" RETURNING id");
                 let (id,): (i64,) = query.build_query_as().fetch_one(&self.pool).await?;
                 Ok(ApplicationId(id))
+            }
+        }
+
+        impl $store {
+            /// The sessions list statement after `prefix` (empty, or the dialect's EXPLAIN),
+            /// shared by `list_live_sessions` and `explain_list_sessions`.
+            fn list_sessions_sql<'q>(
+                prefix: &str,
+                scope: $crate::access::Scope,
+                query: &'q $crate::store::SessionQuery,
+                now: Timestamp,
+                page: $crate::model::PageRequest,
+            ) -> sqlx::QueryBuilder<'q, $db> {
+                use $crate::store::columns::{SESSION_COLUMNS, SESSION_JOINS};
+                let mut sql = sqlx::QueryBuilder::<$db>::new(prefix);
+                sql.push("SELECT ")
+                    .push(SESSION_COLUMNS)
+                    .push(" FROM sessions s")
+                    .push(SESSION_JOINS)
+                    .push(" WHERE s.revoked_at IS NULL AND s.expires_at > ")
+                    .push_bind(now.0);
+                match scope {
+                    $crate::access::Scope::User(user) => {
+                        sql.push(" AND s.user_id = ").push_bind(user.0);
+                    }
+                    $crate::access::Scope::Account(account) => {
+                        sql.push(" AND s.account_id = ").push_bind(account.0);
+                    }
+                    $crate::access::Scope::All => {}
+                }
+                if let Some(user) = query.user {
+                    sql.push(" AND s.user_id = ").push_bind(user.0);
+                }
+                if let Some(application) = query.application {
+                    sql.push(" AND s.application_id = ").push_bind(application.0);
+                }
+                if let Some(account) = query.account {
+                    sql.push(" AND s.account_id = ").push_bind(account.0);
+                }
+                if let Some(term) = &query.search {
+                    Self::push_search(&mut sql, term);
+                }
+                if let Some(after) = page.after {
+                    sql.push(" AND (s.created_at, s.id) < (")
+                        .push_bind(after.at.0)
+                        .push(", ")
+                        .push_bind(after.id)
+                        .push(")");
+                }
+                sql.push(" ORDER BY s.created_at DESC, s.id DESC LIMIT ")
+                    .push_bind(i64::from(page.limit) + 1);
+                sql
             }
         }
     };

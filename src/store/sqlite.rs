@@ -68,4 +68,22 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// SQLite's plan for a sessions list, one line per step ("SEARCH s USING INDEX …"): how
+    /// tests and benchmarks check that lists never scan the sessions table.
+    pub async fn explain_list_sessions(
+        &self,
+        scope: super::Scope,
+        query: &super::SessionQuery,
+    ) -> Result<Vec<String>> {
+        let page = crate::model::PageRequest::default();
+        let rows: Vec<(i64, i64, i64, String)> =
+            Self::list_sessions_sql("EXPLAIN QUERY PLAN ", scope, query, Timestamp(0), page)
+                .build_query_as()
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
+    }
+}
+
 super::sql::impl_store!(SqliteStore, Sqlite);
