@@ -53,6 +53,8 @@ export async function signIn(page: Page, email: string) {
   await expect(page).toHaveURL(/\/sessions$/);
   await waitForHydration(page);
   await expect(page.getByRole('heading', { name: 'Your active sessions' })).toBeVisible();
+  // The table loads after the heading; the new session is in it once it is there.
+  await expect(currentRow(page)).toBeVisible();
 }
 
 /** The row of the session this device is using. */
