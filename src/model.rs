@@ -431,6 +431,31 @@ impl Default for PageRequest {
     }
 }
 
+/// A customer user a sales representative can act as, in one of their accounts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerUser {
+    pub user_id: UserId,
+    pub name: String,
+    pub email: String,
+    pub account_id: AccountId,
+    pub account_name: String,
+}
+
+/// Counting stops here: "10,000+" is as precise as a person needs, and counting further would
+/// make a request proportional to the table.
+pub const COUNT_CAP: u32 = 10_000;
+
+/// One page of a sessions list, with the total and the server's clock.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionsPage {
+    pub items: Vec<SessionView>,
+    pub next: Option<Cursor>,
+    /// How many sessions match in all, up to [`COUNT_CAP`].
+    pub total: u64,
+    /// When the server answered: relative times ("5 minutes ago") count from here.
+    pub now: Timestamp,
+}
+
 /// One page of a list, and where the next starts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Page<T> {

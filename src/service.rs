@@ -10,9 +10,10 @@ use std::time::Duration;
 use crate::access::{self, Principal, Scope};
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountId, ApplicationId, ImpersonationView, Impersonator, LoginOutcome, LoginRecordFilter,
-    LoginRecordView, MAX_PAGE_SIZE, MAX_SEARCH_CHARS, MIN_PLATFORM_SEARCH_CHARS, Page, PageRequest,
-    SessionFilter, SessionId, SessionView, SessionsView, Timestamp, UserId, Viewer,
+    AccountId, ApplicationId, COUNT_CAP, CustomerUser, ImpersonationView, Impersonator,
+    LoginOutcome, LoginRecordFilter, LoginRecordView, MAX_PAGE_SIZE, MAX_SEARCH_CHARS,
+    MIN_PLATFORM_SEARCH_CHARS, Page, PageRequest, SessionFilter, SessionId, SessionView,
+    SessionsPage, SessionsView, Timestamp, UserId, Viewer,
 };
 use crate::password;
 use crate::store::{NewLoginRecord, NewSession, SessionQuery, Store};
@@ -343,6 +344,49 @@ impl SessionService {
             session.is_current = session.id == caller.session_id;
         }
         Ok(page)
+    }
+
+    /// A page of sessions in `view` with the total count (capped at [`COUNT_CAP`]) and the
+    /// server's time: what a sessions table shows.
+    pub async fn sessions_page(
+        &self,
+        caller: &Caller,
+        view: SessionsView,
+        filter: &SessionFilter,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<SessionsPage> {
+        let listed = self.list_sessions(caller, view, filter, page, now).await?;
+        // `list_sessions` has authorised the view; counting uses the same scope and filters.
+        let principal = self.principal(caller).await?;
+        let scope = access::list_scope(&principal, view)?;
+        let total = self
+            .store
+            .count_live_sessions(scope, &session_query(scope, filter)?, now, COUNT_CAP)
+            .await?;
+        Ok(SessionsPage {
+            items: listed.items,
+            next: listed.next,
+            total,
+            now,
+        })
+    }
+
+    /// Customer users a sales representative may act as, by name or email.
+    pub async fn list_customers(&self, caller: &Caller, search: &str) -> Result<Vec<CustomerUser>> {
+        if caller.impersonator.is_some() {
+            return Err(Error::AlreadyImpersonating);
+        }
+        if !self.principal(caller).await?.is_sales_rep {
+            return Err(Error::Forbidden(
+                "only sales representatives act as customers",
+            ));
+        }
+        let search = search.trim();
+        if search.chars().count() > MAX_SEARCH_CHARS {
+            return Err(Error::InvalidInput("search text is too long"));
+        }
+        self.store.list_customers(search, 50).await
     }
 
     /// The caller's own live sessions across all their accounts, newest first (first page).

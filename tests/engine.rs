@@ -26,6 +26,7 @@ on_every_store!(
     keyset_pages_cover_every_session_exactly_once,
     oversized_or_malformed_list_requests_are_refused,
     the_purge_deletes_only_sessions_long_past_their_end,
+    pages_count_every_match_and_reps_find_customers,
 );
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -804,4 +805,58 @@ async fn the_purge_deletes_only_sessions_long_past_their_end(backend: Backend) {
     );
     assert!(w.is_live(fresh, now).await);
     let _ = old;
+}
+
+async fn pages_count_every_match_and_reps_find_customers(backend: Backend) {
+    let w = world(backend).await;
+    for i in 0..7u32 {
+        w.plant_session(w.bob, w.acme, T0.plus(MINUTE * i)).await;
+    }
+    let (_, alice) = w.caller("alice@acme.example", T0.plus(DAY)).await;
+    let page = w
+        .service
+        .sessions_page(
+            &alice,
+            SessionsView::Account(w.acme),
+            &SessionFilter::default(),
+            PageRequest {
+                after: None,
+                limit: 3,
+            },
+            T0.plus(DAY),
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 3);
+    assert_eq!(page.total, 8, "Bob's seven and Alice's own");
+    assert_eq!(page.now, T0.plus(DAY));
+
+    let (_, rita) = w.caller("rita@sales.example", T0).await;
+    let found = w
+        .service
+        .list_customers(&rita, "ACME.example")
+        .await
+        .unwrap();
+    let names: Vec<_> = found.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Alice Archer", "Bob Baker"]);
+    assert!(
+        w.service
+            .list_customers(&rita, "adam")
+            .await
+            .unwrap()
+            .is_empty(),
+        "admins are not customers"
+    );
+    assert!(
+        w.service
+            .list_customers(&rita, "rita")
+            .await
+            .unwrap()
+            .is_empty(),
+        "nor are reps"
+    );
+    assert!(matches!(
+        w.service.list_customers(&alice, "bob").await,
+        Err(Error::Forbidden(_))
+    ));
 }

@@ -152,6 +152,21 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
         page: PageRequest,
     ) -> Result<Page<SessionView>>;
+    /// How many live sessions `list_live_sessions` would find in all, counting up to `cap`.
+    async fn count_live_sessions(
+        &self,
+        scope: Scope,
+        query: &SessionQuery,
+        now: Timestamp,
+        cap: u32,
+    ) -> Result<u64>;
+    /// Customer users (neither sales representatives nor admins) whose name or email contains
+    /// `search`, one row per account they belong to.
+    async fn list_customers(
+        &self,
+        search: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::model::CustomerUser>>;
     /// Ends a live session, if it lies within `scope`. Returns whether one was ended.
     async fn revoke_session(&self, id: SessionId, scope: Scope, now: Timestamp) -> Result<bool>;
     /// Ends every live session of `user` except `keep`. Returns how many.

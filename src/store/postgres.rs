@@ -69,7 +69,7 @@ impl PostgresStore {
             .await?;
         let page = crate::model::PageRequest::default();
         let rows: std::result::Result<Vec<(String,)>, sqlx::Error> =
-            Self::list_sessions_sql("EXPLAIN ", scope, query, Timestamp(0), page)
+            Self::list_sessions_sql("EXPLAIN ", scope, query, Timestamp(0), Some(page))
                 .build_query_as()
                 .fetch_all(&mut *connection)
                 .await;

@@ -291,13 +291,62 @@ macro_rules! impl_store {
                 now: Timestamp,
                 page: $crate::model::PageRequest,
             ) -> $crate::error::Result<$crate::model::Page<$crate::model::SessionView>> {
-                let mut sql = Self::list_sessions_sql("", scope, query, now, page);
+                let mut sql = Self::list_sessions_sql("", scope, query, now, Some(page));
                 let rows: Vec<$crate::store::columns::SessionRow> =
                     sql.build_query_as().fetch_all(&self.pool).await?;
                 let sessions = rows.into_iter().map($crate::model::SessionView::from).collect();
                 Ok($crate::store::into_page(sessions, page.limit, |s: &$crate::model::SessionView| {
                     $crate::model::Cursor { at: s.created_at, id: s.id.0 }
                 }))
+            }
+
+            async fn count_live_sessions(
+                &self,
+                scope: $crate::access::Scope,
+                query: &$crate::store::SessionQuery,
+                now: Timestamp,
+                cap: u32,
+            ) -> $crate::error::Result<u64> {
+                // Counting stops at `cap`: past that the number is "many", and counting on
+                // would make the request proportional to the table.
+                let mut sql = Self::list_sessions_sql("SELECT COUNT(*) FROM (", scope, query, now, None);
+                sql.push(" LIMIT ").push_bind(i64::from(cap)).push(") AS capped");
+                let (count,): (i64,) = sql.build_query_as().fetch_one(&self.pool).await?;
+                Ok(u64::try_from(count).unwrap_or(0))
+            }
+
+            async fn list_customers(
+                &self,
+                search: &str,
+                limit: u32,
+            ) -> $crate::error::Result<Vec<$crate::model::CustomerUser>> {
+                let mut sql = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT u.id, u.name, u.email, a.id, a.name FROM users u
+                     JOIN memberships m ON m.user_id = u.id
+                     JOIN accounts a ON a.id = m.account_id
+                     WHERE u.is_sales_rep = ",
+                );
+                sql.push_bind(false)
+                    .push(" AND u.is_platform_admin = ")
+                    .push_bind(false)
+                    .push(" AND (lower(u.name) LIKE ")
+                    .push_bind($crate::store::like_pattern(&search.to_lowercase()))
+                    .push(" ESCAPE '\\' OR u.email LIKE ")
+                    .push_bind($crate::store::like_pattern(&search.to_lowercase()))
+                    .push(" ESCAPE '\\') ORDER BY u.name, a.name LIMIT ")
+                    .push_bind(i64::from(limit));
+                let rows: Vec<(i64, String, String, i64, String)> =
+                    sql.build_query_as().fetch_all(&self.pool).await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(user, name, email, account, account_name)| $crate::model::CustomerUser {
+                        user_id: UserId(user),
+                        name,
+                        email,
+                        account_id: AccountId(account),
+                        account_name,
+                    })
+                    .collect())
             }
 
             async fn revoke_session(
@@ -665,15 +714,23 @@ macro_rules! impl_store {
                 scope: $crate::access::Scope,
                 query: &'q $crate::store::SessionQuery,
                 now: Timestamp,
-                page: $crate::model::PageRequest,
+                page: Option<$crate::model::PageRequest>,
             ) -> sqlx::QueryBuilder<'q, $db> {
                 use $crate::store::columns::{SESSION_COLUMNS, SESSION_JOINS};
                 let mut sql = sqlx::QueryBuilder::<$db>::new(prefix);
-                sql.push("SELECT ")
-                    .push(SESSION_COLUMNS)
-                    .push(" FROM sessions s")
-                    .push(SESSION_JOINS)
-                    .push(" WHERE s.revoked_at IS NULL AND s.expires_at > ")
+                match page {
+                    Some(_) => {
+                        sql.push("SELECT ")
+                            .push(SESSION_COLUMNS)
+                            .push(" FROM sessions s")
+                            .push(SESSION_JOINS);
+                    }
+                    // Counting: the joins add nothing, the filters are all on `s`.
+                    None => {
+                        sql.push("SELECT 1 FROM sessions s");
+                    }
+                }
+                sql.push(" WHERE s.revoked_at IS NULL AND s.expires_at > ")
                     .push_bind(now.0);
                 match scope {
                     $crate::access::Scope::User(user) => {
@@ -696,6 +753,9 @@ macro_rules! impl_store {
                 if let Some(term) = &query.search {
                     Self::push_search(&mut sql, term);
                 }
+                let Some(page) = page else {
+                    return sql;
+                };
                 if let Some(after) = page.after {
                     sql.push(" AND (s.created_at, s.id) < (")
                         .push_bind(after.at.0)

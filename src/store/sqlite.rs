@@ -77,11 +77,16 @@ impl SqliteStore {
         query: &super::SessionQuery,
     ) -> Result<Vec<String>> {
         let page = crate::model::PageRequest::default();
-        let rows: Vec<(i64, i64, i64, String)> =
-            Self::list_sessions_sql("EXPLAIN QUERY PLAN ", scope, query, Timestamp(0), page)
-                .build_query_as()
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<(i64, i64, i64, String)> = Self::list_sessions_sql(
+            "EXPLAIN QUERY PLAN ",
+            scope,
+            query,
+            Timestamp(0),
+            Some(page),
+        )
+        .build_query_as()
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
     }
 }
