@@ -15,6 +15,7 @@ log="$workdir/server.log"
 LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
 LEPTOS_SITE_ADDR="127.0.0.1:$port" \
 SESSIONBOARD_DATABASE_URL="sqlite:$workdir/e2e.db" \
+SESSIONBOARD_TRUSTED_PROXIES="127.0.0.1,::1" \
 RUST_LOG="${RUST_LOG:-warn}" \
   "$binary" >"$log" 2>&1 &
 server_pid=$!

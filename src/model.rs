@@ -91,6 +91,26 @@ impl Timestamp {
         ))
     }
 
+    /// "just now", "5 minutes ago", "3 hours ago", "2 days ago", or the date for anything older
+    /// than a month, as seen at `now`.
+    pub fn relative_to(self, now: Timestamp) -> String {
+        let seconds = (now.0 - self.0) / 1000;
+        let plural = |n: i64, unit: &str| {
+            if n == 1 {
+                format!("1 {unit} ago")
+            } else {
+                format!("{n} {unit}s ago")
+            }
+        };
+        match seconds {
+            ..45 => "just now".to_owned(),
+            45..3_600 => plural((seconds + 30) / 60, "minute"),
+            3_600..86_400 => plural(seconds / 3_600, "hour"),
+            86_400..2_592_000 => plural(seconds / 86_400, "day"),
+            _ => self.format_utc(time::macros::format_description!("[year]-[month]-[day]")),
+        }
+    }
+
     /// RFC 3339, for `<time datetime=…>`.
     pub fn to_rfc3339(self) -> String {
         self.format_utc(&time::format_description::well_known::Rfc3339)
@@ -544,6 +564,20 @@ mod tests {
             Timestamp::from_millis(1_795_000_000_000).to_rfc3339(),
             "2026-11-18T11:06:40Z"
         );
+    }
+
+    #[test]
+    fn relative_times_read_like_a_person_would_say_them() {
+        let now = Timestamp::from_millis(1_795_000_000_000);
+        let ago = |seconds: i64| Timestamp(now.0 - seconds * 1000).relative_to(now);
+        assert_eq!(ago(-5), "just now", "clock skew");
+        assert_eq!(ago(10), "just now");
+        assert_eq!(ago(60), "1 minute ago");
+        assert_eq!(ago(5 * 60), "5 minutes ago");
+        assert_eq!(ago(3 * 3600 + 59), "3 hours ago");
+        assert_eq!(ago(86_400), "1 day ago");
+        assert_eq!(ago(12 * 86_400), "12 days ago");
+        assert_eq!(ago(45 * 86_400), "2026-10-04");
     }
 
     #[test]

@@ -372,6 +372,24 @@ impl SessionService {
         })
     }
 
+    /// The members of an account, for the account view's user filter.
+    pub async fn account_members(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+    ) -> Result<Vec<(UserId, String)>> {
+        access::list_scope(
+            &self.principal(caller).await?,
+            SessionsView::Account(account),
+        )?;
+        self.store.list_members(account).await
+    }
+
+    /// Registered applications, for the application filter.
+    pub async fn applications(&self) -> Result<Vec<(ApplicationId, String)>> {
+        self.store.list_applications().await
+    }
+
     /// Customer users a sales representative may act as, by name or email.
     pub async fn list_customers(&self, caller: &Caller, search: &str) -> Result<Vec<CustomerUser>> {
         if caller.impersonator.is_some() {

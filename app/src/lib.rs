@@ -5,6 +5,7 @@
 pub mod components;
 pub mod error;
 pub mod pages;
+pub mod query;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -13,8 +14,12 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+use crate::pages::act_as::ActAsPage;
+use crate::pages::audit::AuditPage;
+use crate::pages::history::HistoryPage;
 use crate::pages::login::LoginPage;
-use crate::pages::sessions::SessionsPage;
+use crate::pages::sessions::{AccountSessionsPage, MySessionsPage, PlatformSessionsPage};
+use crate::pages::settings::SettingsPage;
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -56,7 +61,13 @@ pub fn App() -> impl IntoView {
                 // Async: these pages may redirect (signed in / signed out), and a redirect must
                 // be decided before the response's status line is sent.
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
-                <Route path=path!("/sessions") view=SessionsPage ssr=SsrMode::Async />
+                <Route path=path!("/sessions") view=MySessionsPage ssr=SsrMode::Async />
+                <Route path=path!("/accounts/:account/sessions") view=AccountSessionsPage ssr=SsrMode::Async />
+                <Route path=path!("/accounts/:account/settings") view=SettingsPage ssr=SsrMode::Async />
+                <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
+                <Route path=path!("/act-as") view=ActAsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/sessions") view=PlatformSessionsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

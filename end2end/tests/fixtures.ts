@@ -26,8 +26,11 @@ export async function openDevice(
   browser: Browser,
   userAgent: string,
   viewport = { width: 1280, height: 800 },
+  /** The address the device appears to come from: the test server trusts loopback as a proxy. */
+  forwardedFor?: string,
 ): Promise<Device> {
-  const context = await browser.newContext({ userAgent, viewport });
+  const extraHTTPHeaders = forwardedFor ? { 'X-Forwarded-For': forwardedFor } : undefined;
+  const context = await browser.newContext({ userAgent, viewport, extraHTTPHeaders });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
@@ -72,6 +75,23 @@ export async function screenshot(page: Page, name: string) {
   const dir = path.join(__dirname, '..', 'screenshots');
   fs.mkdirSync(dir, { recursive: true });
   await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+}
+
+/** Screenshots at desktop and at phone width, restoring the desktop size afterwards. */
+export async function screenshots(page: Page, name: string) {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await screenshot(page, `${name}-desktop`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, `${name}-phone`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+/** Confirms the open confirmation dialog with its button `label`. */
+export async function confirmWith(page: Page, label: string) {
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toBeVisible();
+  await dialog.getByRole('button', { name: label, exact: true }).click();
+  await expect(dialog).toBeHidden();
 }
 
 export const test = base;

@@ -167,6 +167,9 @@ pub trait Store: Send + Sync + 'static {
         search: &str,
         limit: u32,
     ) -> Result<Vec<crate::model::CustomerUser>>;
+    /// An account's members by name (at most 1,000: a filter menu, not an export).
+    async fn list_members(&self, account: AccountId) -> Result<Vec<(UserId, String)>>;
+    async fn list_applications(&self) -> Result<Vec<(ApplicationId, String)>>;
     /// Ends a live session, if it lies within `scope`. Returns whether one was ended.
     async fn revoke_session(&self, id: SessionId, scope: Scope, now: Timestamp) -> Result<bool>;
     /// Ends every live session of `user` except `keep`. Returns how many.

@@ -349,6 +349,31 @@ macro_rules! impl_store {
                     .collect())
             }
 
+            async fn list_members(
+                &self,
+                account: AccountId,
+            ) -> $crate::error::Result<Vec<(UserId, String)>> {
+                let rows: Vec<(i64, String)> = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
+                     WHERE m.account_id = ",
+                )
+                .push_bind(account.0)
+                .push(" ORDER BY u.name LIMIT 1000")
+                .build_query_as()
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map(|(id, name)| (UserId(id), name)).collect())
+            }
+
+            async fn list_applications(&self) -> $crate::error::Result<Vec<(ApplicationId, String)>> {
+                let rows: Vec<(i64, String)> =
+                    sqlx::QueryBuilder::<$db>::new("SELECT id, name FROM applications ORDER BY id LIMIT 1000")
+                        .build_query_as()
+                        .fetch_all(&self.pool)
+                        .await?;
+                Ok(rows.into_iter().map(|(id, name)| (ApplicationId(id), name)).collect())
+            }
+
             async fn revoke_session(
                 &self,
                 id: SessionId,

@@ -1,3 +1,6 @@
+pub mod ago;
+pub mod confirm;
 pub mod device_icon;
 pub mod header;
 pub mod popup;
+pub mod signed_in;

@@ -1,0 +1,80 @@
+//! For platform admins: every time a sales representative acted as a customer.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_query_map;
+use sessionboard::model::{Cursor, ImpersonationView, Page};
+
+use crate::components::signed_in::SignedIn;
+use crate::error::UiError;
+use crate::query;
+
+#[server(endpoint = "audit_log", input = leptos::server_fn::codec::Json)]
+pub async fn audit_log(after: Option<Cursor>) -> Result<Page<ImpersonationView>, UiError> {
+    use crate::ssr::{app_context, caller, fail};
+    use sessionboard::model::PageRequest;
+
+    let caller = caller().map_err(fail)?;
+    app_context()?
+        .service
+        .list_impersonations(&caller, PageRequest { after, limit: 50 })
+        .await
+        .map_err(fail)
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    view! { <SignedIn><Audit /></SignedIn> }
+}
+
+#[component]
+fn Audit() -> impl IntoView {
+    let query_map = use_query_map();
+    let after = Memo::new(move |_| query::cursor(&query_map.get()));
+    let log = Resource::new(move || after.get(), audit_log);
+    view! {
+        <main class="page">
+            <h1>"Audit log"</h1>
+            <p class="lede">"Sales representatives acting as customer users, newest first."</p>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || log.get().map(|result| match result {
+                    Ok(page) if page.items.is_empty() => view! { <p class="empty">"Nobody has acted as a customer yet."</p> }.into_any(),
+                    Ok(page) => {
+                        let next = page.next.map(|cursor| view! {
+                            <nav class="pager"><A href=query::to_query([("after", cursor.encode())])>"Older"</A></nav>
+                        });
+                        view! {
+                            <div class="table-wrap">
+                                <table class="sessions">
+                                    <caption class="visually-hidden">"Impersonations"</caption>
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"Representative"</th>
+                                            <th scope="col">"Acted as"</th>
+                                            <th scope="col">"Account"</th>
+                                            <th scope="col">"Started (UTC)"</th>
+                                            <th scope="col">"Ended (UTC)"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {page.items.into_iter().map(|entry| view! {
+                                            <tr>
+                                                <td data-label="Representative">{entry.impersonator_name}</td>
+                                                <td data-label="Acted as">{entry.target_user_name}</td>
+                                                <td data-label="Account">{entry.target_account_name}</td>
+                                                <td data-label="Started" class="time">{entry.started_at.to_short_utc_string()}</td>
+                                                <td data-label="Ended" class="time">{entry.ended_at.map(|t| t.to_short_utc_string()).unwrap_or_else(|| "still acting".to_owned())}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            {next}
+                        }.into_any()
+                    }
+                    Err(error) => view! { <p class="form-error" role="alert">{error.message()}</p> }.into_any(),
+                })}
+            </Transition>
+        </main>
+    }
+}

@@ -1,0 +1,212 @@
+import {
+  DEVICES,
+  confirmWith,
+  currentRow,
+  currentSessionId,
+  expect,
+  openDevice,
+  screenshots,
+  signIn,
+  test,
+  waitForHydration,
+} from './fixtures';
+
+test('an account owner filters the account sessions by user and application', async ({ browser }) => {
+  const owner = await openDevice(browser, DEVICES.windowsChrome);
+  const page = owner.page;
+  await signIn(page, 'henk@ektek.example');
+  await page.getByRole('link', { name: 'Ektek GmbH sessions' }).click();
+  await expect(page.getByRole('heading', { name: 'Account sessions' })).toBeVisible();
+  await waitForHydration(page);
+  for (const column of ['User', 'Account', 'Application', 'IP (Location)', 'Device (Browser)', 'Created on', 'Last active']) {
+    await expect(page.getByRole('columnheader', { name: column, exact: true })).toBeVisible();
+  }
+  const everyone = await page.locator('tbody tr').count();
+  await screenshots(page, 'account-sessions');
+
+  await page.getByLabel('User').selectOption({ label: 'Marie Schmidt' });
+  await page.getByLabel('Application').selectOption({ label: 'iOS app' });
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/user=\d+/);
+  await expect(page).toHaveURL(/app=\d+/);
+  const rows = page.locator('tbody tr');
+  await expect(rows.first()).toContainText('Marie Schmidt');
+  const filtered = await rows.count();
+  expect(filtered).toBeGreaterThan(0);
+  expect(filtered).toBeLessThan(everyone);
+  for (const row of await rows.all()) {
+    await expect(row).toContainText('Marie Schmidt');
+    await expect(row).toContainText('iOS app');
+  }
+  await expect(page.getByText(`${filtered} session`)).toBeVisible();
+
+  // The filters live in the URL: Back returns to everyone.
+  await page.goBack();
+  await expect(page).not.toHaveURL(/user=/);
+  await expect(page.locator('tbody tr')).toHaveCount(everyone);
+  expect(owner.errors).toEqual([]);
+  await owner.context.close();
+});
+
+test('a platform admin ends a session in another account and that device is signed out', async ({ browser }) => {
+  const admin = await openDevice(browser, DEVICES.macFirefox);
+  const target = await openDevice(browser, DEVICES.iphone);
+  await signIn(target.page, 'anna@nordlicht.example');
+  const annaSession = await currentSessionId(target.page);
+
+  await signIn(admin.page, 'admin@sessionboard.example');
+  await admin.page.getByRole('link', { name: 'All sessions' }).click();
+  await expect(admin.page.getByRole('heading', { name: 'All sessions' })).toBeVisible();
+  await waitForHydration(admin.page);
+  await screenshots(admin.page, 'all-sessions');
+  await admin.page.getByLabel('Search').fill('anna@nordlicht');
+  await admin.page.getByRole('button', { name: 'Apply' }).click();
+  await expect(admin.page).toHaveURL(/q=anna%40nordlicht/);
+  const row = admin.page.locator(`tr[data-session-id="${annaSession}"]`);
+  await expect(row).toContainText('Nordlicht Logistik AG');
+  await row.getByRole('button', { name: /Terminate/ }).click();
+  await confirmWith(admin.page, 'Terminate');
+  await expect(row).toHaveCount(0);
+  await expect(admin.page.getByRole('status').filter({ hasText: 'terminated' })).toHaveText('Session terminated.');
+
+  // No reload on Anna's phone: its open page notices within a few seconds.
+  await expect(target.page).toHaveURL(/\/login$/, { timeout: 15_000 });
+  expect(admin.errors).toEqual([]);
+  await admin.context.close();
+  await target.context.close();
+});
+
+test('a sales representative acts as a customer without becoming one of their sessions', async ({ browser }) => {
+  const rep = await openDevice(browser, DEVICES.windowsChrome);
+  const customer = await openDevice(browser, DEVICES.iphone);
+  await signIn(rep.page, 'markus.bauer@sessionboard.example');
+  const repSession = await currentSessionId(rep.page);
+
+  await rep.page.getByRole('link', { name: 'Act as customer' }).click();
+  await waitForHydration(rep.page);
+  await rep.page.getByLabel('Customer').fill('henk');
+  await rep.page.getByRole('button', { name: 'Find' }).click();
+  await expect(rep.page.getByRole('button', { name: 'Act as Henk Becker (Ektek GmbH)' })).toBeVisible();
+  await screenshots(rep.page, 'act-as');
+  await rep.page.getByRole('button', { name: 'Act as Henk Becker (Ektek GmbH)' }).click();
+
+  await expect(rep.page).toHaveURL(/\/sessions$/);
+  const banner = rep.page.getByText('Acting as Henk Becker (Ektek GmbH)');
+  await expect(banner).toBeVisible();
+  await expect(rep.page.getByRole('button', { name: 'Return to my account' })).toBeVisible();
+  await waitForHydration(rep.page);
+  await expect(rep.page.locator('tbody tr').first()).toBeVisible();
+  await expect(rep.page.locator(`tr[data-session-id="${repSession}"]`)).toHaveCount(0);
+  await expect(currentRow(rep.page)).toHaveCount(0);
+  await screenshots(rep.page, 'acting-as-customer');
+
+  // Henk's own view does not list the representative's session either.
+  await signIn(customer.page, 'henk@ektek.example');
+  await expect(customer.page.locator(`tr[data-session-id="${repSession}"]`)).toHaveCount(0);
+
+  // Admins see it in the audit log.
+  const admin = await openDevice(browser, DEVICES.macFirefox);
+  await signIn(admin.page, 'admin@sessionboard.example');
+  await admin.page.getByRole('link', { name: 'Audit log' }).click();
+  const entry = admin.page.getByRole('row').filter({ hasText: 'Markus Bauer' }).first();
+  await expect(entry).toContainText('Henk Becker');
+  await expect(entry).toContainText('still acting');
+  await screenshots(admin.page, 'audit-log');
+
+  await rep.page.getByRole('button', { name: 'Return to my account' }).click();
+  await expect(banner).toHaveCount(0);
+  await expect(rep.page.locator('.who-name')).toHaveText('Markus Bauer');
+  await expect(currentRow(rep.page)).toHaveCount(1);
+  for (const device of [rep, customer, admin]) {
+    expect(device.errors).toEqual([]);
+    await device.context.close();
+  }
+});
+
+test('turning geolocation off affects new sessions only', async ({ browser }) => {
+  const london = '81.2.69.142';
+  const owner = await openDevice(browser, DEVICES.macFirefox, undefined, london);
+  await signIn(owner.page, 'sven@nordlicht.example');
+  const ownerSession = await currentSessionId(owner.page);
+  await expect(currentRow(owner.page)).toContainText('London');
+
+  await owner.page.getByRole('link', { name: 'Settings' }).click();
+  const toggle = owner.page.getByLabel('Store geolocation information');
+  await waitForHydration(owner.page);
+  await expect(toggle).toBeChecked();
+  await expect(owner.page.getByText('affects new sessions only')).toBeVisible();
+  await toggle.uncheck();
+  await expect(owner.page.getByRole('status')).toHaveText('Saved.');
+  await screenshots(owner.page, 'settings');
+
+  const employee = await openDevice(browser, DEVICES.iphone, undefined, london);
+  await signIn(employee.page, 'anna@nordlicht.example');
+  await expect(currentRow(employee.page)).toContainText('Unknown location');
+  await expect(currentRow(employee.page)).toContainText('iOS 17.6.1');
+
+  await owner.page.getByRole('link', { name: 'My sessions' }).click();
+  await expect(owner.page.locator(`tr[data-session-id="${ownerSession}"]`)).toContainText('London');
+
+  // Back on, for whoever comes next.
+  await owner.page.getByRole('link', { name: 'Settings' }).click();
+  await waitForHydration(owner.page);
+  await owner.page.getByLabel('Store geolocation information').check();
+  await expect(owner.page.getByRole('status')).toHaveText('Saved.');
+  expect(owner.errors).toEqual([]);
+  expect(employee.errors).toEqual([]);
+  await owner.context.close();
+  await employee.context.close();
+});
+
+test('the sign-in history lists failed and successful attempts, filterable by outcome', async ({ browser }) => {
+  const device = await openDevice(browser, DEVICES.windowsChrome);
+  const page = device.page;
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.getByLabel('Email').fill('klaus@ektek.example');
+  await page.getByLabel('Password').fill('a wrong guess');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toBeVisible();
+  await signIn(page, 'klaus@ektek.example');
+
+  await page.getByRole('link', { name: 'Sign-in history' }).click();
+  await waitForHydration(page);
+  const failed = page.getByRole('cell', { name: 'Failed: wrong email or password' });
+  const succeeded = page.getByRole('cell', { name: 'Succeeded' });
+  await expect(failed.first()).toBeVisible();
+  await expect(succeeded.first()).toBeVisible();
+  await screenshots(page, 'history');
+  await page.getByLabel('Outcome').selectOption({ label: 'Failed' });
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/outcome=invalid_credentials/);
+  await expect(succeeded).toHaveCount(0);
+  await expect(failed.first()).toBeVisible();
+  expect(device.errors).toEqual([]);
+  await device.context.close();
+});
+
+test('several sessions end at once, and then all the others', async ({ browser }) => {
+  const device = await openDevice(browser, DEVICES.windowsChrome);
+  const page = device.page;
+  await signIn(page, 'michael.sommer@sessionboard.example');
+  const others = page.locator('tbody tr:not(.current)');
+  const before = await others.count();
+  expect(before).toBeGreaterThanOrEqual(3);
+  // Relative times keep themselves current: this session is brand new.
+  await expect(currentRow(page)).toContainText('just now');
+
+  const boxes = others.getByRole('checkbox');
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await page.getByRole('button', { name: 'Terminate selected (2)' }).click();
+  await confirmWith(page, 'Terminate selected');
+  await expect(page.getByRole('status').filter({ hasText: 'terminated' })).toHaveText('2 sessions terminated.');
+  await expect(others).toHaveCount(before - 2);
+
+  await page.getByRole('button', { name: 'Terminate all other sessions' }).click();
+  await confirmWith(page, 'Terminate all others');
+  await expect(others).toHaveCount(0);
+  await expect(currentRow(page)).toHaveCount(1);
+  expect(device.errors).toEqual([]);
+  await device.context.close();
+});
