@@ -394,6 +394,9 @@ pub struct SessionFilter {
     pub account: Option<AccountId>,
     /// Case-insensitive substring of user name or email, device, browser, location or IP.
     pub search: Option<String>,
+    /// Oldest sessions first instead of newest.
+    #[serde(default)]
+    pub oldest_first: bool,
 }
 
 /// Where a page of a list starts: after this (time, id), newest first. Opaque to clients,

@@ -333,16 +333,12 @@ impl SessionService {
         page: PageRequest,
         now: Timestamp,
     ) -> Result<Page<SessionView>> {
-        let principal = self.principal(caller).await?;
-        let scope = access::list_scope(&principal, view)?;
-        let query = session_query(scope, filter)?;
+        let (scope, query) = self.authorised_query(caller, view, filter).await?;
         let mut page = self
             .store
             .list_live_sessions(scope, &query, now, checked_page(page)?)
             .await?;
-        for session in &mut page.items {
-            session.is_current = session.id == caller.session_id;
-        }
+        page.items = mark_current(page.items, caller);
         Ok(page)
     }
 
@@ -356,20 +352,33 @@ impl SessionService {
         page: PageRequest,
         now: Timestamp,
     ) -> Result<SessionsPage> {
-        let listed = self.list_sessions(caller, view, filter, page, now).await?;
-        // `list_sessions` has authorised the view; counting uses the same scope and filters.
-        let principal = self.principal(caller).await?;
-        let scope = access::list_scope(&principal, view)?;
+        let (scope, query) = self.authorised_query(caller, view, filter).await?;
+        let listed = self
+            .store
+            .list_live_sessions(scope, &query, now, checked_page(page)?)
+            .await?;
         let total = self
             .store
-            .count_live_sessions(scope, &session_query(scope, filter)?, now, COUNT_CAP)
+            .count_live_sessions(scope, &query, now, COUNT_CAP)
             .await?;
         Ok(SessionsPage {
-            items: listed.items,
+            items: mark_current(listed.items, caller),
             next: listed.next,
             total,
             now,
         })
+    }
+
+    /// The scope `view` gives the caller, and the filters as the store takes them.
+    async fn authorised_query(
+        &self,
+        caller: &Caller,
+        view: SessionsView,
+        filter: &SessionFilter,
+    ) -> Result<(Scope, SessionQuery)> {
+        let principal = self.principal(caller).await?;
+        let scope = access::list_scope(&principal, view)?;
+        Ok((scope, session_query(scope, filter)?))
     }
 
     /// The members of an account, for the account view's user filter.
@@ -614,6 +623,13 @@ pub fn search_text(user_name: &str, email: &str, observation: &Observation) -> S
     .to_lowercase()
 }
 
+fn mark_current(mut sessions: Vec<SessionView>, caller: &Caller) -> Vec<SessionView> {
+    for session in &mut sessions {
+        session.is_current = session.id == caller.session_id;
+    }
+    sessions
+}
+
 fn checked_page(page: PageRequest) -> Result<PageRequest> {
     if page.limit == 0 || page.limit > MAX_PAGE_SIZE {
         return Err(Error::InvalidInput("page size must be between 1 and 200"));
@@ -642,5 +658,6 @@ fn session_query(scope: Scope, filter: &SessionFilter) -> Result<SessionQuery> {
         application: filter.application,
         account: filter.account,
         search,
+        oldest_first: filter.oldest_first,
     })
 }

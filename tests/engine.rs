@@ -707,33 +707,48 @@ async fn keyset_pages_cover_every_session_exactly_once(backend: Backend) {
         );
     }
     let (_, alice) = w.caller("alice@acme.example", T0.plus(DAY)).await;
-    let filter = SessionFilter {
+    let bobs = SessionFilter {
         user: Some(w.bob),
         ..Default::default()
     };
-    let mut seen = Vec::new();
-    let mut after = None;
-    loop {
-        let page = w
-            .service
-            .list_sessions(
-                &alice,
-                SessionsView::Account(w.acme),
-                &filter,
-                PageRequest { after, limit: 5 },
-                T0.plus(DAY),
-            )
-            .await
-            .unwrap();
-        assert!(page.items.len() <= 5);
-        seen.extend(page.items.iter().map(|s| s.id));
-        match page.next {
-            Some(next) => after = Some(next),
-            None => break,
+    let every_page = async |filter: &SessionFilter, limit: u32| {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = w
+                .service
+                .list_sessions(
+                    &alice,
+                    SessionsView::Account(w.acme),
+                    filter,
+                    PageRequest { after, limit },
+                    T0.plus(DAY),
+                )
+                .await
+                .unwrap();
+            assert!(page.items.len() <= limit as usize);
+            seen.extend(page.items.iter().map(|s| s.id));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => return seen,
+            }
         }
-    }
+    };
+    let oldest_first = every_page(
+        &SessionFilter {
+            oldest_first: true,
+            ..bobs.clone()
+        },
+        4,
+    )
+    .await;
+    assert_eq!(oldest_first, planted, "oldest first, no gaps, no repeats");
     planted.reverse();
-    assert_eq!(seen, planted, "newest first, no gaps, no repeats");
+    assert_eq!(
+        every_page(&bobs, 5).await,
+        planted,
+        "newest first, no gaps, no repeats"
+    );
 }
 
 async fn oversized_or_malformed_list_requests_are_refused(backend: Backend) {

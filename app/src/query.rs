@@ -24,6 +24,7 @@ pub fn session_filter(params: &ParamsMap) -> SessionFilter {
         application: number(params, "app").map(ApplicationId),
         account: number(params, "account").map(AccountId),
         search: text(params, "q"),
+        oldest_first: params.get("sort").as_deref() == Some("oldest"),
     }
 }
 
@@ -55,5 +56,13 @@ pub fn filter_pairs(filter: &SessionFilter) -> Vec<(&'static str, String)> {
         ("user", number(filter.user.map(|u| u.0))),
         ("app", number(filter.application.map(|a| a.0))),
         ("account", number(filter.account.map(|a| a.0))),
+        (
+            "sort",
+            if filter.oldest_first {
+                "oldest".to_owned()
+            } else {
+                String::new()
+            },
+        ),
     ]
 }

@@ -23,6 +23,14 @@ test('an account owner filters the account sessions by user and application', as
   }
   const everyone = await page.locator('tbody tr').count();
   await screenshots(page, 'account-sessions');
+  // Newest first: this brand-new session leads; oldest first, it comes last.
+  await expect(page.locator('tbody tr').first()).toContainText('This device');
+  await page.getByLabel('Sort').selectOption({ label: 'Oldest first' });
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/sort=oldest/);
+  await expect(page.locator('tbody tr').last()).toContainText('This device');
+  await page.goBack();
+  await expect(page.locator('tbody tr').first()).toContainText('This device');
 
   await page.getByLabel('User').selectOption({ label: 'Marie Schmidt' });
   await page.getByLabel('Application').selectOption({ label: 'iOS app' });

@@ -5,6 +5,7 @@ import {
   expect,
   openDevice,
   screenshot,
+  screenshots,
   signIn,
   test,
   waitForHydration,
@@ -99,6 +100,7 @@ test('a wrong password shows one generic error', async ({ browser }) => {
   const page = device.page;
   await page.goto('/login');
   await waitForHydration(page);
+  await screenshots(page, 'login');
   await page.getByLabel('Email').fill('henk@ektek.example');
   await page.getByLabel('Password').fill('not the password');
   await page.getByRole('button', { name: 'Sign in' }).click();

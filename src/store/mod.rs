@@ -83,6 +83,8 @@ pub struct SessionQuery {
     pub application: Option<ApplicationId>,
     pub account: Option<AccountId>,
     pub search: Option<String>,
+    /// Ascending creation order (the indexes serve both directions).
+    pub oldest_first: bool,
 }
 
 /// A sign-in attempt to record.

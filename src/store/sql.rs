@@ -387,15 +387,7 @@ macro_rules! impl_store {
                     .push_bind(id.0)
                     .push(" AND s.revoked_at IS NULL AND s.expires_at > ")
                     .push_bind(now.0);
-                match scope {
-                    $crate::access::Scope::User(user) => {
-                        sql.push(" AND s.user_id = ").push_bind(user.0);
-                    }
-                    $crate::access::Scope::Account(account) => {
-                        sql.push(" AND s.account_id = ").push_bind(account.0);
-                    }
-                    $crate::access::Scope::All => {}
-                }
+                Self::push_scope(&mut sql, "s", scope);
                 let revoked = sql.build().execute(&mut *tx).await?.rows_affected() == 1;
                 if revoked {
                     // An impersonation ends with the session that was doing it.
@@ -614,15 +606,7 @@ macro_rules! impl_store {
                     .push(" FROM login_records r")
                     .push(LOGIN_RECORD_JOINS)
                     .push(" WHERE 1 = 1");
-                match scope {
-                    $crate::access::Scope::User(user) => {
-                        sql.push(" AND r.user_id = ").push_bind(user.0);
-                    }
-                    $crate::access::Scope::Account(account) => {
-                        sql.push(" AND r.account_id = ").push_bind(account.0);
-                    }
-                    $crate::access::Scope::All => {}
-                }
+                Self::push_scope(&mut sql, "r", scope);
                 if let Some(from) = filter.from {
                     sql.push(" AND r.at >= ").push_bind(from.0);
                 }
@@ -732,6 +716,20 @@ macro_rules! impl_store {
         }
 
         impl $store {
+            /// `AND <table>.user_id = …` or `AND <table>.account_id = …`: the bound every list
+            /// and termination carries.
+            fn push_scope(sql: &mut sqlx::QueryBuilder<'_, $db>, table: &str, scope: $crate::access::Scope) {
+                match scope {
+                    $crate::access::Scope::User(user) => {
+                        sql.push(format!(" AND {table}.user_id = ")).push_bind(user.0);
+                    }
+                    $crate::access::Scope::Account(account) => {
+                        sql.push(format!(" AND {table}.account_id = ")).push_bind(account.0);
+                    }
+                    $crate::access::Scope::All => {}
+                }
+            }
+
             /// The sessions list statement after `prefix` (empty, or the dialect's EXPLAIN),
             /// shared by `list_live_sessions` and `explain_list_sessions`.
             fn list_sessions_sql<'q>(
@@ -757,15 +755,7 @@ macro_rules! impl_store {
                 }
                 sql.push(" WHERE s.revoked_at IS NULL AND s.expires_at > ")
                     .push_bind(now.0);
-                match scope {
-                    $crate::access::Scope::User(user) => {
-                        sql.push(" AND s.user_id = ").push_bind(user.0);
-                    }
-                    $crate::access::Scope::Account(account) => {
-                        sql.push(" AND s.account_id = ").push_bind(account.0);
-                    }
-                    $crate::access::Scope::All => {}
-                }
+                Self::push_scope(&mut sql, "s", scope);
                 if let Some(user) = query.user {
                     sql.push(" AND s.user_id = ").push_bind(user.0);
                 }
@@ -781,14 +771,25 @@ macro_rules! impl_store {
                 let Some(page) = page else {
                     return sql;
                 };
+                let (comparison, direction) = if query.oldest_first {
+                    (" > ", " ASC")
+                } else {
+                    (" < ", " DESC")
+                };
                 if let Some(after) = page.after {
-                    sql.push(" AND (s.created_at, s.id) < (")
+                    sql.push(" AND (s.created_at, s.id)")
+                        .push(comparison)
+                        .push("(")
                         .push_bind(after.at.0)
                         .push(", ")
                         .push_bind(after.id)
                         .push(")");
                 }
-                sql.push(" ORDER BY s.created_at DESC, s.id DESC LIMIT ")
+                sql.push(" ORDER BY s.created_at")
+                    .push(direction)
+                    .push(", s.id")
+                    .push(direction)
+                    .push(" LIMIT ")
                     .push_bind(i64::from(page.limit) + 1);
                 sql
             }

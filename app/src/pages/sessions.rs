@@ -179,7 +179,22 @@ fn SessionsBoard(view: SessionsView) -> impl IntoView {
         move || (board_query.get(), poll.get()),
         |(board_query, _)| load_sessions_page(board_query),
     );
-    every(POLL_MILLIS, move || poll.update(|n| *n += 1));
+    let navigate = use_navigate();
+    // Poll in the background and re-render only when something changed, so a keyboard user's
+    // focus and the reader's place survive the quiet polls.
+    every(POLL_MILLIS, move || {
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let fresh = load_sessions_page(board_query.get_untracked()).await;
+            let shown = page.get_untracked();
+            match (fresh, shown) {
+                (Err(UiError::NotSignedIn), _) => navigate("/login", Default::default()),
+                (Ok(fresh), Some(Ok(shown)))
+                    if fresh.items == shown.items && fresh.total == shown.total => {}
+                _ => poll.update(|n| *n += 1),
+            }
+        });
+    });
 
     let selected = RwSignal::new(BTreeSet::<SessionId>::new());
     let notice = RwSignal::new(None::<String>);
@@ -390,6 +405,11 @@ fn Filters(view: SessionsView, board_query: Memo<BoardQuery>) -> impl IntoView {
                     }
                 })}
             </Transition>
+            <label for="filter-sort">"Sort"</label>
+            <select id="filter-sort" name="sort">
+                <option value="">"Newest first"</option>
+                <option value="oldest" selected=move || current().oldest_first>"Oldest first"</option>
+            </select>
             {move || current().account.map(|account| view! {
                 <input type="hidden" name="account" value=account.0.to_string() />
             })}
