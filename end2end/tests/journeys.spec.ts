@@ -12,6 +12,9 @@ import {
 } from './fixtures';
 
 test('an account owner filters the account sessions by user and application', async ({ browser }) => {
+  const employee = await openDevice(browser, DEVICES.iphone);
+  await signIn(employee.page, 'marie@ektek.example');
+  const mariesPhone = await currentSessionId(employee.page);
   const owner = await openDevice(browser, DEVICES.windowsChrome);
   const page = owner.page;
   await signIn(page, 'henk@ektek.example');
@@ -33,18 +36,18 @@ test('an account owner filters the account sessions by user and application', as
   await expect(page.locator('tbody tr').first()).toContainText('This device');
 
   await page.getByLabel('User').selectOption({ label: 'Marie Schmidt' });
-  await page.getByLabel('Application').selectOption({ label: 'iOS app' });
+  await page.getByLabel('Application').selectOption({ label: 'Web' });
   await page.getByRole('button', { name: 'Apply' }).click();
   await expect(page).toHaveURL(/user=\d+/);
   await expect(page).toHaveURL(/app=\d+/);
   const rows = page.locator('tbody tr');
-  await expect(rows.first()).toContainText('Marie Schmidt');
+  // Marie's phone, just signed in through the web app, is among them.
+  await expect(page.locator(`tr[data-session-id="${mariesPhone}"]`)).toContainText('iOS 17.6.1');
   const filtered = await rows.count();
-  expect(filtered).toBeGreaterThan(0);
   expect(filtered).toBeLessThan(everyone);
   for (const row of await rows.all()) {
     await expect(row).toContainText('Marie Schmidt');
-    await expect(row).toContainText('iOS app');
+    await expect(row).toContainText('Web');
   }
   await expect(page.getByText(`${filtered} session`)).toBeVisible();
 
@@ -53,7 +56,9 @@ test('an account owner filters the account sessions by user and application', as
   await expect(page).not.toHaveURL(/user=/);
   await expect(page.locator('tbody tr')).toHaveCount(everyone);
   expect(owner.errors).toEqual([]);
+  expect(employee.errors).toEqual([]);
   await owner.context.close();
+  await employee.context.close();
 });
 
 test('a platform admin ends a session in another account and that device is signed out', async ({ browser }) => {
@@ -167,14 +172,17 @@ test('turning geolocation off affects new sessions only', async ({ browser }) =>
 });
 
 test('the sign-in history lists failed and successful attempts, filterable by outcome', async ({ browser }) => {
+  // Someone guesses Klaus's password on a phone; Klaus signs in on his desktop.
+  const phone = await openDevice(browser, DEVICES.iphone);
+  await phone.page.goto('/login');
+  await waitForHydration(phone.page);
+  await phone.page.getByLabel('Email').fill('klaus@ektek.example');
+  await phone.page.getByLabel('Password').fill('a wrong guess');
+  await phone.page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(phone.page.getByRole('alert')).toBeVisible();
+  await phone.context.close();
   const device = await openDevice(browser, DEVICES.windowsChrome);
   const page = device.page;
-  await page.goto('/login');
-  await waitForHydration(page);
-  await page.getByLabel('Email').fill('klaus@ektek.example');
-  await page.getByLabel('Password').fill('a wrong guess');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('alert')).toBeVisible();
   await signIn(page, 'klaus@ektek.example');
 
   await page.getByRole('link', { name: 'Sign-in history' }).click();
@@ -189,11 +197,14 @@ test('the sign-in history lists failed and successful attempts, filterable by ou
   await expect(page).toHaveURL(/outcome=invalid_credentials/);
   await expect(succeeded).toHaveCount(0);
   await expect(failed.first()).toBeVisible();
+  await expect(page.getByRole('row').filter({ has: failed.first() })).toContainText('iOS 17.6.1');
   expect(device.errors).toEqual([]);
   await device.context.close();
 });
 
 test('several sessions end at once, and then all the others', async ({ browser }) => {
+  const phone = await openDevice(browser, DEVICES.iphone);
+  await signIn(phone.page, 'michael.sommer@sessionboard.example');
   const device = await openDevice(browser, DEVICES.windowsChrome);
   const page = device.page;
   await signIn(page, 'michael.sommer@sessionboard.example');
@@ -215,6 +226,10 @@ test('several sessions end at once, and then all the others', async ({ browser }
   await confirmWith(page, 'Terminate all others');
   await expect(others).toHaveCount(0);
   await expect(currentRow(page)).toHaveCount(1);
+  // The phone was one of the others: its open page is sent to sign in.
+  await expect(phone.page).toHaveURL(/\/login$/, { timeout: 15_000 });
   expect(device.errors).toEqual([]);
+  expect(phone.errors).toEqual([]);
   await device.context.close();
+  await phone.context.close();
 });

@@ -12,6 +12,9 @@ import {
 } from './fixtures';
 
 test('signing in shows my active sessions, with this device marked', async ({ browser }) => {
+  const phone = await openDevice(browser, DEVICES.iphone);
+  await signIn(phone.page, 'henk@ektek.example');
+  const phoneSession = await currentSessionId(phone.page);
   const laptop = await openDevice(browser, DEVICES.windowsChrome);
   await signIn(laptop.page, 'henk@ektek.example');
   const page = laptop.page;
@@ -30,16 +33,21 @@ test('signing in shows my active sessions, with this device marked', async ({ br
 
   const current = currentRow(page);
   await expect(current).toHaveCount(1);
+  // The phone's session is listed, but only as another device.
+  const phoneRow = page.locator(`tr[data-session-id="${phoneSession}"]`);
+  await expect(phoneRow).toContainText('iOS 17.6.1');
+  await expect(phoneRow).not.toContainText('This device');
   await expect(current).toContainText('Windows 10');
   await expect(current).toContainText('Chrome 131.0.0');
   await expect(current).toContainText('Web');
   await expect(current).toContainText('Ektek GmbH');
 
-  await screenshot(page, 'sessions-desktop');
-  await page.setViewportSize({ width: 390, height: 844 });
-  await screenshot(page, 'sessions-phone');
+  await screenshots(page, 'sessions');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, 'sessions-dark');
   expect(laptop.errors).toEqual([]);
   await laptop.context.close();
+  await phone.context.close();
 });
 
 test('terminating another device removes it and signs that device out', async ({ browser }) => {
@@ -73,6 +81,8 @@ test('terminating another device removes it and signs that device out', async ({
 });
 
 test('trying to terminate the current session shows a popup saying to log out', async ({ browser }) => {
+  const phone = await openDevice(browser, DEVICES.iphone);
+  await signIn(phone.page, 'klaus@ektek.example');
   const laptop = await openDevice(browser, DEVICES.macFirefox);
   await signIn(laptop.page, 'klaus@ektek.example');
   const page = laptop.page;
@@ -91,11 +101,19 @@ test('trying to terminate the current session shows a popup saying to log out', 
   await waitForHydration(page);
   await expect(page.locator('tbody tr')).toHaveCount(rowsBefore);
   await expect(currentRow(page)).toHaveCount(1);
+  // The other device is still signed in.
+  await phone.page.reload();
+  await expect(currentRow(phone.page)).toBeVisible();
   expect(laptop.errors).toEqual([]);
   await laptop.context.close();
+  await phone.context.close();
 });
 
-test('a wrong password shows one generic error', async ({ browser }) => {
+test('a wrong password shows one generic error and creates no session', async ({ browser }) => {
+  const laptop = await openDevice(browser, DEVICES.macFirefox);
+  await signIn(laptop.page, 'henk@ektek.example');
+  const before = await laptop.page.locator('tbody tr').count();
+
   const device = await openDevice(browser, DEVICES.windowsChrome);
   const page = device.page;
   await page.goto('/login');
@@ -107,17 +125,32 @@ test('a wrong password shows one generic error', async ({ browser }) => {
   await expect(page.getByRole('alert')).toHaveText('The email or password is wrong.');
   await expect(page).toHaveURL(/\/login$/);
   await screenshot(page, 'login-error');
+
+  await laptop.page.reload();
+  await expect(currentRow(laptop.page)).toBeVisible();
+  await expect(laptop.page.locator('tbody tr')).toHaveCount(before);
   expect(device.errors).toEqual([]);
+  expect(laptop.errors).toEqual([]);
   await device.context.close();
+  await laptop.context.close();
 });
 
-test('logging out ends the session', async ({ browser }) => {
+test('logging out ends this session and no other', async ({ browser }) => {
+  const laptop = await openDevice(browser, DEVICES.windowsChrome);
+  await signIn(laptop.page, 'sven@nordlicht.example');
   const device = await openDevice(browser, DEVICES.iphone);
   await signIn(device.page, 'sven@nordlicht.example');
+  const phoneSession = await currentSessionId(device.page);
   await device.page.getByRole('button', { name: 'Log out' }).click();
   await expect(device.page).toHaveURL(/\/login$/);
   await device.page.goto('/sessions');
   await expect(device.page).toHaveURL(/\/login$/);
+
+  await laptop.page.reload();
+  await expect(currentRow(laptop.page)).toBeVisible();
+  await expect(laptop.page.locator(`tr[data-session-id="${phoneSession}"]`)).toHaveCount(0);
   expect(device.errors).toEqual([]);
+  expect(laptop.errors).toEqual([]);
   await device.context.close();
+  await laptop.context.close();
 });
