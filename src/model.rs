@@ -299,6 +299,10 @@ id_type!(
     /// One sign-in attempt in the sign-in history.
     LoginRecordId
 );
+id_type!(
+    /// An application's API key (the id, not the secret).
+    ApiKeyId
+);
 
 /// A person's role in one account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -10,14 +10,14 @@ use std::time::Duration;
 use crate::access::{self, Principal, Scope};
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountId, ApplicationId, COUNT_CAP, CustomerUser, ImpersonationView, Impersonator,
+    AccountId, ApiKeyId, ApplicationId, COUNT_CAP, CustomerUser, ImpersonationView, Impersonator,
     LoginOutcome, LoginRecordFilter, LoginRecordView, MAX_PAGE_SIZE, MAX_SEARCH_CHARS,
     MIN_PLATFORM_SEARCH_CHARS, Page, PageRequest, SessionFilter, SessionId, SessionView,
     SessionsPage, SessionsView, Timestamp, UserId, Viewer,
 };
 use crate::password;
 use crate::store::{NewLoginRecord, NewSession, SessionQuery, Store};
-use crate::token::SessionToken;
+use crate::token::{ApiKeySecret, SessionToken};
 use crate::track::{Observation, Tracker};
 
 /// The application a browser sign-in belongs to.
@@ -72,11 +72,34 @@ pub struct Caller {
     pub impersonator: Option<UserId>,
 }
 
+/// An application authenticated by its API key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApiClient {
+    pub key_id: ApiKeyId,
+    pub application_id: ApplicationId,
+    /// A platform-wide key: sees and ends sessions in every account.
+    pub is_admin: bool,
+}
+
+/// Which application a sign-in is for: by name (the browser's "Web") or, for API clients, the
+/// id their key belongs to.
+#[derive(Clone, Copy, Debug)]
+pub enum Application<'a> {
+    Named(&'a str),
+    Id(ApplicationId),
+}
+
+impl<'a> From<&'a str> for Application<'a> {
+    fn from(name: &'a str) -> Self {
+        Self::Named(name)
+    }
+}
+
 /// A sign-in attempt, as a device presents it.
 pub struct SignIn<'a> {
     pub email: &'a str,
     pub password: &'a str,
-    pub application: &'a str,
+    pub application: Application<'a>,
     pub ip: IpAddr,
     pub user_agent: &'a str,
 }
@@ -136,16 +159,14 @@ impl SessionService {
     /// exist.
     pub async fn sign_in(&self, attempt: SignIn<'_>, now: Timestamp) -> Result<SignedIn> {
         let email = normalise_email(attempt.email);
-        let application_id = self
-            .store
-            .application_by_name(attempt.application)
-            .await?
-            .ok_or_else(|| {
-                Error::Config(format!(
-                    "application {:?} is not registered",
-                    attempt.application
-                ))
-            })?;
+        let application_id = match attempt.application {
+            Application::Id(id) => id,
+            Application::Named(name) => {
+                self.store.application_by_name(name).await?.ok_or_else(|| {
+                    Error::Config(format!("application {name:?} is not registered"))
+                })?
+            }
+        };
         let known = self.verify_credentials(&email, attempt.password).await?;
         let home = match known {
             Some((user, _)) => self.store.home_account(user).await?,
@@ -595,6 +616,52 @@ impl SessionService {
             .account_settings(account)
             .await?
             .is_some_and(|settings| settings.store_geolocation))
+    }
+
+    /// Creates an API key for a registered application. The secret is returned once and never
+    /// stored. An operator's action (the `api-key` command), not a request's.
+    pub async fn create_api_key(
+        &self,
+        application: &str,
+        is_admin: bool,
+        label: &str,
+        now: Timestamp,
+    ) -> Result<(ApiKeyId, ApiKeySecret)> {
+        let application_id = self
+            .store
+            .application_by_name(application)
+            .await?
+            .ok_or(Error::InvalidInput("no application by that name"))?;
+        let secret = ApiKeySecret::generate();
+        let id = self
+            .store
+            .insert_api_key(application_id, &secret.hash(), is_admin, label, now)
+            .await?;
+        Ok((id, secret))
+    }
+
+    /// Revokes an API key: its application's next request is refused.
+    pub async fn revoke_api_key(&self, id: ApiKeyId, now: Timestamp) -> Result<()> {
+        if self.store.revoke_api_key(id, now).await? {
+            Ok(())
+        } else {
+            Err(Error::InvalidInput("no live API key with that id"))
+        }
+    }
+
+    /// The application behind a presented API key, or [`Error::Unauthenticated`].
+    pub async fn authenticate_api_key(&self, secret: &str) -> Result<ApiClient> {
+        let secret = ApiKeySecret::parse(secret).ok_or(Error::Unauthenticated)?;
+        let key = self
+            .store
+            .api_key_by_hash(&secret.hash())
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        Ok(ApiClient {
+            key_id: key.id,
+            application_id: key.application_id,
+            is_admin: key.is_admin,
+        })
     }
 
     /// Deletes sessions that expired or ended more than `retention` ago. For the background

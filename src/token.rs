@@ -49,6 +49,37 @@ impl fmt::Debug for SessionToken {
     }
 }
 
+/// An application's API key: a 256-bit secret like a session token, with a recognisable
+/// prefix so that secret scanners and people can tell what a leaked string is.
+pub struct ApiKeySecret(SessionToken);
+
+const API_KEY_PREFIX: &str = "sbk_";
+
+impl ApiKeySecret {
+    pub fn generate() -> Self {
+        Self(SessionToken::generate())
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        SessionToken::parse(text.strip_prefix(API_KEY_PREFIX)?).map(Self)
+    }
+
+    /// The text handed to the operator, once.
+    pub fn reveal(&self) -> String {
+        format!("{API_KEY_PREFIX}{}", self.0.as_str())
+    }
+
+    pub fn hash(&self) -> TokenHash {
+        self.0.hash()
+    }
+}
+
+impl fmt::Debug for ApiKeySecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKeySecret(…)")
+    }
+}
+
 /// SHA-256 of a token: what the database stores and looks sessions up by.
 ///
 /// A fast hash is right here (unlike passwords): the token has 256 bits of entropy, so there is
@@ -95,6 +126,19 @@ mod tests {
         ] {
             assert!(SessionToken::parse(bad).is_none(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn api_keys_carry_their_prefix_and_parse_back() {
+        let key = ApiKeySecret::generate();
+        let text = key.reveal();
+        assert!(text.starts_with("sbk_"));
+        assert_eq!(ApiKeySecret::parse(&text).unwrap().hash(), key.hash());
+        assert!(
+            ApiKeySecret::parse(&text[4..]).is_none(),
+            "a session token is not a key"
+        );
+        assert!(!format!("{key:?}").contains(&text[4..]));
     }
 
     #[test]

@@ -34,7 +34,7 @@ async fn the_demo_world_is_seeded_once_and_lists_only_live_sessions() {
             SignIn {
                 email: "henk@ektek.example",
                 password: DEMO_PASSWORD,
-                application: WEB_APPLICATION,
+                application: WEB_APPLICATION.into(),
                 ip: "192.0.2.10".parse().unwrap(),
                 user_agent: common::CHROME_WINDOWS,
             },

@@ -241,7 +241,7 @@ async fn every_sign_in_attempt_lands_in_the_history_and_outlives_its_session(bac
                     SignIn {
                         email,
                         password,
-                        application: WEB_APPLICATION,
+                        application: WEB_APPLICATION.into(),
                         ip: "81.2.69.142".parse().unwrap(),
                         user_agent: SAFARI_IPHONE,
                     },
@@ -346,7 +346,7 @@ async fn sign_in_history_is_filtered_by_date_outcome_and_scoped_by_role(backend:
             SignIn {
                 email: "bob@acme.example",
                 password: "wrong",
-                application: WEB_APPLICATION,
+                application: WEB_APPLICATION.into(),
                 ip: "192.0.2.1".parse().unwrap(),
                 user_agent: CHROME_WINDOWS,
             },

@@ -75,7 +75,7 @@ async fn wrong_password_and_unknown_email_are_the_same_error_and_create_nothing(
                 SignIn {
                     email,
                     password,
-                    application: WEB_APPLICATION,
+                    application: WEB_APPLICATION.into(),
                     ip: "192.0.2.1".parse().unwrap(),
                     user_agent: CHROME_WINDOWS,
                 },

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{ArgAction, Parser};
+use clap::{ArgAction, Parser, Subcommand};
 
 #[derive(Parser, Debug, Clone)]
 #[command(
@@ -13,6 +13,9 @@ use clap::{ArgAction, Parser};
     args_override_self = true
 )]
 pub struct Config {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// Where sessions are stored: `postgres://user@host/db`, a `sqlite:` URL or a file path.
     #[arg(
         long,
@@ -80,4 +83,33 @@ impl Config {
             .as_deref()
             .is_some_and(|url| url.starts_with("https://"))
     }
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Command {
+    /// Run the server (what happens without a command).
+    Serve,
+    /// Manage the API keys applications use for /api/v1.
+    ApiKey {
+        #[command(subcommand)]
+        action: ApiKeyAction,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum ApiKeyAction {
+    /// Create a key for a registered application and print its secret (shown only this once).
+    Create {
+        /// The application's name, e.g. "iOS app".
+        #[arg(long)]
+        application: String,
+        /// A platform-wide key: sees and ends sessions in every account.
+        #[arg(long)]
+        admin: bool,
+        /// A note for people: what or who uses the key.
+        #[arg(long, default_value = "")]
+        label: String,
+    },
+    /// Revoke a key by its id; requests with it are refused from then on.
+    Revoke { id: i64 },
 }

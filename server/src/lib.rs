@@ -1,5 +1,6 @@
 //! The Sessionboard server: configuration, startup and the HTTP router.
 
+pub mod api;
 pub mod auth;
 pub mod config;
 pub mod router;

@@ -3,7 +3,10 @@ use std::process::ExitCode;
 use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::config::get_configuration;
+use server::config::{ApiKeyAction, Command};
+use server::startup::build_service;
 use server::{Config, build_state, router};
+use sessionboard::model::{ApiKeyId, Timestamp};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -24,6 +27,38 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    match config.command.clone() {
+        Some(Command::ApiKey { action }) => api_key(&config, action).await,
+        Some(Command::Serve) | None => serve(config).await,
+    }
+}
+
+async fn api_key(config: &Config, action: ApiKeyAction) -> Result<(), Box<dyn std::error::Error>> {
+    let service = build_service(config).await?;
+    let now = Timestamp::now();
+    match action {
+        ApiKeyAction::Create {
+            application,
+            admin,
+            label,
+        } => {
+            let (id, secret) = service
+                .create_api_key(&application, admin, &label, now)
+                .await?;
+            let scope = if admin { " (platform-wide)" } else { "" };
+            println!("Created API key {id} for {application:?}{scope}.");
+            println!("Send it as the X-Api-Key header. It is shown only now:");
+            println!("{}", secret.reveal());
+        }
+        ApiKeyAction::Revoke { id } => {
+            service.revoke_api_key(ApiKeyId(id), now).await?;
+            println!("Revoked API key {id}.");
+        }
+    }
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let leptos_options = get_configuration(None)?.leptos_options;
     let address = leptos_options.site_addr;
     let state = build_state(&config, leptos_options).await?;

@@ -21,6 +21,7 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::api::router())
         .leptos_routes_with_context(
             &state,
             routes,

@@ -83,11 +83,28 @@ pub async fn build_state(
     config: &Config,
     leptos_options: LeptosOptions,
 ) -> Result<AppState, StartupError> {
+    let trusted_proxies =
+        TrustedProxies::parse(&config.trusted_proxies).map_err(StartupError::TrustedProxies)?;
+    let service = build_service(config).await?;
+    Ok(AppState {
+        leptos_options,
+        app: AppContext {
+            service,
+            cookies: SessionCookie {
+                secure: config.secure_cookies(),
+                max_age: config.absolute_lifetime,
+            },
+        },
+        trusted_proxies: Arc::new(trusted_proxies),
+    })
+}
+
+/// The session engine as the configuration describes it: the database (migrated, and seeded
+/// with the demo world when empty and asked to), tracking data, lifetimes.
+pub async fn build_service(config: &Config) -> Result<Arc<SessionService>, StartupError> {
     if config.idle_timeout.is_zero() || config.idle_timeout > config.absolute_lifetime {
         return Err(StartupError::Lifetimes);
     }
-    let trusted_proxies =
-        TrustedProxies::parse(&config.trusted_proxies).map_err(StartupError::TrustedProxies)?;
     let store = open_store(&config.database_url).await?;
     let user_agents = UserAgentTracker::from_regexes_file(&config.ua_regexes)?;
     let tracker = Tracker {
@@ -105,15 +122,5 @@ pub async fn build_state(
             "created the demo world: sign in as henk@ektek.example with password {DEMO_PASSWORD:?}"
         );
     }
-    Ok(AppState {
-        leptos_options,
-        app: AppContext {
-            service,
-            cookies: SessionCookie {
-                secure: config.secure_cookies(),
-                max_age: config.absolute_lifetime,
-            },
-        },
-        trusted_proxies: Arc::new(trusted_proxies),
-    })
+    Ok(service)
 }

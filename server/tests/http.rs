@@ -1,127 +1,16 @@
 //! The web face, driven through the real router (no socket): cookies, refusals and sign-out
 //! of terminated sessions, with a real SQLite file and the real user-agent regexes.
 
-use std::net::SocketAddr;
-use std::path::Path;
+mod common;
 
-use axum::Router;
 use axum::body::Body;
-use axum::extract::connect_info::MockConnectInfo;
-use axum::http::header::{ACCEPT, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE, USER_AGENT};
-use axum::http::{Request, Response, StatusCode};
+use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE, USER_AGENT};
+use axum::http::{Request, StatusCode};
 use clap::Parser;
-use http_body_util::BodyExt;
+use common::{CHROME, TestServer, body_text, server, server_with};
 use leptos::config::LeptosOptions;
-use server::{Config, build_state, router};
+use server::{Config, build_state};
 use sessionboard::seed::DEMO_PASSWORD;
-use tower::ServiceExt;
-
-const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
-
-struct TestServer {
-    _dir: tempfile::TempDir,
-    app: Router,
-}
-
-async fn server_with(extra_args: &[&str]) -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let database = dir.path().join("sessions.db");
-    let regexes = root.join("data/uap-core/regexes.yaml");
-    let mut args = vec![
-        "sessionboard",
-        "--database-url",
-        database.to_str().unwrap(),
-        "--ua-regexes",
-        regexes.to_str().unwrap(),
-        "--geoip",
-        "",
-    ];
-    args.extend_from_slice(extra_args);
-    let config = Config::parse_from(args);
-    let options = LeptosOptions::builder().output_name("sessionboard").build();
-    let state = build_state(&config, options).await.expect("server starts");
-    let app = router(state).layer(MockConnectInfo(SocketAddr::from((
-        [81, 2, 69, 142],
-        50_000,
-    ))));
-    TestServer { _dir: dir, app }
-}
-
-async fn server() -> TestServer {
-    server_with(&[]).await
-}
-
-async fn body_text(response: Response<Body>) -> String {
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    String::from_utf8_lossy(&bytes).into_owned()
-}
-
-impl TestServer {
-    async fn send(&self, request: Request<Body>) -> Response<Body> {
-        self.app.clone().oneshot(request).await.unwrap()
-    }
-
-    /// Loads a page as a browser does.
-    async fn page(&self, path: &str, cookie: Option<&str>) -> Response<Body> {
-        let mut request = Request::get(path).header(ACCEPT, "text/html,*/*;q=0.8");
-        if let Some(cookie) = cookie {
-            request = request.header(COOKIE, cookie);
-        }
-        self.send(request.body(Body::empty()).unwrap()).await
-    }
-
-    async fn call(&self, function: &str, cookie: Option<&str>, form: &str) -> Response<Body> {
-        let mut request = Request::post(format!("/api/{function}"))
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(USER_AGENT, CHROME);
-        if let Some(cookie) = cookie {
-            request = request.header(COOKIE, cookie);
-        }
-        self.send(request.body(Body::from(form.to_owned())).unwrap())
-            .await
-    }
-
-    /// Signs in and returns the `name=value` pair to send back as a cookie.
-    async fn sign_in(&self, email: &str) -> String {
-        let response = self
-            .call(
-                "sign_in",
-                None,
-                &format!("email={email}&password={DEMO_PASSWORD}"),
-            )
-            .await;
-        assert!(response.status().is_success(), "{}", response.status());
-        let set_cookie = response
-            .headers()
-            .get(SET_COOKIE)
-            .unwrap()
-            .to_str()
-            .unwrap();
-        set_cookie.split(';').next().unwrap().to_owned()
-    }
-
-    async fn my_sessions(&self, cookie: &str) -> (StatusCode, serde_json::Value) {
-        let response = self.call("list_my_sessions", Some(cookie), "").await;
-        let status = response.status();
-        (
-            status,
-            serde_json::from_str(&body_text(response).await).unwrap(),
-        )
-    }
-
-    async fn current_session_id(&self, cookie: &str) -> i64 {
-        let (_, sessions) = self.my_sessions(cookie).await;
-        sessions
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["is_current"] == true)
-            .unwrap()["id"]
-            .as_i64()
-            .unwrap()
-    }
-}
 
 #[tokio::test]
 async fn sign_in_sets_an_http_only_lax_cookie_and_creates_exactly_one_session() {

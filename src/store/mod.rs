@@ -99,6 +99,14 @@ pub struct NewLoginRecord<'a> {
     pub session_id: Option<SessionId>,
 }
 
+/// A live API key, as authenticating a request needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApiKeyRecord {
+    pub id: crate::model::ApiKeyId,
+    pub application_id: ApplicationId,
+    pub is_admin: bool,
+}
+
 /// A user to create (seeding and administration).
 pub struct NewUser<'a> {
     pub email: &'a str,
@@ -203,6 +211,19 @@ pub trait Store: Send + Sync + 'static {
         filter: &LoginRecordFilter,
         page: PageRequest,
     ) -> Result<Page<LoginRecordView>>;
+
+    // API keys.
+    async fn insert_api_key(
+        &self,
+        application: ApplicationId,
+        key_hash: &TokenHash,
+        is_admin: bool,
+        label: &str,
+        now: Timestamp,
+    ) -> Result<crate::model::ApiKeyId>;
+    /// The live key with this hash: its application and whether it is platform-wide.
+    async fn api_key_by_hash(&self, key_hash: &TokenHash) -> Result<Option<ApiKeyRecord>>;
+    async fn revoke_api_key(&self, id: crate::model::ApiKeyId, now: Timestamp) -> Result<bool>;
 
     // Seeding and administration.
     async fn is_empty(&self) -> Result<bool>;

@@ -635,6 +635,62 @@ macro_rules! impl_store {
                 }))
             }
 
+            async fn insert_api_key(
+                &self,
+                application: ApplicationId,
+                key_hash: &$crate::token::TokenHash,
+                is_admin: bool,
+                label: &str,
+                now: Timestamp,
+            ) -> $crate::error::Result<$crate::model::ApiKeyId> {
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO api_keys (application_id, key_hash, is_admin, label, created_at) ",
+                );
+                query.push_values([()], |mut row, ()| {
+                    row.push_bind(application.0)
+                        .push_bind(key_hash.as_bytes().to_vec())
+                        .push_bind(is_admin)
+                        .push_bind(label)
+                        .push_bind(now.0);
+                });
+                query.push(" RETURNING id");
+                let (id,): (i64,) = query.build_query_as().fetch_one(&self.pool).await?;
+                Ok($crate::model::ApiKeyId(id))
+            }
+
+            async fn api_key_by_hash(
+                &self,
+                key_hash: &$crate::token::TokenHash,
+            ) -> $crate::error::Result<Option<$crate::store::ApiKeyRecord>> {
+                let row: Option<(i64, i64, bool)> = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT id, application_id, is_admin FROM api_keys WHERE revoked_at IS NULL AND key_hash = ",
+                )
+                .push_bind(key_hash.as_bytes().to_vec())
+                .build_query_as()
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(id, application, is_admin)| $crate::store::ApiKeyRecord {
+                    id: $crate::model::ApiKeyId(id),
+                    application_id: ApplicationId(application),
+                    is_admin,
+                }))
+            }
+
+            async fn revoke_api_key(
+                &self,
+                id: $crate::model::ApiKeyId,
+                now: Timestamp,
+            ) -> $crate::error::Result<bool> {
+                let done = sqlx::QueryBuilder::<$db>::new("UPDATE api_keys SET revoked_at = ")
+                    .push_bind(now.0)
+                    .push(" WHERE revoked_at IS NULL AND id = ")
+                    .push_bind(id.0)
+                    .build()
+                    .execute(&self.pool)
+                    .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
             async fn is_empty(&self) -> $crate::error::Result<bool> {
                 let row: Option<(i64,)> =
                     sqlx::QueryBuilder::<$db>::new("SELECT id FROM users LIMIT 1")

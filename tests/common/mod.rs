@@ -341,7 +341,7 @@ impl World {
                 SignIn {
                     email,
                     password: PASSWORD,
-                    application,
+                    application: application.into(),
                     ip: ip.parse::<IpAddr>().unwrap(),
                     user_agent,
                 },

@@ -29,7 +29,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), UiError> {
             SignIn {
                 email: &email,
                 password: &password,
-                application: WEB_APPLICATION,
+                application: WEB_APPLICATION.into(),
                 ip: client_ip()?,
                 user_agent: &user_agent(),
             },

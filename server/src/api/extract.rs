@@ -1,0 +1,99 @@
+//! Request parts of the JSON API: bodies and queries whose rejections are problem documents,
+//! the application's API key, and the device's bearer token.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use sessionboard::model::Timestamp;
+use sessionboard::service::{ApiClient, Caller};
+
+use super::problem::ApiError;
+use crate::state::AppState;
+
+/// A JSON body; anything malformed, mistyped or with unknown fields is a 400 problem.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(JsonRejection::BytesRejection(rejection))
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(ApiError::PayloadTooLarge)
+            }
+            Err(rejection) => Err(ApiError::InvalidRequest(rejection.body_text())),
+        }
+    }
+}
+
+/// A query string, with the same kind of rejection.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(Self(value)),
+            Err(rejection @ QueryRejection::FailedToDeserializeQueryString(_)) => {
+                Err(ApiError::InvalidRequest(rejection.body_text()))
+            }
+            Err(rejection) => Err(ApiError::InvalidRequest(rejection.body_text())),
+        }
+    }
+}
+
+/// The calling application, from `X-Api-Key`.
+pub struct Client(pub ApiClient);
+
+impl FromRequestParts<AppState> for Client {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let key = parts
+            .headers
+            .get("x-api-key")
+            .and_then(|value| value.to_str().ok())
+            .ok_or(ApiError::InvalidApiKey)?;
+        match state.app.service.authenticate_api_key(key).await {
+            Ok(client) => Ok(Self(client)),
+            Err(sessionboard::Error::Unauthenticated) => Err(ApiError::InvalidApiKey),
+            Err(error) => Err(error.into()),
+        }
+    }
+}
+
+/// The device's session, from `Authorization: Bearer <token>`, checked against the calling
+/// application: a token is only good at the application it was issued for (platform-wide keys
+/// excepted).
+pub struct Device {
+    pub caller: Caller,
+}
+
+impl FromRequestParts<AppState> for Device {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Client(client) = Client::from_request_parts(parts, state).await?;
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .ok_or(ApiError::Unauthenticated)?;
+        let caller = state
+            .app
+            .service
+            .authenticate(token.trim(), Timestamp::now())
+            .await?;
+        if caller.application_id != client.application_id && !client.is_admin {
+            return Err(ApiError::Unauthenticated);
+        }
+        Ok(Self { caller })
+    }
+}

@@ -1,0 +1,33 @@
+//! The JSON API for applications, under `/api/v1`. Handlers only parse, call the session
+//! service (the same methods the web app's server functions call) and map the answer.
+
+mod extract;
+pub mod problem;
+mod sessions;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{any, delete, get, post};
+
+use crate::state::AppState;
+
+/// Request bodies are small JSON documents; anything larger is refused before parsing.
+const MAX_BODY_BYTES: usize = 16 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/sessions",
+            post(sessions::sign_in).get(sessions::list),
+        )
+        .route("/api/v1/sessions/{id}", delete(sessions::terminate))
+        .route(
+            "/api/v1/session",
+            get(sessions::validate).delete(sessions::log_out),
+        )
+        .route(
+            "/api/v1/{*rest}",
+            any(|| async { problem::ApiError::NoSuchRoute }),
+        )
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+}

@@ -1,0 +1,386 @@
+//! The JSON API for applications, through the real router: keys, sign-in on behalf of a device,
+//! validation, listing, termination, log-out, and problem documents for everything refused.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{Request, StatusCode};
+use common::{TestServer, body_text, server};
+use serde_json::{Value, json};
+use sessionboard::model::Timestamp;
+use sessionboard::seed::DEMO_PASSWORD;
+
+const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1";
+
+struct Api {
+    server: TestServer,
+    key: String,
+}
+
+struct Answer {
+    status: StatusCode,
+    content_type: String,
+    body: Value,
+}
+
+async fn api() -> Api {
+    let server = server().await;
+    let (_, secret) = server
+        .service
+        .create_api_key("iOS app", false, "tests", Timestamp::now())
+        .await
+        .unwrap();
+    Api {
+        server,
+        key: secret.reveal(),
+    }
+}
+
+impl Api {
+    async fn request(
+        &self,
+        method: &str,
+        path: &str,
+        key: Option<&str>,
+        token: Option<&str>,
+        body: Option<String>,
+    ) -> Answer {
+        let mut request = Request::builder().method(method).uri(path);
+        if let Some(key) = key {
+            request = request.header("x-api-key", key);
+        }
+        if let Some(token) = token {
+            request = request.header(AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(body) => {
+                request = request.header(CONTENT_TYPE, "application/json");
+                Body::from(body)
+            }
+            None => Body::empty(),
+        };
+        let response = self.server.send(request.body(body).unwrap()).await;
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get(CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let text = body_text(response).await;
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Answer {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    async fn sign_in(&self, email: &str, ip: &str) -> Answer {
+        let body =
+            json!({ "email": email, "password": DEMO_PASSWORD, "user_agent": IPHONE, "ip": ip });
+        self.request(
+            "POST",
+            "/api/v1/sessions",
+            Some(&self.key),
+            None,
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    async fn token(&self, email: &str) -> String {
+        let answer = self.sign_in(email, "81.2.69.142").await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{:?}", answer.body);
+        answer.body["token"].as_str().unwrap().to_owned()
+    }
+}
+
+fn assert_problem(answer: &Answer, status: StatusCode, kind: &str) {
+    assert_eq!(answer.status, status, "{:?}", answer.body);
+    assert_eq!(answer.content_type, "application/problem+json");
+    assert_eq!(
+        answer.body["type"],
+        format!("/api/v1/problems/{kind}"),
+        "{:?}",
+        answer.body
+    );
+    assert_eq!(answer.body["status"], status.as_u16());
+    let detail = answer.body["detail"].as_str().unwrap();
+    assert!(
+        !detail.contains("sqlx") && !detail.contains("panicked"),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
+async fn a_device_signs_in_validates_lists_and_logs_out() {
+    let api = api().await;
+    let signed_in = api.sign_in("marie@ektek.example", "81.2.69.142").await;
+    assert_eq!(signed_in.status, StatusCode::CREATED);
+    let token = signed_in.body["token"].as_str().unwrap().to_owned();
+    assert_eq!(token.len(), 43);
+
+    let valid = api
+        .request("GET", "/api/v1/session", Some(&api.key), Some(&token), None)
+        .await;
+    assert_eq!(valid.status, StatusCode::OK);
+    assert_eq!(valid.body["user"]["name"], "Marie Schmidt");
+    assert_eq!(valid.body["account"]["name"], "Ektek GmbH");
+    assert_eq!(valid.body["roles"]["account_role"], "employee");
+    assert_eq!(valid.body["acting_as"], Value::Null);
+    assert_eq!(valid.body["session_id"], signed_in.body["session_id"]);
+
+    let list = api
+        .request(
+            "GET",
+            "/api/v1/sessions?limit=2",
+            Some(&api.key),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+    let newest = &list.body["items"][0];
+    assert_eq!(newest["is_current"], true);
+    assert_eq!(newest["application"], "iOS app");
+    assert_eq!(newest["device"]["os"], "iOS");
+    let next = list.body["next"].as_str().unwrap();
+    let page_two = api
+        .request(
+            "GET",
+            &format!("/api/v1/sessions?limit=2&after={next}"),
+            Some(&api.key),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(page_two.status, StatusCode::OK);
+    assert_ne!(page_two.body["items"][0]["id"], newest["id"]);
+
+    let out = api
+        .request(
+            "DELETE",
+            "/api/v1/session",
+            Some(&api.key),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let after = api
+        .request("GET", "/api/v1/session", Some(&api.key), Some(&token), None)
+        .await;
+    assert_problem(&after, StatusCode::UNAUTHORIZED, "unauthenticated");
+}
+
+#[tokio::test]
+async fn terminating_follows_the_same_rules_as_the_web_app() {
+    let api = api().await;
+    let henk = api.token("henk@ektek.example").await;
+    let marie = api.token("marie@ektek.example").await;
+    let sven = api.token("sven@nordlicht.example").await;
+    let id_of = async |token: &str| {
+        let valid = api
+            .request("GET", "/api/v1/session", Some(&api.key), Some(token), None)
+            .await;
+        valid.body["session_id"].as_i64().unwrap()
+    };
+    let (henk_id, marie_id, sven_id) =
+        (id_of(&henk).await, id_of(&marie).await, id_of(&sven).await);
+
+    let own = api
+        .request(
+            "DELETE",
+            &format!("/api/v1/sessions/{henk_id}"),
+            Some(&api.key),
+            Some(&henk),
+            None,
+        )
+        .await;
+    assert_problem(&own, StatusCode::CONFLICT, "current-session");
+    let foreign = api
+        .request(
+            "DELETE",
+            &format!("/api/v1/sessions/{sven_id}"),
+            Some(&api.key),
+            Some(&marie),
+            None,
+        )
+        .await;
+    assert_problem(&foreign, StatusCode::NOT_FOUND, "session-not-found");
+    let garbage = api
+        .request(
+            "DELETE",
+            "/api/v1/sessions/abc",
+            Some(&api.key),
+            Some(&marie),
+            None,
+        )
+        .await;
+    assert_problem(&garbage, StatusCode::BAD_REQUEST, "invalid-request");
+    // Henk owns Ektek: Marie's session is his to end.
+    let ended = api
+        .request(
+            "DELETE",
+            &format!("/api/v1/sessions/{marie_id}"),
+            Some(&api.key),
+            Some(&henk),
+            None,
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::NO_CONTENT);
+    let dead = api
+        .request("GET", "/api/v1/session", Some(&api.key), Some(&marie), None)
+        .await;
+    assert_problem(&dead, StatusCode::UNAUTHORIZED, "unauthenticated");
+    let alive = api
+        .request("GET", "/api/v1/session", Some(&api.key), Some(&sven), None)
+        .await;
+    assert_eq!(alive.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn keys_and_tokens_are_checked_and_bound_to_their_application() {
+    let api = api().await;
+    let token = api.token("klaus@ektek.example").await;
+    for key in [None, Some("sbk_nonsense"), Some("")] {
+        let answer = api
+            .request("GET", "/api/v1/session", key, Some(&token), None)
+            .await;
+        assert_problem(&answer, StatusCode::UNAUTHORIZED, "invalid-api-key");
+    }
+    for bad_token in ["", "garbage", &"A".repeat(43)] {
+        let answer = api
+            .request(
+                "GET",
+                "/api/v1/session",
+                Some(&api.key),
+                Some(bad_token),
+                None,
+            )
+            .await;
+        assert_problem(&answer, StatusCode::UNAUTHORIZED, "unauthenticated");
+    }
+    // Another application's key does not accept an iOS app session.
+    let (_, web_key) = api
+        .server
+        .service
+        .create_api_key("Public API", false, "", Timestamp::now())
+        .await
+        .unwrap();
+    let other = api
+        .request(
+            "GET",
+            "/api/v1/session",
+            Some(&web_key.reveal()),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_problem(&other, StatusCode::UNAUTHORIZED, "unauthenticated");
+    // A revoked key is refused at once.
+    let (id, revoked) = api
+        .server
+        .service
+        .create_api_key("iOS app", false, "", Timestamp::now())
+        .await
+        .unwrap();
+    api.server
+        .service
+        .revoke_api_key(id, Timestamp::now())
+        .await
+        .unwrap();
+    let answer = api
+        .request(
+            "GET",
+            "/api/v1/session",
+            Some(&revoked.reveal()),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_problem(&answer, StatusCode::UNAUTHORIZED, "invalid-api-key");
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_problem_document_and_changes_nothing() {
+    let api = api().await;
+    let cases: Vec<(String, StatusCode, &str)> = vec![
+        ("{".to_owned(), StatusCode::BAD_REQUEST, "invalid-request"),
+        ("[]".to_owned(), StatusCode::BAD_REQUEST, "invalid-request"),
+        (json!({"email": "marie@ektek.example", "password": DEMO_PASSWORD, "user_agent": "x", "ip": "999.1.1.1"}).to_string(), StatusCode::BAD_REQUEST, "invalid-request"),
+        (json!({"email": "marie@ektek.example", "password": DEMO_PASSWORD, "user_agent": "x", "ip": "1.2.3.4", "admin": true}).to_string(), StatusCode::BAD_REQUEST, "invalid-request"),
+        (json!({"email": 42, "password": DEMO_PASSWORD, "user_agent": "x", "ip": "1.2.3.4"}).to_string(), StatusCode::BAD_REQUEST, "invalid-request"),
+        (json!({"email": "marie@ektek.example", "password": DEMO_PASSWORD, "user_agent": "x".repeat(3000), "ip": "1.2.3.4"}).to_string(), StatusCode::BAD_REQUEST, "invalid-request"),
+        (json!({"email": "marie@ektek.example", "password": "wrong", "user_agent": "x", "ip": "1.2.3.4"}).to_string(), StatusCode::UNAUTHORIZED, "invalid-credentials"),
+        (json!({"email": "x".repeat(20_000), "password": "p", "user_agent": "x", "ip": "1.2.3.4"}).to_string(), StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large"),
+    ];
+    let token = api.token("marie@ektek.example").await;
+    let count = async || {
+        let list = api
+            .request(
+                "GET",
+                "/api/v1/sessions?limit=200",
+                Some(&api.key),
+                Some(&token),
+                None,
+            )
+            .await;
+        list.body["items"].as_array().unwrap().len()
+    };
+    let before = count().await;
+    for (body, status, kind) in cases {
+        let answer = api
+            .request(
+                "POST",
+                "/api/v1/sessions",
+                Some(&api.key),
+                None,
+                Some(body.clone()),
+            )
+            .await;
+        assert_problem(&answer, status, kind);
+    }
+    assert_eq!(count().await, before, "no session was created");
+    for query in [
+        "view=nonsense",
+        "limit=0",
+        "limit=100000",
+        "after=bogus",
+        "view=account",
+        "user=abc",
+        "sort=sideways",
+        "unknown=1",
+    ] {
+        let answer = api
+            .request(
+                "GET",
+                &format!("/api/v1/sessions?{query}"),
+                Some(&api.key),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_problem(&answer, StatusCode::BAD_REQUEST, "invalid-request");
+    }
+    let forbidden = api
+        .request(
+            "GET",
+            "/api/v1/sessions?view=platform",
+            Some(&api.key),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_problem(&forbidden, StatusCode::FORBIDDEN, "forbidden");
+    let nowhere = api
+        .request("GET", "/api/v1/nowhere", Some(&api.key), Some(&token), None)
+        .await;
+    assert_problem(&nowhere, StatusCode::NOT_FOUND, "no-such-route");
+}
