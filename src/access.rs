@@ -115,6 +115,17 @@ pub fn may_impersonate(rep: &Principal, target: &Principal, account: AccountId) 
     Ok(())
 }
 
+/// Only platform-wide API keys act on every account without a user's session.
+pub fn may_act_platform_wide(is_admin_key: bool) -> Result<()> {
+    if is_admin_key {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "this needs a user's bearer token or a platform-wide API key",
+        ))
+    }
+}
+
 /// Only platform admins read the impersonation audit log.
 pub fn may_read_audit_log(principal: &Principal) -> Result<()> {
     if principal.is_platform_admin {

@@ -513,6 +513,106 @@ impl SessionService {
             .await
     }
 
+    /// Ends every session of `user` the caller may manage: all their others for themselves, all
+    /// of them in accounts the caller owns, everywhere for platform admins. Never the caller's
+    /// current session. Returns how many ended.
+    pub async fn terminate_user_sessions(
+        &self,
+        caller: &Caller,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<u64> {
+        if user == caller.user_id {
+            return self.terminate_all_other_sessions(caller, now).await;
+        }
+        let principal = self.principal(caller).await?;
+        let owns_any = principal
+            .memberships
+            .iter()
+            .any(|(_, role)| *role == crate::model::Role::Owner);
+        if !principal.is_platform_admin && !owns_any {
+            return Err(Error::Forbidden(
+                "only account owners and admins end other people's sessions",
+            ));
+        }
+        let mut ended = 0;
+        if principal.is_platform_admin {
+            ended += self
+                .store
+                .revoke_user_sessions(user, Scope::All, Some(caller.session_id), now)
+                .await?;
+        } else {
+            for (account, role) in &principal.memberships {
+                if *role == crate::model::Role::Owner {
+                    ended += self
+                        .store
+                        .revoke_user_sessions(
+                            user,
+                            Scope::Account(*account),
+                            Some(caller.session_id),
+                            now,
+                        )
+                        .await?;
+                }
+            }
+        }
+        Ok(ended)
+    }
+
+    /// A page of sessions across all accounts, for a platform-wide API key (no user session).
+    pub async fn platform_sessions_page(
+        &self,
+        client: &ApiClient,
+        filter: &SessionFilter,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<SessionsPage> {
+        access::may_act_platform_wide(client.is_admin)?;
+        let query = session_query(Scope::All, filter)?;
+        let listed = self
+            .store
+            .list_live_sessions(Scope::All, &query, now, checked_page(page)?)
+            .await?;
+        let total = self
+            .store
+            .count_live_sessions(Scope::All, &query, now, COUNT_CAP)
+            .await?;
+        Ok(SessionsPage {
+            items: listed.items,
+            next: listed.next,
+            total,
+            now,
+        })
+    }
+
+    /// Ends any live session, for a platform-wide API key.
+    pub async fn platform_terminate_session(
+        &self,
+        client: &ApiClient,
+        target: SessionId,
+        now: Timestamp,
+    ) -> Result<()> {
+        access::may_act_platform_wide(client.is_admin)?;
+        if self.store.revoke_session(target, Scope::All, now).await? {
+            Ok(())
+        } else {
+            Err(Error::SessionNotFound)
+        }
+    }
+
+    /// Ends every live session of a user, for a platform-wide API key.
+    pub async fn platform_terminate_user_sessions(
+        &self,
+        client: &ApiClient,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<u64> {
+        access::may_act_platform_wide(client.is_admin)?;
+        self.store
+            .revoke_user_sessions(user, Scope::All, None, now)
+            .await
+    }
+
     /// Logs out: ends the caller's current session (and any impersonation it was doing).
     pub async fn sign_out(&self, caller: &Caller, now: Timestamp) -> Result<()> {
         let owner = caller.impersonator.unwrap_or(caller.user_id);

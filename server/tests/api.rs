@@ -384,3 +384,197 @@ async fn bad_input_gets_a_problem_document_and_changes_nothing() {
         .await;
     assert_problem(&nowhere, StatusCode::NOT_FOUND, "no-such-route");
 }
+
+#[tokio::test]
+async fn a_platform_wide_key_lists_and_ends_sessions_in_every_account() {
+    let api = api().await;
+    let sven = api.token("sven@nordlicht.example").await;
+    let (_, admin) = api
+        .server
+        .service
+        .create_api_key("Public API", true, "ops", Timestamp::now())
+        .await
+        .unwrap();
+    let admin = admin.reveal();
+
+    let all = api
+        .request(
+            "GET",
+            "/api/v1/sessions?q=nordlicht&limit=200",
+            Some(&admin),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(all.status, StatusCode::OK, "{:?}", all.body);
+    let items = all.body["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .all(|s| s["account_name"] == "Nordlicht Logistik AG"
+                || s["user_name"].as_str().unwrap().contains("Henk")),
+        "{items:?}"
+    );
+    let sven_id = items
+        .iter()
+        .find(|s| {
+            s["is_current"] == false
+                && s["user_name"] == "Sven Lindqvist"
+                && s["application"] == "iOS app"
+        })
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let ended = api
+        .request(
+            "DELETE",
+            &format!("/api/v1/sessions/{sven_id}"),
+            Some(&admin),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::NO_CONTENT);
+    let dead = api
+        .request("GET", "/api/v1/session", Some(&api.key), Some(&sven), None)
+        .await;
+    assert_problem(&dead, StatusCode::UNAUTHORIZED, "unauthenticated");
+
+    // An ordinary application key needs a user's token for the same.
+    let refused = api
+        .request("GET", "/api/v1/sessions", Some(&api.key), None, None)
+        .await;
+    assert_problem(&refused, StatusCode::UNAUTHORIZED, "unauthenticated");
+}
+
+#[tokio::test]
+async fn several_or_all_of_a_users_sessions_end_under_the_same_rules() {
+    let api = api().await;
+    let henk = api.token("henk@ektek.example").await;
+    let marie_phone = api.token("marie@ektek.example").await;
+    let marie_tablet = api.token("marie@ektek.example").await;
+    let klaus = api.token("klaus@ektek.example").await;
+    let whoami = async |token: &str| {
+        api.request("GET", "/api/v1/session", Some(&api.key), Some(token), None)
+            .await
+            .body
+    };
+    let marie = whoami(&marie_phone).await;
+    let marie_user = marie["user"]["id"].as_i64().unwrap();
+    let klaus_session = whoami(&klaus).await["session_id"].as_i64().unwrap();
+
+    // Marie (an employee) cannot end Klaus's session, in a batch or otherwise.
+    let batch = json!({ "ids": [klaus_session] }).to_string();
+    let refused = api
+        .request(
+            "POST",
+            "/api/v1/sessions/terminate",
+            Some(&api.key),
+            Some(&marie_phone),
+            Some(batch),
+        )
+        .await;
+    assert_problem(&refused, StatusCode::NOT_FOUND, "session-not-found");
+    let klaus_user = whoami(&klaus).await["user"]["id"].as_i64().unwrap();
+    let forbidden = api
+        .request(
+            "DELETE",
+            &format!("/api/v1/users/{klaus_user}/sessions"),
+            Some(&api.key),
+            Some(&marie_phone),
+            None,
+        )
+        .await;
+    assert_problem(&forbidden, StatusCode::FORBIDDEN, "forbidden");
+
+    // Marie ends all her others: the tablet goes, the phone making the call stays.
+    let mine = api
+        .request(
+            "DELETE",
+            &format!("/api/v1/users/{marie_user}/sessions"),
+            Some(&api.key),
+            Some(&marie_phone),
+            None,
+        )
+        .await;
+    assert_eq!(mine.status, StatusCode::OK);
+    assert!(mine.body["terminated"].as_u64().unwrap() >= 1);
+    assert_eq!(
+        whoami(&marie_tablet).await["type"],
+        "/api/v1/problems/unauthenticated"
+    );
+    assert_eq!(whoami(&marie_phone).await["user"]["name"], "Marie Schmidt");
+
+    // Henk owns Ektek: he ends all of Marie's, the phone included.
+    let owner = api
+        .request(
+            "DELETE",
+            &format!("/api/v1/users/{marie_user}/sessions"),
+            Some(&api.key),
+            Some(&henk),
+            None,
+        )
+        .await;
+    assert_eq!(owner.status, StatusCode::OK);
+    assert_eq!(
+        whoami(&marie_phone).await["type"],
+        "/api/v1/problems/unauthenticated"
+    );
+    assert_eq!(whoami(&henk).await["user"]["name"], "Henk Becker");
+}
+
+#[tokio::test]
+async fn sign_in_history_is_readable_through_the_api() {
+    let api = api().await;
+    let wrong = json!({ "email": "anna@nordlicht.example", "password": "nope", "user_agent": IPHONE, "ip": "2001:db8::5" });
+    let refused = api
+        .request(
+            "POST",
+            "/api/v1/sessions",
+            Some(&api.key),
+            None,
+            Some(wrong.to_string()),
+        )
+        .await;
+    assert_problem(&refused, StatusCode::UNAUTHORIZED, "invalid-credentials");
+    let anna = api.token("anna@nordlicht.example").await;
+
+    let history = api
+        .request(
+            "GET",
+            "/api/v1/login-records",
+            Some(&api.key),
+            Some(&anna),
+            None,
+        )
+        .await;
+    assert_eq!(history.status, StatusCode::OK);
+    let outcomes: Vec<_> = history.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(outcomes, ["success", "invalid_credentials"]);
+    assert_eq!(history.body["items"][1]["ip"], "2001:db8::5");
+    let failed = api
+        .request(
+            "GET",
+            "/api/v1/login-records?outcome=invalid_credentials",
+            Some(&api.key),
+            Some(&anna),
+            None,
+        )
+        .await;
+    assert_eq!(failed.body["items"].as_array().unwrap().len(), 1);
+    let bad = api
+        .request(
+            "GET",
+            "/api/v1/login-records?outcome=maybe",
+            Some(&api.key),
+            Some(&anna),
+            None,
+        )
+        .await;
+    assert_problem(&bad, StatusCode::BAD_REQUEST, "invalid-request");
+}

@@ -185,6 +185,15 @@ pub trait Store: Send + Sync + 'static {
     /// Ends every live session of `user` except `keep`. Returns how many.
     async fn revoke_all_except(&self, user: UserId, keep: SessionId, now: Timestamp)
     -> Result<u64>;
+    /// Ends every live session of `user` within `scope`, except `keep` if given. Returns how
+    /// many.
+    async fn revoke_user_sessions(
+        &self,
+        user: UserId,
+        scope: Scope,
+        keep: Option<SessionId>,
+        now: Timestamp,
+    ) -> Result<u64>;
     /// Deletes sessions that expired or were ended before `before`. Returns how many.
     async fn purge_sessions(&self, before: Timestamp) -> Result<u64>;
 

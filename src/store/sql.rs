@@ -435,6 +435,39 @@ macro_rules! impl_store {
                 Ok(revoked)
             }
 
+            async fn revoke_user_sessions(
+                &self,
+                user: UserId,
+                scope: $crate::access::Scope,
+                keep: Option<SessionId>,
+                now: Timestamp,
+            ) -> $crate::error::Result<u64> {
+                let mut tx = self.pool.begin().await?;
+                let mut sql = sqlx::QueryBuilder::<$db>::new("UPDATE sessions AS s SET revoked_at = ");
+                sql.push_bind(now.0)
+                    .push(" WHERE s.user_id = ")
+                    .push_bind(user.0)
+                    .push(" AND s.revoked_at IS NULL AND s.expires_at > ")
+                    .push_bind(now.0);
+                if let Some(keep) = keep {
+                    sql.push(" AND s.id <> ").push_bind(keep.0);
+                }
+                Self::push_scope(&mut sql, "s", scope);
+                let revoked = sql.build().execute(&mut *tx).await?.rows_affected();
+                sqlx::QueryBuilder::<$db>::new("UPDATE impersonations SET ended_at = ")
+                    .push_bind(now.0)
+                    .push(" WHERE ended_at IS NULL AND session_id IN (SELECT id FROM sessions WHERE revoked_at = ")
+                    .push_bind(now.0)
+                    .push(" AND user_id = ")
+                    .push_bind(user.0)
+                    .push(")")
+                    .build()
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(revoked)
+            }
+
             async fn purge_sessions(&self, before: Timestamp) -> $crate::error::Result<u64> {
                 // In batches, so a large purge never holds the write lock for long.
                 let mut total = 0;

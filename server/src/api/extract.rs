@@ -97,3 +97,27 @@ impl FromRequestParts<AppState> for Device {
         Ok(Self { caller })
     }
 }
+
+/// Who an API request acts for: a device's user (bearer token), or, with a platform-wide key
+/// and no token, the platform itself.
+pub enum Actor {
+    User(Caller),
+    Platform(ApiClient),
+}
+
+impl FromRequestParts<AppState> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if parts.headers.contains_key(AUTHORIZATION) {
+            let Device { caller } = Device::from_request_parts(parts, state).await?;
+            return Ok(Self::User(caller));
+        }
+        let Client(client) = Client::from_request_parts(parts, state).await?;
+        if client.is_admin {
+            Ok(Self::Platform(client))
+        } else {
+            Err(ApiError::Unauthenticated)
+        }
+    }
+}

@@ -21,6 +21,12 @@ pub fn router() -> Router<AppState> {
             post(sessions::sign_in).get(sessions::list),
         )
         .route("/api/v1/sessions/{id}", delete(sessions::terminate))
+        .route("/api/v1/sessions/terminate", post(sessions::terminate_many))
+        .route(
+            "/api/v1/users/{id}/sessions",
+            delete(sessions::terminate_user),
+        )
+        .route("/api/v1/login-records", get(sessions::login_records))
         .route(
             "/api/v1/session",
             get(sessions::validate).delete(sessions::log_out),

@@ -7,12 +7,13 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use sessionboard::model::{
-    AccountId, ApplicationId, Cursor, MAX_PAGE_SIZE, PageRequest, SessionFilter, SessionId,
-    SessionsPage, SessionsView, Timestamp, UserId,
+    AccountId, ApplicationId, Cursor, LoginOutcome, LoginRecordFilter, LoginRecordView,
+    MAX_PAGE_SIZE, Page, PageRequest, SessionFilter, SessionId, SessionsPage, SessionsView,
+    Timestamp, UserId,
 };
 use sessionboard::service::{Application, SignIn};
 
-use super::extract::{ApiJson, ApiQuery, Client, Device};
+use super::extract::{Actor, ApiJson, ApiQuery, Client, Device};
 use super::problem::ApiError;
 use crate::state::AppState;
 
@@ -75,6 +76,33 @@ pub async fn sign_in(
             expires_at: signed_in.expires_at,
         }),
     ))
+}
+
+fn parse_view(view: Option<&str>, account: Option<i64>) -> Result<SessionsView, ApiError> {
+    let invalid = |what: &str| Err(ApiError::InvalidRequest(what.to_owned()));
+    match (view.unwrap_or("mine"), account) {
+        ("mine", _) => Ok(SessionsView::Mine),
+        ("account", Some(account)) => Ok(SessionsView::Account(AccountId(account))),
+        ("account", None) => invalid("view=account needs account=<id>"),
+        ("platform", _) => Ok(SessionsView::Platform),
+        _ => invalid("view must be mine, account or platform"),
+    }
+}
+
+fn page_request(after: Option<&str>, limit: Option<u32>) -> Result<PageRequest, ApiError> {
+    let after = match after {
+        Some(text) => Some(Cursor::parse(text).ok_or_else(|| {
+            ApiError::InvalidRequest("after is not a cursor from this API".to_owned())
+        })?),
+        None => None,
+    };
+    let limit = limit.unwrap_or(50);
+    if limit == 0 || limit > MAX_PAGE_SIZE {
+        return Err(ApiError::InvalidRequest(
+            "limit must be between 1 and 200".to_owned(),
+        ));
+    }
+    Ok(PageRequest { after, limit })
 }
 
 #[derive(Serialize)]
@@ -174,42 +202,28 @@ pub struct ListQuery {
 }
 
 /// `GET /api/v1/sessions`: a page of sessions the token's user may see, under the same rules
-/// as the web app.
+/// as the web app; with a platform-wide key and no token, every session.
 pub async fn list(
     State(state): State<AppState>,
-    device: Device,
+    actor: Actor,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<SessionsPage>, ApiError> {
-    let invalid = |what: &str| ApiError::InvalidRequest(what.to_owned());
-    let view = match (query.view.as_deref().unwrap_or("mine"), query.account) {
-        ("mine", _) => SessionsView::Mine,
-        ("account", Some(account)) => SessionsView::Account(AccountId(account)),
-        ("account", None) => return Err(invalid("view=account needs account=<id>")),
-        ("platform", account) => {
-            let _ = account;
-            SessionsView::Platform
-        }
-        _ => return Err(invalid("view must be mine, account or platform")),
-    };
-    let after = match query.after.as_deref() {
-        Some(text) => Some(
-            Cursor::parse(text).ok_or_else(|| invalid("after is not a cursor from this API"))?,
-        ),
-        None => None,
-    };
-    let limit = query.limit.unwrap_or(50);
-    if limit == 0 || limit > MAX_PAGE_SIZE {
-        return Err(invalid("limit must be between 1 and 200"));
-    }
+    let view = parse_view(query.view.as_deref(), query.account)?;
+    let page = page_request(query.after.as_deref(), query.limit)?;
     let oldest_first = match query.sort.as_deref() {
         None | Some("newest") => false,
         Some("oldest") => true,
-        Some(_) => return Err(invalid("sort must be newest or oldest")),
+        Some(_) => {
+            return Err(ApiError::InvalidRequest(
+                "sort must be newest or oldest".to_owned(),
+            ));
+        }
     };
+    let platform = matches!(actor, Actor::Platform(_)) || view == SessionsView::Platform;
     let filter = SessionFilter {
         user: query.user.map(UserId),
         application: query.application.map(ApplicationId),
-        account: if view == SessionsView::Platform {
+        account: if platform {
             query.account.map(AccountId)
         } else {
             None
@@ -217,17 +231,19 @@ pub async fn list(
         search: query.q,
         oldest_first,
     };
-    let page = state
-        .app
-        .service
-        .sessions_page(
-            &device.caller,
-            view,
-            &filter,
-            PageRequest { after, limit },
-            Timestamp::now(),
-        )
-        .await?;
+    let service = &state.app.service;
+    let page = match actor {
+        Actor::User(caller) => {
+            service
+                .sessions_page(&caller, view, &filter, page, Timestamp::now())
+                .await?
+        }
+        Actor::Platform(client) => {
+            service
+                .platform_sessions_page(&client, &filter, page, Timestamp::now())
+                .await?
+        }
+    };
     Ok(Json(page))
 }
 
@@ -235,16 +251,124 @@ pub async fn list(
 /// presented session itself: that is `DELETE /api/v1/session`.
 pub async fn terminate(
     State(state): State<AppState>,
-    device: Device,
+    actor: Actor,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| ApiError::InvalidRequest("the session id is not a number".to_owned()))?;
-    state
+    let id = SessionId(parse_id(&id, "session")?);
+    let service = &state.app.service;
+    match actor {
+        Actor::User(caller) => {
+            service
+                .terminate_session(&caller, id, Timestamp::now())
+                .await?
+        }
+        Actor::Platform(client) => {
+            service
+                .platform_terminate_session(&client, id, Timestamp::now())
+                .await?
+        }
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn parse_id(text: &str, what: &str) -> Result<i64, ApiError> {
+    text.parse()
+        .map_err(|_| ApiError::InvalidRequest(format!("the {what} id is not a number")))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TerminateMany {
+    pub ids: Vec<SessionId>,
+}
+
+#[derive(Serialize)]
+pub struct Terminated {
+    pub terminated: u64,
+}
+
+/// `POST /api/v1/sessions/terminate`: ends several sessions, each under the rules of one.
+pub async fn terminate_many(
+    State(state): State<AppState>,
+    device: Device,
+    ApiJson(request): ApiJson<TerminateMany>,
+) -> Result<Json<Terminated>, ApiError> {
+    let ended = state
         .app
         .service
-        .terminate_session(&device.caller, SessionId(id), Timestamp::now())
+        .terminate_sessions(&device.caller, &request.ids, Timestamp::now())
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Json(Terminated {
+        terminated: ended as u64,
+    }))
+}
+
+/// `DELETE /api/v1/users/{id}/sessions`: ends all of a user's sessions the actor may manage
+/// (for oneself: all but the presented one).
+pub async fn terminate_user(
+    State(state): State<AppState>,
+    actor: Actor,
+    Path(user): Path<String>,
+) -> Result<Json<Terminated>, ApiError> {
+    let user = UserId(parse_id(&user, "user")?);
+    let service = &state.app.service;
+    let terminated = match actor {
+        Actor::User(caller) => {
+            service
+                .terminate_user_sessions(&caller, user, Timestamp::now())
+                .await?
+        }
+        Actor::Platform(client) => {
+            service
+                .platform_terminate_user_sessions(&client, user, Timestamp::now())
+                .await?
+        }
+    };
+    Ok(Json(Terminated { terminated }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    /// `mine` (default), `account` (with `account`), or `platform`.
+    pub view: Option<String>,
+    pub account: Option<i64>,
+    /// Milliseconds since the epoch, inclusive.
+    pub from: Option<i64>,
+    /// Milliseconds since the epoch, exclusive.
+    pub until: Option<i64>,
+    /// `success` or `invalid_credentials`.
+    pub outcome: Option<String>,
+    pub after: Option<String>,
+    pub limit: Option<u32>,
+}
+
+/// `GET /api/v1/login-records`: sign-in history the token's user may read.
+pub async fn login_records(
+    State(state): State<AppState>,
+    device: Device,
+    ApiQuery(query): ApiQuery<HistoryQuery>,
+) -> Result<Json<Page<LoginRecordView>>, ApiError> {
+    let invalid = |what: &str| ApiError::InvalidRequest(what.to_owned());
+    let view = parse_view(query.view.as_deref(), query.account)?;
+    let outcome = match query.outcome.as_deref() {
+        None => None,
+        Some(text) => Some(
+            LoginOutcome::parse(text)
+                .ok_or_else(|| invalid("outcome must be success or invalid_credentials"))?,
+        ),
+    };
+    let page = page_request(query.after.as_deref(), query.limit)?;
+    let filter = LoginRecordFilter {
+        from: query.from.map(Timestamp::from_millis),
+        until: query.until.map(Timestamp::from_millis),
+        outcome,
+        user: None,
+    };
+    let records = state
+        .app
+        .service
+        .list_login_records(&device.caller, view, &filter, page)
+        .await?;
+    Ok(Json(records))
 }
