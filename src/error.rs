@@ -34,6 +34,10 @@ pub enum Error {
     /// Ending an impersonation that is not happening.
     #[error("not acting as another user")]
     NotImpersonating,
+    /// Too many sign-in attempts from this address or for this email; try again after the
+    /// given number of seconds.
+    #[error("too many sign-in attempts; try again in {0} seconds")]
+    RateLimited(u64),
     /// A person has no account to sign in to.
     #[error("this user belongs to no account")]
     NoAccount,

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::access::{self, Principal, Scope};
 use crate::error::{Error, Result};
+use crate::limit::{SignInLimiter, SignInLimits};
 use crate::model::{
     AccountId, ApiKeyId, ApplicationId, COUNT_CAP, CustomerUser, ImpersonationView, Impersonator,
     LoginOutcome, LoginRecordFilter, LoginRecordView, MAX_PAGE_SIZE, MAX_SEARCH_CHARS,
@@ -36,6 +37,7 @@ pub struct SessionPolicy {
     /// Activity is recorded at most this often per session, so that validating a token is
     /// usually a read, not a write.
     pub touch_interval: Duration,
+    pub sign_in_limits: SignInLimits,
 }
 
 impl Default for SessionPolicy {
@@ -44,6 +46,7 @@ impl Default for SessionPolicy {
             idle_timeout: Duration::from_secs(30 * 24 * 3600),
             absolute_lifetime: Duration::from_secs(90 * 24 * 3600),
             touch_interval: Duration::from_secs(60),
+            sign_in_limits: SignInLimits::default(),
         }
     }
 }
@@ -128,6 +131,7 @@ pub struct SessionService {
     store: Arc<dyn Store>,
     tracker: Arc<Tracker>,
     policy: SessionPolicy,
+    sign_in_limiter: SignInLimiter,
 }
 
 impl SessionService {
@@ -135,6 +139,7 @@ impl SessionService {
         Self {
             store,
             tracker,
+            sign_in_limiter: SignInLimiter::new(policy.sign_in_limits),
             policy,
         }
     }
@@ -159,6 +164,10 @@ impl SessionService {
     /// exist.
     pub async fn sign_in(&self, attempt: SignIn<'_>, now: Timestamp) -> Result<SignedIn> {
         let email = normalise_email(attempt.email);
+        // Before any work: a refused attempt costs no argon2 and writes nothing.
+        self.sign_in_limiter
+            .check(attempt.ip, &email)
+            .map_err(|wait| Error::RateLimited(wait.as_secs().max(1)))?;
         let application_id = match attempt.application {
             Application::Id(id) => id,
             Application::Named(name) => {
@@ -767,6 +776,7 @@ impl SessionService {
     /// Deletes sessions that expired or ended more than `retention` ago. For the background
     /// job; returns how many rows went.
     pub async fn purge_expired(&self, now: Timestamp, retention: Duration) -> Result<u64> {
+        self.sign_in_limiter.forget_idle();
         self.store.purge_sessions(now.minus(retention)).await
     }
 }

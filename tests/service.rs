@@ -281,6 +281,7 @@ async fn sessions_expire_when_idle_and_at_their_absolute_lifetime(backend: Backe
         idle_timeout: 10 * MINUTE,
         absolute_lifetime: 25 * MINUTE,
         touch_interval: MINUTE,
+        ..SessionPolicy::default()
     };
     let w = world_with_policy(backend, policy).await;
     let idle = w

@@ -30,6 +30,8 @@ pub enum UiError {
     AlreadyImpersonating,
     #[error("You are not acting as anyone.")]
     NotImpersonating,
+    #[error("Too many sign-in attempts. Please wait {0} seconds and try again.")]
+    RateLimited(u64),
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport failures: the server unreachable, an unreadable answer.
@@ -81,6 +83,7 @@ impl From<sessionboard::Error> for UiError {
             Error::UserNotFound => Self::UserNotFound,
             Error::AlreadyImpersonating => Self::AlreadyImpersonating,
             Error::NotImpersonating => Self::NotImpersonating,
+            Error::RateLimited(seconds) => Self::RateLimited(seconds),
             // A user without an account, a missing application, a database failure: the
             // operator needs the detail, the user does not.
             Error::NoAccount | Error::Config(_) | Error::Internal(_) => {
@@ -102,6 +105,7 @@ impl UiError {
             Self::SessionNotFound | Self::UserNotFound => StatusCode::NOT_FOUND,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::AlreadyImpersonating | Self::NotImpersonating => StatusCode::CONFLICT,
+            Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::InvalidInput(_) => StatusCode::BAD_REQUEST,
             Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

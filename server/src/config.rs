@@ -63,6 +63,18 @@ pub struct Config {
     #[arg(long, env = "SESSIONBOARD_PURGE_AFTER", default_value = "30d", value_parser = humantime::parse_duration)]
     pub purge_after: Duration,
 
+    /// Sign-in attempts allowed per minute from one address (IPv6: one /64).
+    #[arg(long, env = "SESSIONBOARD_SIGN_IN_LIMIT_PER_IP", default_value = "30")]
+    pub sign_in_limit_per_ip: std::num::NonZeroU32,
+
+    /// Sign-in attempts allowed per minute for one email address.
+    #[arg(
+        long,
+        env = "SESSIONBOARD_SIGN_IN_LIMIT_PER_EMAIL",
+        default_value = "10"
+    )]
+    pub sign_in_limit_per_email: std::num::NonZeroU32,
+
     /// A session expires this long after sign-in, however active.
     #[arg(long, env = "SESSIONBOARD_ABSOLUTE_LIFETIME", default_value = "90d", value_parser = humantime::parse_duration)]
     pub absolute_lifetime: Duration,

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use app::ssr::{AppContext, SessionCookie};
 use leptos::config::LeptosOptions;
+use sessionboard::limit::SignInLimits;
 use sessionboard::model::Timestamp;
 use sessionboard::seed::{DEMO_PASSWORD, seed_demo_world_if_empty};
 use sessionboard::store::{PostgresStore, SqliteStore, Store};
@@ -115,6 +116,10 @@ pub async fn build_service(config: &Config) -> Result<Arc<SessionService>, Start
         idle_timeout: config.idle_timeout,
         absolute_lifetime: config.absolute_lifetime,
         touch_interval: Duration::from_secs(60),
+        sign_in_limits: SignInLimits {
+            per_ip_per_minute: config.sign_in_limit_per_ip,
+            per_email_per_minute: config.sign_in_limit_per_email,
+        },
     };
     let service = Arc::new(SessionService::new(store, Arc::new(tracker), policy));
     if config.seed_demo && seed_demo_world_if_empty(&service, Timestamp::now()).await? {

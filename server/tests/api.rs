@@ -6,7 +6,7 @@ mod common;
 use axum::body::Body;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{Request, StatusCode};
-use common::{TestServer, body_text, server};
+use common::{TestServer, body_text};
 use serde_json::{Value, json};
 use sessionboard::model::Timestamp;
 use sessionboard::seed::DEMO_PASSWORD;
@@ -25,7 +25,11 @@ struct Answer {
 }
 
 async fn api() -> Api {
-    let server = server().await;
+    api_with(&[]).await
+}
+
+async fn api_with(args: &[&str]) -> Api {
+    let server = common::server_with(args).await;
     let (_, secret) = server
         .service
         .create_api_key("iOS app", false, "tests", Timestamp::now())
@@ -577,4 +581,58 @@ async fn sign_in_history_is_readable_through_the_api() {
         )
         .await;
     assert_problem(&bad, StatusCode::BAD_REQUEST, "invalid-request");
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_rate_limited_per_email_and_per_address() {
+    let api = api_with(&[
+        "--sign-in-limit-per-email",
+        "2",
+        "--sign-in-limit-per-ip",
+        "3",
+    ])
+    .await;
+    let attempt = async |email: &str, ip: &str| {
+        let body = json!({ "email": email, "password": "guess", "user_agent": IPHONE, "ip": ip });
+        let response = api
+            .server
+            .send(
+                Request::post("/api/v1/sessions")
+                    .header("x-api-key", &api.key)
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(Body::from(body.to_string()))
+                    .unwrap(),
+            )
+            .await;
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.to_str().unwrap().to_owned());
+        (response.status(), retry_after)
+    };
+    assert_eq!(
+        attempt("henk@ektek.example", "192.0.2.1").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        attempt("henk@ektek.example", "192.0.2.2").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let (status, retry_after) = attempt("henk@ektek.example", "192.0.2.3").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let seconds: u64 = retry_after.expect("Retry-After").parse().unwrap();
+    assert!((1..=60).contains(&seconds), "{seconds}");
+    // Another account from a fresh address is unaffected; one address is limited on its own.
+    for n in 0..3 {
+        assert_eq!(
+            attempt(&format!("user{n}@x.example"), "198.51.100.1")
+                .await
+                .0,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        attempt("user9@x.example", "198.51.100.1").await.0,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }

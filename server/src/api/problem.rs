@@ -37,6 +37,9 @@ pub enum ApiError {
     /// 413: the body is larger than the API accepts.
     #[error("the request body is too large")]
     PayloadTooLarge,
+    /// 429: too many sign-in attempts; `Retry-After` says when to try again.
+    #[error("too many sign-in attempts; retry after {0} seconds")]
+    RateLimited(u64),
     /// 500: logged on the server; nothing more is said.
     #[error("internal error")]
     Internal,
@@ -89,6 +92,11 @@ impl ApiError {
                 "payload-too-large",
                 "Payload too large",
             ),
+            Self::RateLimited(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "Too many requests",
+            ),
             Self::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -112,6 +120,11 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Self::RateLimited(seconds) = self {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }
@@ -126,6 +139,7 @@ impl From<sessionboard::Error> for ApiError {
             Error::CannotTerminateCurrentSession => Self::CurrentSession,
             Error::Forbidden(why) => Self::Forbidden(why.to_owned()),
             Error::InvalidInput(what) => Self::InvalidRequest(what.to_owned()),
+            Error::RateLimited(seconds) => Self::RateLimited(seconds),
             Error::AlreadyImpersonating | Error::NotImpersonating => {
                 Self::Forbidden("not available while impersonating".to_owned())
             }
