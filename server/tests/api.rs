@@ -7,9 +7,12 @@ use axum::body::Body;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::{Request, StatusCode};
 use common::{TestServer, body_text};
+use std::sync::LazyLock;
+
 use serde_json::{Value, json};
 use sessionboard::model::Timestamp;
 use sessionboard::seed::DEMO_PASSWORD;
+use utoipa::OpenApi;
 
 const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1";
 
@@ -102,6 +105,82 @@ impl Api {
         assert_eq!(answer.status, StatusCode::CREATED, "{:?}", answer.body);
         answer.body["token"].as_str().unwrap().to_owned()
     }
+}
+
+static DOCUMENT: LazyLock<Value> =
+    LazyLock::new(|| serde_json::to_value(server::api::openapi::ApiDoc::openapi()).unwrap());
+
+/// Every answer from a documented route must be documented: its status listed, its body valid
+/// against the schema the OpenAPI document gives for that status and content type.
+fn conforms_to_the_document(method: &str, path: &str, answer: &Answer) {
+    let path = path.split('?').next().unwrap();
+    let matches = |template: &str| {
+        let (a, b): (Vec<_>, Vec<_>) = (template.split('/').collect(), path.split('/').collect());
+        a.len() == b.len() && a.iter().zip(&b).all(|(t, p)| t.starts_with('{') || t == p)
+    };
+    let Some((template, item)) = DOCUMENT["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(t, _)| matches(t))
+    else {
+        return; // undocumented routes (e.g. unknown ones) answer 404 problems, checked elsewhere
+    };
+    let operation = &item[method.to_lowercase()];
+    assert!(
+        !operation.is_null(),
+        "{method} {template} is not documented"
+    );
+    let response = &operation["responses"][answer.status.as_u16().to_string()];
+    assert!(
+        !response.is_null(),
+        "{method} {template} answered an undocumented {}",
+        answer.status
+    );
+    if answer.body.is_null() {
+        assert!(
+            response["content"].is_null(),
+            "{method} {template}: documented body missing"
+        );
+        return;
+    }
+    let schema = &response["content"][answer.content_type.as_str()]["schema"];
+    assert!(
+        !schema.is_null(),
+        "{method} {template} {}: no schema for {}",
+        answer.status,
+        answer.content_type
+    );
+    let mut root = schema.clone();
+    root["components"] = DOCUMENT["components"].clone();
+    let validator = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&root)
+        .expect("the document's schemas are valid JSON Schema");
+    let errors: Vec<String> = validator
+        .iter_errors(&answer.body)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {template} {}: {errors:?}\n{}",
+        answer.status,
+        answer.body
+    );
+}
+
+#[tokio::test]
+async fn the_document_and_its_browsable_page_are_served() {
+    let api = api().await;
+    let document = api
+        .request("GET", "/api/v1/openapi.json", None, None, None)
+        .await;
+    assert_eq!(document.status, StatusCode::OK);
+    assert_eq!(document.body["openapi"], "3.1.0");
+    assert!(document.body["paths"]["/api/v1/session"]["get"].is_object());
+    let page = api.request("GET", "/api/v1/docs", None, None, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.as_str().unwrap().contains("/api/v1/openapi.json"));
 }
 
 fn assert_problem(answer: &Answer, status: StatusCode, kind: &str) {

@@ -2,6 +2,7 @@
 //! service (the same methods the web app's server functions call) and map the answer.
 
 mod extract;
+pub mod openapi;
 pub mod problem;
 mod sessions;
 
@@ -30,6 +31,13 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/session",
             get(sessions::validate).delete(sessions::log_out),
+        )
+        .route("/api/v1/openapi.json", get(openapi::document))
+        .route("/api/v1/docs", get(openapi::page))
+        // Swagger UI's own files, fetched from npm by scripts/bootstrap.sh.
+        .nest_service(
+            "/api/v1/docs/assets",
+            tower_http::services::ServeDir::new("data/swagger-ui"),
         )
         .route(
             "/api/v1/{*rest}",

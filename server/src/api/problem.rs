@@ -46,13 +46,14 @@ pub enum ApiError {
 }
 
 /// The problem document (RFC 9457).
-#[derive(Serialize)]
-struct Problem {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Stable per kind of error: `/api/v1/problems/<slug>`.
     #[serde(rename = "type")]
-    kind: String,
-    title: &'static str,
-    status: u16,
-    detail: String,
+    pub kind: String,
+    pub title: &'static str,
+    pub status: u16,
+    pub detail: String,
 }
 
 impl ApiError {

@@ -12,15 +12,16 @@ use sessionboard::model::{
     Timestamp, UserId,
 };
 use sessionboard::service::{Application, SignIn};
+use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Actor, ApiJson, ApiQuery, Client, Device};
-use super::problem::ApiError;
+use super::problem::{ApiError, Problem};
 use crate::state::AppState;
 
 /// Longest user agent accepted in a request (the engine stores at most 512 bytes of it).
 const MAX_USER_AGENT_CHARS: usize = 2048;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
     pub email: String,
@@ -31,7 +32,7 @@ pub struct SignInRequest {
     pub ip: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct SignedInResponse {
     /// The bearer token for the device. Shown once; Sessionboard keeps only its hash.
     pub token: String,
@@ -40,6 +41,15 @@ pub struct SignedInResponse {
 }
 
 /// `POST /api/v1/sessions`: signs a user in on behalf of a device.
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = SignInRequest,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, description = "Signed in", body = SignedInResponse),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Invalid API key or credentials", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn sign_in(
     State(state): State<AppState>,
     Client(client): Client,
@@ -105,7 +115,7 @@ fn page_request(after: Option<&str>, limit: Option<u32>) -> Result<PageRequest, 
     Ok(PageRequest { after, limit })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct ValidatedSession {
     pub session_id: SessionId,
     pub user: Person,
@@ -117,19 +127,19 @@ pub struct ValidatedSession {
     pub expires_at: Timestamp,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Person {
     pub id: UserId,
     pub name: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct AccountRef {
     pub id: AccountId,
     pub name: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Roles {
     /// `owner` or `employee` in this account.
     pub account_role: Option<String>,
@@ -139,6 +149,12 @@ pub struct Roles {
 
 /// `GET /api/v1/session`: is this bearer token a live session, and whose? Records activity
 /// (at most once a minute).
+#[utoipa::path(get, path = "/api/v1/session", tag = "sessions",
+    security(("api_key" = [], "bearer" = [])),
+    responses(
+        (status = 200, description = "A live session", body = ValidatedSession),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn validate(
     State(state): State<AppState>,
     device: Device,
@@ -175,6 +191,12 @@ pub async fn validate(
 }
 
 /// `DELETE /api/v1/session`: logs the presented session out.
+#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions",
+    security(("api_key" = [], "bearer" = [])),
+    responses(
+        (status = 204, description = "Logged out"),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn log_out(
     State(state): State<AppState>,
     device: Device,
@@ -187,7 +209,7 @@ pub async fn log_out(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// `mine` (default), `account` (with `account`), or `platform`.
@@ -203,6 +225,14 @@ pub struct ListQuery {
 
 /// `GET /api/v1/sessions`: a page of sessions the token's user may see, under the same rules
 /// as the web app; with a platform-wide key and no token, every session.
+#[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", params(ListQuery),
+    security(("api_key" = [], "bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, description = "A page of sessions", body = SessionsPage),
+        (status = 400, description = "Invalid filter or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The view is not the caller's", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     actor: Actor,
@@ -249,6 +279,16 @@ pub async fn list(
 
 /// `DELETE /api/v1/sessions/{id}`: ends one session the token's user may manage. Never the
 /// presented session itself: that is `DELETE /api/v1/session`.
+#[utoipa::path(delete, path = "/api/v1/sessions/{id}", tag = "sessions",
+    params(("id" = i64, Path, description = "Session id")),
+    security(("api_key" = [], "bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 204, description = "Terminated"),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session the caller may manage", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The presented session itself: log out instead", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn terminate(
     State(state): State<AppState>,
     actor: Actor,
@@ -276,18 +316,27 @@ fn parse_id(text: &str, what: &str) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::InvalidRequest(format!("the {what} id is not a number")))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TerminateMany {
     pub ids: Vec<SessionId>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 pub struct Terminated {
     pub terminated: u64,
 }
 
 /// `POST /api/v1/sessions/terminate`: ends several sessions, each under the rules of one.
+#[utoipa::path(post, path = "/api/v1/sessions/terminate", tag = "sessions", request_body = TerminateMany,
+    security(("api_key" = [], "bearer" = [])),
+    responses(
+        (status = 200, description = "All terminated", body = Terminated),
+        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "One is not a session the caller may manage (those before it were ended)", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "One is the presented session", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn terminate_many(
     State(state): State<AppState>,
     device: Device,
@@ -305,6 +354,15 @@ pub async fn terminate_many(
 
 /// `DELETE /api/v1/users/{id}/sessions`: ends all of a user's sessions the actor may manage
 /// (for oneself: all but the presented one).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/sessions", tag = "sessions",
+    params(("id" = i64, Path, description = "User id")),
+    security(("api_key" = [], "bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, description = "How many ended", body = Terminated),
+        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the caller's to end", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn terminate_user(
     State(state): State<AppState>,
     actor: Actor,
@@ -327,7 +385,7 @@ pub async fn terminate_user(
     Ok(Json(Terminated { terminated }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
     /// `mine` (default), `account` (with `account`), or `platform`.
@@ -344,6 +402,14 @@ pub struct HistoryQuery {
 }
 
 /// `GET /api/v1/login-records`: sign-in history the token's user may read.
+#[utoipa::path(get, path = "/api/v1/login-records", tag = "history", params(HistoryQuery),
+    security(("api_key" = [], "bearer" = [])),
+    responses(
+        (status = 200, description = "A page of sign-in attempts", body = Page<LoginRecordView>),
+        (status = 400, description = "Invalid filter or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The view is not the caller's", body = Problem, content_type = "application/problem+json"),
+    ))]
 pub async fn login_records(
     State(state): State<AppState>,
     device: Device,

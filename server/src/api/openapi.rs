@@ -1,0 +1,75 @@
+//! The API's OpenAPI 3.1 document, generated from the handlers and types above, and the
+//! browsable page that renders it (Swagger UI, from npm, served from `data/swagger-ui`).
+
+use axum::Json;
+use axum::response::Html;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::sessions;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sessionboard API",
+        version = "1",
+        description = "Sign devices in, validate their tokens, list and end sessions. \
+            Applications authenticate with `X-Api-Key`; a device's session is \
+            `Authorization: Bearer <token>`. Errors are RFC 9457 problem documents."
+    ),
+    paths(
+        sessions::sign_in,
+        sessions::validate,
+        sessions::log_out,
+        sessions::list,
+        sessions::terminate,
+        sessions::terminate_many,
+        sessions::terminate_user,
+        sessions::login_records,
+    ),
+    modifiers(&Security)
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-Api-Key"))),
+        );
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// `GET /api/v1/openapi.json`
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+/// `GET /api/v1/docs`: Swagger UI over the document.
+pub async fn page() -> Html<&'static str> {
+    Html(
+        r##"<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sessionboard API</title>
+<link rel="stylesheet" href="/api/v1/docs/assets/swagger-ui.css">
+</head>
+<body>
+<div id="docs"></div>
+<script src="/api/v1/docs/assets/swagger-ui-bundle.js"></script>
+<script>
+window.ui = SwaggerUIBundle({ url: "/api/v1/openapi.json", dom_id: "#docs" });
+</script>
+</body>
+</html>"##,
+    )
+}
