@@ -567,6 +567,20 @@ pub struct ImpersonationView {
     pub ended_at: Option<Timestamp>,
 }
 
+/// A cursor travels as an opaque string.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Cursor {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .description(Some("Opaque: pass it back as `after` for the next page."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Cursor {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -699,17 +713,3 @@ mod tests {
         assert_eq!(unknown.browser_label(), "Unknown browser");
     }
 }
-
-/// A cursor travels as an opaque string.
-#[cfg(feature = "openapi")]
-impl utoipa::PartialSchema for Cursor {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .description(Some("Opaque: pass it back as `after` for the next page."))
-            .into()
-    }
-}
-
-#[cfg(feature = "openapi")]
-impl utoipa::ToSchema for Cursor {}

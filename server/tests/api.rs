@@ -80,11 +80,13 @@ impl Api {
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
-        Answer {
+        let answer = Answer {
             status,
             content_type,
             body,
-        }
+        };
+        conforms_to_the_document(method, path, &answer);
+        answer
     }
 
     async fn sign_in(&self, email: &str, ip: &str) -> Answer {
@@ -714,4 +716,24 @@ async fn sign_in_attempts_are_rate_limited_per_email_and_per_address() {
         attempt("user9@x.example", "198.51.100.1").await.0,
         StatusCode::TOO_MANY_REQUESTS
     );
+}
+
+#[test]
+fn the_document_check_rejects_what_the_document_does_not_describe() {
+    let wrong_body = Answer {
+        status: StatusCode::OK,
+        content_type: "application/json".to_owned(),
+        body: json!({ "session_id": "not a number" }),
+    };
+    let undocumented_status = Answer {
+        status: StatusCode::IM_A_TEAPOT,
+        content_type: "application/problem+json".to_owned(),
+        body: json!({}),
+    };
+    for answer in [wrong_body, undocumented_status] {
+        let checked = std::panic::catch_unwind(|| {
+            conforms_to_the_document("GET", "/api/v1/session", &answer)
+        });
+        assert!(checked.is_err(), "{:?} passed", answer.body);
+    }
 }
