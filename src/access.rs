@@ -126,6 +126,15 @@ pub fn may_act_platform_wide(is_admin_key: bool) -> Result<()> {
     }
 }
 
+/// Only platform admins create, list and revoke API keys.
+pub fn may_manage_api_keys(principal: &Principal) -> Result<()> {
+    if principal.is_platform_admin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("only platform admins manage API keys"))
+    }
+}
+
 /// Only platform admins read the impersonation audit log.
 pub fn may_read_audit_log(principal: &Principal) -> Result<()> {
     if principal.is_platform_admin {

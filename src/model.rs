@@ -464,6 +464,17 @@ impl Default for PageRequest {
     }
 }
 
+/// An application's API key as the admin page lists it (never the secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub id: ApiKeyId,
+    pub application: String,
+    pub label: String,
+    pub is_admin: bool,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
 /// A customer user a sales representative can act as, in one of their accounts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CustomerUser {

@@ -11,10 +11,10 @@ use crate::access::{self, Principal, Scope};
 use crate::error::{Error, Result};
 use crate::limit::{SignInLimiter, SignInLimits};
 use crate::model::{
-    AccountId, ApiKeyId, ApplicationId, COUNT_CAP, CustomerUser, ImpersonationView, Impersonator,
-    LoginOutcome, LoginRecordFilter, LoginRecordView, MAX_PAGE_SIZE, MAX_SEARCH_CHARS,
-    MIN_PLATFORM_SEARCH_CHARS, Page, PageRequest, SessionFilter, SessionId, SessionView,
-    SessionsPage, SessionsView, Timestamp, UserId, Viewer,
+    AccountId, ApiKeyId, ApiKeyView, ApplicationId, COUNT_CAP, CustomerUser, ImpersonationView,
+    Impersonator, LoginOutcome, LoginRecordFilter, LoginRecordView, MAX_PAGE_SIZE,
+    MAX_SEARCH_CHARS, MIN_PLATFORM_SEARCH_CHARS, Page, PageRequest, SessionFilter, SessionId,
+    SessionView, SessionsPage, SessionsView, Timestamp, UserId, Viewer,
 };
 use crate::password;
 use crate::store::{NewLoginRecord, NewSession, SessionQuery, Store};
@@ -756,6 +756,39 @@ impl SessionService {
         } else {
             Err(Error::InvalidInput("no live API key with that id"))
         }
+    }
+
+    /// API keys for the admin page. Platform admins only.
+    pub async fn list_api_keys(&self, caller: &Caller) -> Result<Vec<ApiKeyView>> {
+        access::may_manage_api_keys(&self.principal(caller).await?)?;
+        self.store.list_api_keys().await
+    }
+
+    /// Creates a key from the admin page. Platform admins only; the secret is shown once.
+    pub async fn create_api_key_as(
+        &self,
+        caller: &Caller,
+        application: &str,
+        is_admin: bool,
+        label: &str,
+        now: Timestamp,
+    ) -> Result<(ApiKeyId, ApiKeySecret)> {
+        access::may_manage_api_keys(&self.principal(caller).await?)?;
+        if label.chars().count() > 200 {
+            return Err(Error::InvalidInput("the label is too long"));
+        }
+        self.create_api_key(application, is_admin, label, now).await
+    }
+
+    /// Revokes a key from the admin page. Platform admins only.
+    pub async fn revoke_api_key_as(
+        &self,
+        caller: &Caller,
+        id: ApiKeyId,
+        now: Timestamp,
+    ) -> Result<()> {
+        access::may_manage_api_keys(&self.principal(caller).await?)?;
+        self.revoke_api_key(id, now).await
     }
 
     /// The application behind a presented API key, or [`Error::Unauthenticated`].

@@ -15,6 +15,7 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::pages::act_as::ActAsPage;
+use crate::pages::api_keys::ApiKeysPage;
 use crate::pages::audit::AuditPage;
 use crate::pages::history::HistoryPage;
 use crate::pages::login::LoginPage;
@@ -68,6 +69,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/act-as") view=ActAsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/sessions") view=PlatformSessionsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/api-keys") view=ApiKeysPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -233,3 +233,41 @@ test('several sessions end at once, and then all the others', async ({ browser }
   await device.context.close();
   await phone.context.close();
 });
+
+test('a platform admin creates an API key an application then uses, and revokes it', async ({ browser, playwright }) => {
+  const admin = await openDevice(browser, DEVICES.macFirefox);
+  const page = admin.page;
+  await signIn(page, 'admin@sessionboard.example');
+  await page.getByRole('link', { name: 'API keys' }).click();
+  await waitForHydration(page);
+  await page.getByLabel('Application').selectOption({ label: 'iOS app' });
+  await page.getByLabel('Label').fill('e2e back end');
+  await page.getByRole('button', { name: 'Create key' }).click();
+  const secret = (await page.locator('.secret-value').textContent())!.trim();
+  expect(secret).toMatch(/^sbk_[A-Za-z0-9_-]{43}$/);
+  await screenshots(page, 'api-keys');
+
+  // The iOS app's back end signs a phone in with the new key.
+  const baseURL = test.info().project.use.baseURL;
+  const backEnd = await playwright.request.newContext({ baseURL, extraHTTPHeaders: { 'X-Api-Key': secret } });
+  const signedIn = await backEnd.post('/api/v1/sessions', {
+    data: { email: 'klaus@ektek.example', password: 'sessionboard', user_agent: DEVICES.iphone, ip: '81.2.69.142' },
+  });
+  expect(signedIn.status()).toBe(201);
+  const { token } = await signedIn.json();
+  const valid = await backEnd.get('/api/v1/session', { headers: { Authorization: `Bearer ${token}` } });
+  expect(valid.status()).toBe(200);
+  expect((await valid.json()).user.name).toBe('Klaus Herpich');
+
+  await page.getByRole('row').filter({ hasText: 'e2e back end' }).getByRole('button', { name: /Revoke/ }).click();
+  await confirmWith(page, 'Revoke');
+  await expect(page.getByRole('row').filter({ hasText: 'e2e back end' })).toContainText('Revoked');
+  const refused = await backEnd.get('/api/v1/session', { headers: { Authorization: `Bearer ${token}` } });
+  expect(refused.status()).toBe(401);
+  expect(refused.headers()['content-type']).toBe('application/problem+json');
+  expect((await refused.json()).type).toBe('/api/v1/problems/invalid-api-key');
+
+  expect(admin.errors).toEqual([]);
+  await backEnd.dispose();
+  await admin.context.close();
+});

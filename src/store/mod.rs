@@ -233,6 +233,8 @@ pub trait Store: Send + Sync + 'static {
     /// The live key with this hash: its application and whether it is platform-wide.
     async fn api_key_by_hash(&self, key_hash: &TokenHash) -> Result<Option<ApiKeyRecord>>;
     async fn revoke_api_key(&self, id: crate::model::ApiKeyId, now: Timestamp) -> Result<bool>;
+    /// All keys, newest first (a handful per application).
+    async fn list_api_keys(&self) -> Result<Vec<crate::model::ApiKeyView>>;
 
     // Seeding and administration.
     async fn is_empty(&self) -> Result<bool>;

@@ -724,6 +724,28 @@ macro_rules! impl_store {
                 Ok(done.rows_affected() == 1)
             }
 
+            async fn list_api_keys(&self) -> $crate::error::Result<Vec<$crate::model::ApiKeyView>> {
+                let rows: Vec<(i64, String, String, bool, i64, Option<i64>)> = sqlx::QueryBuilder::<$db>::new(
+                    "SELECT k.id, a.name, k.label, k.is_admin, k.created_at, k.revoked_at
+                     FROM api_keys k JOIN applications a ON a.id = k.application_id
+                     ORDER BY k.id DESC LIMIT 1000",
+                )
+                .build_query_as()
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(id, application, label, is_admin, created_at, revoked_at)| $crate::model::ApiKeyView {
+                        id: $crate::model::ApiKeyId(id),
+                        application,
+                        label,
+                        is_admin,
+                        created_at: Timestamp(created_at),
+                        revoked_at: revoked_at.map(Timestamp),
+                    })
+                    .collect())
+            }
+
             async fn is_empty(&self) -> $crate::error::Result<bool> {
                 let row: Option<(i64,)> =
                     sqlx::QueryBuilder::<$db>::new("SELECT id FROM users LIMIT 1")

@@ -94,6 +94,7 @@ pub fn AppHeader(viewer: Viewer) -> impl IntoView {
                 {viewer.is_platform_admin.then(|| view! {
                     <A href="/admin/sessions">"All sessions"</A>
                     <A href="/admin/audit">"Audit log"</A>
+                    <A href="/admin/api-keys">"API keys"</A>
                 })}
                 {(viewer.is_sales_rep && viewer.impersonator.is_none()).then(|| view! {
                     <A href="/act-as">"Act as customer"</A>

@@ -1,4 +1,5 @@
 pub mod act_as;
+pub mod api_keys;
 pub mod audit;
 pub mod history;
 pub mod login;
