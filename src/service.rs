@@ -806,6 +806,11 @@ impl SessionService {
         })
     }
 
+    /// Whether this server can serve requests: its database answers.
+    pub async fn ready(&self) -> Result<()> {
+        self.store.ping().await
+    }
+
     /// Deletes sessions that expired or ended more than `retention` ago. For the background
     /// job; returns how many rows went.
     pub async fn purge_expired(&self, now: Timestamp, retention: Duration) -> Result<u64> {

@@ -85,3 +85,31 @@ async fn postgres_serves_every_list_from_an_index() {
         );
     }
 }
+
+/// Several servers starting together on one PostgreSQL migrate it once, safely.
+#[tokio::test]
+async fn postgres_migrations_run_once_when_servers_start_together() {
+    if !common::Backend::Postgres.available() {
+        eprintln!("skipped: TEST_POSTGRES_URL is not set");
+        return;
+    }
+    let first = common::postgres_store().await;
+    // A second pool on the same schema: two "servers".
+    let second = sessionboard::store::PostgresStore::connect_with(
+        first.pool().connect_options().as_ref().clone(),
+    )
+    .await
+    .unwrap();
+    let (a, b) = tokio::join!(first.migrate(), second.migrate());
+    a.unwrap();
+    b.unwrap();
+    let applied: (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(first.pool())
+        .await
+        .unwrap();
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/postgres"))
+        .unwrap()
+        .count() as i64;
+    assert_eq!(applied.0, files, "each migration applied exactly once");
+    first.ping().await.unwrap();
+}

@@ -17,7 +17,11 @@ use crate::state::AppState;
 /// Paths that never need to know the caller: static files and probes. Skipping them keeps the
 /// database off the path of every `.wasm` and `.css` download.
 fn is_public_asset(path: &str) -> bool {
-    path.starts_with("/pkg/") || path == "/favicon.ico" || path == "/healthz"
+    path.starts_with("/pkg/")
+        || path.starts_with("/api/v1/docs/assets/")
+        || path == "/favicon.svg"
+        || path == "/healthz"
+        || path == "/readyz"
 }
 
 pub async fn authenticate(

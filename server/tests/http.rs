@@ -321,3 +321,14 @@ async fn a_bad_database_url_is_a_clear_startup_error() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn liveness_and_readiness_answer_without_a_session() {
+    let server = server().await;
+    for path in ["/healthz", "/readyz"] {
+        let response = server
+            .send(Request::get(path).body(Body::empty()).unwrap())
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+    }
+}

@@ -122,6 +122,9 @@ pub trait Store: Send + Sync + 'static {
     /// once (the migrator takes a lock).
     async fn migrate(&self) -> Result<()>;
 
+    /// Whether the database answers: for readiness probes.
+    async fn ping(&self) -> Result<()>;
+
     // People, accounts, applications.
     async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>>;
     async fn home_account(&self, user: UserId) -> Result<Option<HomeAccount>>;

@@ -13,6 +13,14 @@ macro_rules! impl_store {
                 self.run_migrations().await
             }
 
+            async fn ping(&self) -> $crate::error::Result<()> {
+                let _: (i64,) = sqlx::QueryBuilder::<$db>::new("SELECT CAST(1 AS BIGINT)")
+                    .build_query_as()
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
             async fn credentials_by_email(
                 &self,
                 email: &str,
