@@ -61,6 +61,24 @@ fn location(
     }
 }
 
+fn device(
+    kind: &str,
+    model: Option<String>,
+    os: String,
+    os_version: Option<String>,
+    browser: String,
+    browser_version: Option<String>,
+) -> Device {
+    Device {
+        kind: DeviceKind::parse(kind),
+        model,
+        os,
+        os_version,
+        browser,
+        browser_version,
+    }
+}
+
 /// The columns of [`SessionRow`], for `SELECT`.
 pub(crate) const SESSION_COLUMNS: &str = "s.id, s.user_id, u.name AS user_name, s.account_id, \
      a.name AS account_name, app.name AS application, s.ip, s.device_kind, s.device_model, s.os, \
@@ -106,14 +124,14 @@ impl From<SessionRow> for SessionView {
             account_name: row.account_name,
             application: row.application,
             ip: row.ip,
-            device: Device {
-                kind: DeviceKind::parse(&row.device_kind),
-                model: row.device_model,
-                os: row.os,
-                os_version: row.os_version,
-                browser: row.browser,
-                browser_version: row.browser_version,
-            },
+            device: device(
+                &row.device_kind,
+                row.device_model,
+                row.os,
+                row.os_version,
+                row.browser,
+                row.browser_version,
+            ),
             location: location(
                 &row.location_kind,
                 row.city,
@@ -172,14 +190,14 @@ impl From<LoginRecordRow> for LoginRecordView {
             account_name: row.account_name,
             application: row.application,
             ip: row.ip,
-            device: Device {
-                kind: DeviceKind::parse(&row.device_kind),
-                model: row.device_model,
-                os: row.os,
-                os_version: row.os_version,
-                browser: row.browser,
-                browser_version: row.browser_version,
-            },
+            device: device(
+                &row.device_kind,
+                row.device_model,
+                row.os,
+                row.os_version,
+                row.browser,
+                row.browser_version,
+            ),
             location: location(
                 &row.location_kind,
                 row.city,

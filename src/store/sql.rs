@@ -580,15 +580,7 @@ macro_rules! impl_store {
                     .push(" FROM impersonations i")
                     .push(IMPERSONATION_JOINS)
                     .push(" WHERE 1 = 1");
-                if let Some(after) = page.after {
-                    sql.push(" AND (i.started_at, i.id) < (")
-                        .push_bind(after.at.0)
-                        .push(", ")
-                        .push_bind(after.id)
-                        .push(")");
-                }
-                sql.push(" ORDER BY i.started_at DESC, i.id DESC LIMIT ")
-                    .push_bind(i64::from(page.limit) + 1);
+                Self::push_page(&mut sql, "i.started_at", "i.id", page, false);
                 let rows: Vec<ImpersonationRow> = sql.build_query_as().fetch_all(&self.pool).await?;
                 let items = rows.into_iter().map($crate::model::ImpersonationView::from).collect();
                 Ok($crate::store::into_page(items, page.limit, |i: &$crate::model::ImpersonationView| {
@@ -660,15 +652,7 @@ macro_rules! impl_store {
                 if let Some(user) = filter.user {
                     sql.push(" AND r.user_id = ").push_bind(user.0);
                 }
-                if let Some(after) = page.after {
-                    sql.push(" AND (r.at, r.id) < (")
-                        .push_bind(after.at.0)
-                        .push(", ")
-                        .push_bind(after.id)
-                        .push(")");
-                }
-                sql.push(" ORDER BY r.at DESC, r.id DESC LIMIT ")
-                    .push_bind(i64::from(page.limit) + 1);
+                Self::push_page(&mut sql, "r.at", "r.id", page, false);
                 let rows: Vec<LoginRecordRow> = sql.build_query_as().fetch_all(&self.pool).await?;
                 let items = rows.into_iter().map($crate::model::LoginRecordView::from).collect();
                 Ok($crate::store::into_page(items, page.limit, |r: &$crate::model::LoginRecordView| {
@@ -849,6 +833,27 @@ macro_rules! impl_store {
                 }
             }
 
+            /// Keyset pagination: rows after the cursor in (time, id) order, one more than the
+            /// page so the caller knows whether another follows.
+            fn push_page(
+                sql: &mut sqlx::QueryBuilder<'_, $db>,
+                time: &str,
+                id: &str,
+                page: $crate::model::PageRequest,
+                ascending: bool,
+            ) {
+                let (comparison, direction) = if ascending { (">", "ASC") } else { ("<", "DESC") };
+                if let Some(after) = page.after {
+                    sql.push(format!(" AND ({time}, {id}) {comparison} ("))
+                        .push_bind(after.at.0)
+                        .push(", ")
+                        .push_bind(after.id)
+                        .push(")");
+                }
+                sql.push(format!(" ORDER BY {time} {direction}, {id} {direction} LIMIT "))
+                    .push_bind(i64::from(page.limit) + 1);
+            }
+
             /// The sessions list statement after `prefix` (empty, or the dialect's EXPLAIN),
             /// shared by `list_live_sessions` and `explain_list_sessions`.
             fn list_sessions_sql<'q>(
@@ -890,26 +895,7 @@ macro_rules! impl_store {
                 let Some(page) = page else {
                     return sql;
                 };
-                let (comparison, direction) = if query.oldest_first {
-                    (" > ", " ASC")
-                } else {
-                    (" < ", " DESC")
-                };
-                if let Some(after) = page.after {
-                    sql.push(" AND (s.created_at, s.id)")
-                        .push(comparison)
-                        .push("(")
-                        .push_bind(after.at.0)
-                        .push(", ")
-                        .push_bind(after.id)
-                        .push(")");
-                }
-                sql.push(" ORDER BY s.created_at")
-                    .push(direction)
-                    .push(", s.id")
-                    .push(direction)
-                    .push(" LIMIT ")
-                    .push_bind(i64::from(page.limit) + 1);
+                Self::push_page(&mut sql, "s.created_at", "s.id", page, query.oldest_first);
                 sql
             }
         }
