@@ -383,16 +383,29 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<SessionsPage> {
         let (scope, query) = self.authorised_query(caller, view, filter).await?;
+        let mut page = self.page_in_scope(scope, &query, page, now).await?;
+        page.items = mark_current(page.items, caller);
+        Ok(page)
+    }
+
+    /// One page of live sessions within an already authorised scope, with the capped total.
+    async fn page_in_scope(
+        &self,
+        scope: Scope,
+        query: &SessionQuery,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<SessionsPage> {
         let listed = self
             .store
-            .list_live_sessions(scope, &query, now, checked_page(page)?)
+            .list_live_sessions(scope, query, now, checked_page(page)?)
             .await?;
         let total = self
             .store
-            .count_live_sessions(scope, &query, now, COUNT_CAP)
+            .count_live_sessions(scope, query, now, COUNT_CAP)
             .await?;
         Ok(SessionsPage {
-            items: mark_current(listed.items, caller),
+            items: listed.items,
             next: listed.next,
             total,
             now,
@@ -578,20 +591,7 @@ impl SessionService {
     ) -> Result<SessionsPage> {
         access::may_act_platform_wide(client.is_admin)?;
         let query = session_query(Scope::All, filter)?;
-        let listed = self
-            .store
-            .list_live_sessions(Scope::All, &query, now, checked_page(page)?)
-            .await?;
-        let total = self
-            .store
-            .count_live_sessions(Scope::All, &query, now, COUNT_CAP)
-            .await?;
-        Ok(SessionsPage {
-            items: listed.items,
-            next: listed.next,
-            total,
-            now,
-        })
+        self.page_in_scope(Scope::All, &query, page, now).await
     }
 
     /// Ends any live session, for a platform-wide API key.
