@@ -197,8 +197,6 @@ macro_rules! impl_store {
                 session: $crate::store::NewSession<'_>,
             ) -> $crate::error::Result<SessionId> {
                 let observation = session.observation;
-                let device = &observation.device;
-                let location = $crate::store::columns::LocationColumns::from(&observation.location);
                 let mut query = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO sessions (token_hash, user_id, account_id, application_id, ip,
                         user_agent, device_kind, device_model, os, os_version, browser,
@@ -209,21 +207,9 @@ macro_rules! impl_store {
                     row.push_bind(session.token_hash.as_bytes().to_vec())
                         .push_bind(session.user_id.0)
                         .push_bind(session.account_id.0)
-                        .push_bind(session.application_id.0)
-                        .push_bind(observation.ip.to_string())
-                        .push_bind(observation.user_agent.clone())
-                        .push_bind(device.kind.as_str())
-                        .push_bind(device.model.clone())
-                        .push_bind(device.os.clone())
-                        .push_bind(device.os_version.clone())
-                        .push_bind(device.browser.clone())
-                        .push_bind(device.browser_version.clone())
-                        .push_bind(location.kind)
-                        .push_bind(location.city)
-                        .push_bind(location.region)
-                        .push_bind(location.country_code)
-                        .push_bind(location.country_name)
-                        .push_bind(session.created_at.0)
+                        .push_bind(session.application_id.0);
+                    Self::push_observation(&mut row, observation);
+                    row.push_bind(session.created_at.0)
                         .push_bind(session.last_active_at.0)
                         .push_bind(session.expires_at.0)
                         .push_bind(session.search_text);
@@ -593,8 +579,6 @@ macro_rules! impl_store {
                 record: $crate::store::NewLoginRecord<'_>,
             ) -> $crate::error::Result<()> {
                 let observation = record.observation;
-                let device = &observation.device;
-                let location = $crate::store::columns::LocationColumns::from(&observation.location);
                 let mut query = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO login_records (at, user_id, account_id, email, application_id, ip,
                         user_agent, device_kind, device_model, os, os_version, browser,
@@ -606,21 +590,9 @@ macro_rules! impl_store {
                         .push_bind(record.user_id.map(|id| id.0))
                         .push_bind(record.account_id.map(|id| id.0))
                         .push_bind(record.email)
-                        .push_bind(record.application_id.0)
-                        .push_bind(observation.ip.to_string())
-                        .push_bind(observation.user_agent.clone())
-                        .push_bind(device.kind.as_str())
-                        .push_bind(device.model.clone())
-                        .push_bind(device.os.clone())
-                        .push_bind(device.os_version.clone())
-                        .push_bind(device.browser.clone())
-                        .push_bind(device.browser_version.clone())
-                        .push_bind(location.kind)
-                        .push_bind(location.city)
-                        .push_bind(location.region)
-                        .push_bind(location.country_code)
-                        .push_bind(location.country_name)
-                        .push_bind(record.outcome.as_str())
+                        .push_bind(record.application_id.0);
+                    Self::push_observation(&mut row, observation);
+                    row.push_bind(record.outcome.as_str())
                         .push_bind(record.session_id.map(|id| id.0));
                 });
                 query.build().execute(&self.pool).await?;
@@ -819,6 +791,32 @@ macro_rules! impl_store {
         }
 
         impl $store {
+            /// Binds where a device came from and what it is, for the columns `ip, user_agent,
+            /// device_kind, device_model, os, os_version, browser, browser_version,
+            /// location_kind, city, region, country_code, country_name` that sessions and sign-in
+            /// records both have, in that order.
+            fn push_observation(
+                row: &mut sqlx::query_builder::Separated<'_, '_, $db, &'static str>,
+                observation: &$crate::track::Observation,
+            ) {
+                let device = &observation.device;
+                let location = $crate::store::columns::LocationColumns::from(&observation.location);
+                let owned = |text: Option<&str>| text.map(str::to_owned);
+                row.push_bind(observation.ip.to_string())
+                    .push_bind(observation.user_agent.clone())
+                    .push_bind(device.kind.as_str())
+                    .push_bind(device.model.clone())
+                    .push_bind(device.os.clone())
+                    .push_bind(device.os_version.clone())
+                    .push_bind(device.browser.clone())
+                    .push_bind(device.browser_version.clone())
+                    .push_bind(location.kind)
+                    .push_bind(owned(location.city))
+                    .push_bind(owned(location.region))
+                    .push_bind(owned(location.country_code))
+                    .push_bind(owned(location.country_name));
+            }
+
             /// `AND <table>.user_id = …` or `AND <table>.account_id = …`: the bound every list
             /// and termination carries.
             fn push_scope(sql: &mut sqlx::QueryBuilder<'_, $db>, table: &str, scope: $crate::access::Scope) {
