@@ -9,6 +9,8 @@ pub mod model;
 #[cfg(feature = "ssr")]
 pub mod access;
 #[cfg(feature = "ssr")]
+pub mod cache;
+#[cfg(feature = "ssr")]
 pub mod error;
 #[cfg(feature = "ssr")]
 pub mod limit;
@@ -28,4 +30,4 @@ pub mod track;
 #[cfg(feature = "ssr")]
 pub use error::{Error, Result};
 #[cfg(feature = "ssr")]
-pub use service::{Caller, SessionPolicy, SessionService, SignIn, SignedIn};
+pub use service::{Caller, SessionPolicy, SessionService, SignIn, SignedIn, Validated};

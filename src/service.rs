@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::access::{self, Principal, Scope};
+use crate::cache::{CachePolicy, ValidationCache};
 use crate::error::{Error, Result};
 use crate::limit::{SignInLimiter, SignInLimits};
 use crate::model::{
@@ -17,8 +18,10 @@ use crate::model::{
     SessionView, SessionsPage, SessionsView, Timestamp, UserId, Viewer,
 };
 use crate::password;
-use crate::store::{NewLoginRecord, NewSession, SessionQuery, Store};
-use crate::token::{ApiKeySecret, SessionToken};
+use crate::store::{
+    ApiKeyRecord, Invalidation, LiveSession, NewLoginRecord, NewSession, SessionQuery, Store,
+};
+use crate::token::{ApiKeySecret, SessionToken, TokenHash};
 use crate::track::{Observation, Tracker};
 
 /// The application a browser sign-in belongs to.
@@ -38,6 +41,8 @@ pub struct SessionPolicy {
     /// usually a read, not a write.
     pub touch_interval: Duration,
     pub sign_in_limits: SignInLimits,
+    /// How long validation answers may be served from memory (see [`crate::cache`]).
+    pub cache: CachePolicy,
 }
 
 impl Default for SessionPolicy {
@@ -47,6 +52,7 @@ impl Default for SessionPolicy {
             absolute_lifetime: Duration::from_secs(90 * 24 * 3600),
             touch_interval: Duration::from_secs(60),
             sign_in_limits: SignInLimits::default(),
+            cache: CachePolicy::default(),
         }
     }
 }
@@ -73,6 +79,21 @@ pub struct Caller {
     pub expires_at: Timestamp,
     /// The sales representative really at the keyboard, while impersonating.
     pub impersonator: Option<UserId>,
+}
+
+/// A validated session: the caller, and their name and roles as the JSON API reports them.
+#[derive(Clone, Debug)]
+pub struct Validated {
+    pub caller: Caller,
+    pub viewer: Arc<Viewer>,
+}
+
+/// What the validation cache keeps per session token.
+#[derive(Clone)]
+struct CachedSession {
+    session: LiveSession,
+    /// Loaded when first asked for (the JSON API's validation), not by every page request.
+    viewer: Option<Arc<Viewer>>,
 }
 
 /// An application authenticated by its API key.
@@ -132,15 +153,51 @@ pub struct SessionService {
     tracker: Arc<Tracker>,
     policy: SessionPolicy,
     sign_in_limiter: SignInLimiter,
+    sessions: Arc<ValidationCache<TokenHash, Arc<CachedSession>>>,
+    api_keys: Arc<ValidationCache<TokenHash, ApiKeyRecord>>,
+    /// Applies other servers' changes to the caches; stopped with the service.
+    follower: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for SessionService {
+    fn drop(&mut self) {
+        if let Some(follower) = &self.follower {
+            follower.abort();
+        }
+    }
 }
 
 impl SessionService {
+    /// The service over `store`; call inside a Tokio runtime. If the store tells about other
+    /// servers' changes, the validation cache starts only once that feed is listening.
     pub fn new(store: Arc<dyn Store>, tracker: Arc<Tracker>, policy: SessionPolicy) -> Self {
+        let feed = store.invalidations();
+        let alone = feed.is_none();
+        let sessions = Arc::new(ValidationCache::new(policy.cache, alone));
+        let api_keys = Arc::new(ValidationCache::new(policy.cache, alone));
+        let follower = feed.map(|feed| follow(feed, sessions.clone(), api_keys.clone()));
         Self {
             store,
             tracker,
             sign_in_limiter: SignInLimiter::new(policy.sign_in_limits),
             policy,
+            sessions,
+            api_keys,
+            follower,
+        }
+    }
+
+    /// Whether validation answers are being served from memory right now (false while the
+    /// invalidation feed of a shared database is down).
+    pub fn is_caching(&self) -> bool {
+        self.sessions.is_enabled()
+    }
+
+    /// Forgets cached answers for these tokens or keys: after a change to them committed.
+    fn forget(&self, changed: &[TokenHash]) {
+        if !changed.is_empty() {
+            self.sessions.invalidate(changed);
+            self.api_keys.invalidate(changed);
         }
     }
 
@@ -168,14 +225,7 @@ impl SessionService {
         self.sign_in_limiter
             .check(attempt.ip, &email)
             .map_err(|wait| Error::RateLimited(wait.as_secs().max(1)))?;
-        let application_id = match attempt.application {
-            Application::Id(id) => id,
-            Application::Named(name) => {
-                self.store.application_by_name(name).await?.ok_or_else(|| {
-                    Error::Config(format!("application {name:?} is not registered"))
-                })?
-            }
-        };
+        let application_id = self.application_id(attempt.application).await?;
         let known = self.verify_credentials(&email, attempt.password).await?;
         let home = match known {
             Some((user, _)) => self.store.home_account(user).await?,
@@ -203,6 +253,52 @@ impl SessionService {
             });
         };
 
+        self.open_session(&email, user_id, home, application_id, &attempt, now)
+            .await
+    }
+
+    /// Signs in someone whose identity the caller has already established, without a
+    /// password: for single sign-on integrations and for measuring what a sign-in costs
+    /// besides the password hash. Never reachable over HTTP.
+    pub async fn sign_in_verified(&self, attempt: SignIn<'_>, now: Timestamp) -> Result<SignedIn> {
+        let email = normalise_email(attempt.email);
+        let application_id = self.application_id(attempt.application).await?;
+        let user_id = self
+            .store
+            .credentials_by_email(&email)
+            .await?
+            .ok_or(Error::UserNotFound)?
+            .user_id;
+        let home = self
+            .store
+            .home_account(user_id)
+            .await?
+            .ok_or(Error::NoAccount)?;
+        self.open_session(&email, user_id, home, application_id, &attempt, now)
+            .await
+    }
+
+    async fn application_id(&self, application: Application<'_>) -> Result<ApplicationId> {
+        match application {
+            Application::Id(id) => Ok(id),
+            Application::Named(name) => self
+                .store
+                .application_by_name(name)
+                .await?
+                .ok_or_else(|| Error::Config(format!("application {name:?} is not registered"))),
+        }
+    }
+
+    /// Creates the session of a sign-in that succeeded, and records it in the history.
+    async fn open_session(
+        &self,
+        email: &str,
+        user_id: UserId,
+        home: crate::store::HomeAccount,
+        application_id: ApplicationId,
+        attempt: &SignIn<'_>,
+        now: Timestamp,
+    ) -> Result<SignedIn> {
         let observation =
             self.tracker
                 .observe(attempt.ip, attempt.user_agent, home.store_geolocation);
@@ -217,14 +313,14 @@ impl SessionService {
                 account_id: home.account_id,
                 application_id,
                 observation: &observation,
-                search_text: &search_text(&user_name, &email, &observation),
+                search_text: &search_text(&user_name, email, &observation),
                 created_at: now,
                 last_active_at: now,
                 expires_at,
             })
             .await?;
         let success = Attempt {
-            email: &email,
+            email,
             user_id: Some(user_id),
             account_id: Some(home.account_id),
             application_id,
@@ -294,40 +390,86 @@ impl SessionService {
     /// Turns a presented token into a caller, or [`Error::Unauthenticated`] for anything that is
     /// not a live session: malformed, unknown, expired or terminated.
     ///
-    /// This is on every request's path: one indexed read, plus a write at most once per
-    /// `touch_interval` per session.
+    /// This is on every request's path: usually answered from the validation cache; otherwise
+    /// one indexed read. Plus a write at most once per `touch_interval` per session.
     pub async fn authenticate(&self, token_text: &str, now: Timestamp) -> Result<Caller> {
         let token = SessionToken::parse(token_text).ok_or(Error::Unauthenticated)?;
-        let session = self
-            .store
-            .live_session_by_token(&token.hash(), now)
-            .await?
-            .ok_or(Error::Unauthenticated)?;
-        let mut expires_at = session.expires_at;
-        if now >= session.last_active_at.plus(self.policy.touch_interval) {
-            expires_at = self.policy.expiry(session.created_at, now);
+        let (entry, _) = self.live_session(token.hash(), now).await?;
+        Ok(caller_of(&entry.session))
+    }
+
+    /// What the JSON API's validation answers: the caller with their name and roles. Cached
+    /// like [`Self::authenticate`].
+    pub async fn validate(&self, token_text: &str, now: Timestamp) -> Result<Validated> {
+        let token = SessionToken::parse(token_text).ok_or(Error::Unauthenticated)?;
+        let key = token.hash();
+        let (entry, ticket) = self.live_session(key, now).await?;
+        let caller = caller_of(&entry.session);
+        let viewer = match &entry.viewer {
+            Some(viewer) => viewer.clone(),
+            None => {
+                let viewer = Arc::new(self.viewer(&caller).await?);
+                let with_viewer = CachedSession {
+                    session: entry.session.clone(),
+                    viewer: Some(viewer.clone()),
+                };
+                self.sessions.insert(ticket, key, Arc::new(with_viewer));
+                viewer
+            }
+        };
+        Ok(Validated { caller, viewer })
+    }
+
+    /// The live session behind a token hash, from the cache or the database, with its activity
+    /// recorded; and the ticket taken before either was read, for re-inserting it changed.
+    async fn live_session(
+        &self,
+        key: TokenHash,
+        now: Timestamp,
+    ) -> Result<(Arc<CachedSession>, crate::cache::Ticket)> {
+        // Before reading anything: an invalidation after this point refuses our inserts, so a
+        // row read just before a termination committed cannot be cached past it.
+        let ticket = self.sessions.ticket();
+        let mut entry = match self
+            .sessions
+            .get(&key)
+            .filter(|entry| now < entry.session.expires_at)
+        {
+            Some(entry) => entry,
+            None => {
+                let session = self
+                    .store
+                    .live_session_by_token(&key, now)
+                    .await?
+                    .ok_or(Error::Unauthenticated)?;
+                let entry = Arc::new(CachedSession {
+                    session,
+                    viewer: None,
+                });
+                self.sessions.insert(ticket, key, entry.clone());
+                entry
+            }
+        };
+        if now
+            >= entry
+                .session
+                .last_active_at
+                .plus(self.policy.touch_interval)
+        {
+            let expires_at = self.policy.expiry(entry.session.created_at, now);
             self.store
-                .touch_session(session.id, now, expires_at)
+                .touch_session(entry.session.id, now, expires_at)
                 .await?;
+            let mut session = entry.session.clone();
+            session.last_active_at = now;
+            session.expires_at = expires_at;
+            entry = Arc::new(CachedSession {
+                session,
+                viewer: entry.viewer.clone(),
+            });
+            self.sessions.insert(ticket, key, entry.clone());
         }
-        Ok(match session.acting {
-            Some(acting) => Caller {
-                session_id: session.id,
-                user_id: acting.user_id,
-                account_id: acting.account_id,
-                application_id: session.application_id,
-                expires_at,
-                impersonator: Some(session.user_id),
-            },
-            None => Caller {
-                session_id: session.id,
-                user_id: session.user_id,
-                account_id: session.account_id,
-                application_id: session.application_id,
-                expires_at,
-                impersonator: None,
-            },
-        })
+        Ok((entry, ticket))
     }
 
     /// What the caller may do: the roles of the person whose eyes they see through.
@@ -500,11 +642,19 @@ impl SessionService {
             .ok_or(Error::SessionNotFound)?;
         let principal = self.principal(caller).await?;
         let scope = access::termination_scope(&principal, caller.session_id, target, owner)?;
-        if self.store.revoke_session(target, scope, now).await? {
-            Ok(())
-        } else {
-            Err(Error::SessionNotFound)
-        }
+        self.end_session(target, scope, now).await
+    }
+
+    /// Ends a session within `scope` and forgets its cached validation: its very next request
+    /// here is refused (other servers hear of it through the store).
+    async fn end_session(&self, target: SessionId, scope: Scope, now: Timestamp) -> Result<()> {
+        let ended = self
+            .store
+            .revoke_session(target, scope, now)
+            .await?
+            .ok_or(Error::SessionNotFound)?;
+        self.forget(&[ended]);
+        Ok(())
     }
 
     /// Ends several sessions, each under the same rules as [`Self::terminate_session`]; stops at
@@ -530,9 +680,12 @@ impl SessionService {
         caller: &Caller,
         now: Timestamp,
     ) -> Result<u64> {
-        self.store
+        let ended = self
+            .store
             .revoke_all_except(caller.user_id, caller.session_id, now)
-            .await
+            .await?;
+        self.forget(&ended);
+        Ok(ended.len() as u64)
     }
 
     /// Ends every session of `user` the caller may manage: all their others for themselves, all
@@ -560,15 +713,13 @@ impl SessionService {
         let mut ended = 0;
         if principal.is_platform_admin {
             ended += self
-                .store
-                .revoke_user_sessions(user, Scope::All, Some(caller.session_id), now)
+                .end_user_sessions(user, Scope::All, Some(caller.session_id), now)
                 .await?;
         } else {
             for (account, role) in &principal.memberships {
                 if *role == crate::model::Role::Owner {
                     ended += self
-                        .store
-                        .revoke_user_sessions(
+                        .end_user_sessions(
                             user,
                             Scope::Account(*account),
                             Some(caller.session_id),
@@ -579,6 +730,21 @@ impl SessionService {
             }
         }
         Ok(ended)
+    }
+
+    async fn end_user_sessions(
+        &self,
+        user: UserId,
+        scope: Scope,
+        keep: Option<SessionId>,
+        now: Timestamp,
+    ) -> Result<u64> {
+        let ended = self
+            .store
+            .revoke_user_sessions(user, scope, keep, now)
+            .await?;
+        self.forget(&ended);
+        Ok(ended.len() as u64)
     }
 
     /// A page of sessions across all accounts, for a platform-wide API key (no user session).
@@ -602,11 +768,7 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<()> {
         access::may_act_platform_wide(client.is_admin)?;
-        if self.store.revoke_session(target, Scope::All, now).await? {
-            Ok(())
-        } else {
-            Err(Error::SessionNotFound)
-        }
+        self.end_session(target, Scope::All, now).await
     }
 
     /// Ends every live session of a user, for a platform-wide API key.
@@ -617,18 +779,20 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<u64> {
         access::may_act_platform_wide(client.is_admin)?;
-        self.store
-            .revoke_user_sessions(user, Scope::All, None, now)
-            .await
+        self.end_user_sessions(user, Scope::All, None, now).await
     }
 
     /// Logs out: ends the caller's current session (and any impersonation it was doing).
     pub async fn sign_out(&self, caller: &Caller, now: Timestamp) -> Result<()> {
         let owner = caller.impersonator.unwrap_or(caller.user_id);
-        self.store
-            .revoke_session(caller.session_id, Scope::User(owner), now)
-            .await?;
-        Ok(())
+        match self
+            .end_session(caller.session_id, Scope::User(owner), now)
+            .await
+        {
+            // Already ended elsewhere: logging out has nothing left to do.
+            Ok(()) | Err(Error::SessionNotFound) => Ok(()),
+            Err(error) => Err(error),
+        }
     }
 
     /// A sales representative starts acting as a customer user in one of that user's accounts.
@@ -649,7 +813,8 @@ impl SessionService {
             .await?
             .ok_or(Error::UserNotFound)?;
         access::may_impersonate(&rep, &target, target_account)?;
-        self.store
+        let (_, changed) = self
+            .store
             .start_impersonation(
                 caller.session_id,
                 caller.user_id,
@@ -658,6 +823,8 @@ impl SessionService {
                 now,
             )
             .await?;
+        // The session now validates as the customer: its cached answer is stale.
+        self.forget(&[changed]);
         Ok(())
     }
 
@@ -666,7 +833,9 @@ impl SessionService {
         if caller.impersonator.is_none() {
             return Err(Error::NotImpersonating);
         }
-        self.store.end_impersonation(caller.session_id, now).await?;
+        if let Some(changed) = self.store.end_impersonation(caller.session_id, now).await? {
+            self.forget(&[changed]);
+        }
         Ok(())
     }
 
@@ -751,11 +920,13 @@ impl SessionService {
 
     /// Revokes an API key: its application's next request is refused.
     pub async fn revoke_api_key(&self, id: ApiKeyId, now: Timestamp) -> Result<()> {
-        if self.store.revoke_api_key(id, now).await? {
-            Ok(())
-        } else {
-            Err(Error::InvalidInput("no live API key with that id"))
-        }
+        let revoked = self
+            .store
+            .revoke_api_key(id, now)
+            .await?
+            .ok_or(Error::InvalidInput("no live API key with that id"))?;
+        self.forget(&[revoked]);
+        Ok(())
     }
 
     /// API keys for the admin page. Platform admins only.
@@ -794,11 +965,20 @@ impl SessionService {
     /// The application behind a presented API key, or [`Error::Unauthenticated`].
     pub async fn authenticate_api_key(&self, secret: &str) -> Result<ApiClient> {
         let secret = ApiKeySecret::parse(secret).ok_or(Error::Unauthenticated)?;
-        let key = self
-            .store
-            .api_key_by_hash(&secret.hash())
-            .await?
-            .ok_or(Error::Unauthenticated)?;
+        let hash = secret.hash();
+        let ticket = self.api_keys.ticket();
+        let key = match self.api_keys.get(&hash) {
+            Some(key) => key,
+            None => {
+                let key = self
+                    .store
+                    .api_key_by_hash(&hash)
+                    .await?
+                    .ok_or(Error::Unauthenticated)?;
+                self.api_keys.insert(ticket, hash, key);
+                key
+            }
+        };
         Ok(ApiClient {
             key_id: key.id,
             application_id: key.application_id,
@@ -816,6 +996,57 @@ impl SessionService {
     pub async fn purge_expired(&self, now: Timestamp, retention: Duration) -> Result<u64> {
         self.sign_in_limiter.forget_idle();
         self.store.purge_sessions(now.minus(retention)).await
+    }
+}
+
+/// Applies the store's news of other servers' changes to the caches, for as long as it comes.
+fn follow(
+    mut feed: tokio::sync::mpsc::Receiver<Invalidation>,
+    sessions: Arc<ValidationCache<TokenHash, Arc<CachedSession>>>,
+    api_keys: Arc<ValidationCache<TokenHash, ApiKeyRecord>>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while let Some(event) = feed.recv().await {
+            match event {
+                Invalidation::Listening => {
+                    sessions.resume();
+                    api_keys.resume();
+                }
+                Invalidation::Lost => {
+                    sessions.suspend();
+                    api_keys.suspend();
+                }
+                Invalidation::Tokens(changed) => {
+                    sessions.invalidate(&changed);
+                    api_keys.invalidate(&changed);
+                }
+                Invalidation::Everything => {
+                    sessions.invalidate_all();
+                    api_keys.invalidate_all();
+                }
+            }
+        }
+    })
+}
+
+fn caller_of(session: &LiveSession) -> Caller {
+    match session.acting {
+        Some(acting) => Caller {
+            session_id: session.id,
+            user_id: acting.user_id,
+            account_id: acting.account_id,
+            application_id: session.application_id,
+            expires_at: session.expires_at,
+            impersonator: Some(session.user_id),
+        },
+        None => Caller {
+            session_id: session.id,
+            user_id: session.user_id,
+            account_id: session.account_id,
+            application_id: session.application_id,
+            expires_at: session.expires_at,
+            impersonator: None,
+        },
     }
 }
 

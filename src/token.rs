@@ -91,6 +91,23 @@ impl TokenHash {
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
+
+    /// A hash read back from the database; `None` if it is not 32 bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
+        bytes.try_into().ok().map(Self)
+    }
+
+    /// Unpadded base64url: how hashes travel in invalidation notices between servers.
+    pub fn to_text(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
+
+    pub fn from_text(text: &str) -> Option<Self> {
+        if text.len() != TOKEN_CHARS {
+            return None;
+        }
+        Self::from_bytes(&URL_SAFE_NO_PAD.decode(text).ok()?)
+    }
 }
 
 impl fmt::Debug for TokenHash {

@@ -107,6 +107,35 @@ pub struct ApiKeyRecord {
     pub is_admin: bool,
 }
 
+/// News for the validation cache: whose validation answer changed, as heard from other
+/// processes sharing the database.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Invalidation {
+    /// The feed is listening (again): the cache may be used, starting from empty.
+    Listening,
+    /// The feed is down: changes may go unheard until it is listening again.
+    Lost,
+    /// These session tokens or API keys changed (ended, revoked, began or stopped acting).
+    Tokens(Vec<TokenHash>),
+    /// Too many changed at once to name: forget everything.
+    Everything,
+}
+
+/// A large synthetic data set for benchmarks, generated inside the database: `users` people
+/// spread evenly over `accounts` (the first of each its owner), and `sessions` live sessions
+/// spread evenly over the users, on four applications, six kinds of device and eight places.
+#[derive(Clone, Debug)]
+pub struct BulkPlan<'a> {
+    pub accounts: u32,
+    pub users: u32,
+    pub sessions: u32,
+    /// Everyone's password hash (hashing 100,000 passwords would take minutes).
+    pub password_hash: &'a str,
+    pub now: Timestamp,
+    /// Sessions were created over this span before `now`, and stay live long after it.
+    pub spread: std::time::Duration,
+}
+
 /// A user to create (seeding and administration).
 pub struct NewUser<'a> {
     pub email: &'a str,
@@ -124,6 +153,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// Whether the database answers: for readiness probes.
     async fn ping(&self) -> Result<()>;
+
+    /// Changes made by other processes sharing this database, as they commit; `None` when
+    /// the database cannot tell (SQLite: one server per file, and the cache's TTL bounds what
+    /// an operator's command changes behind its back). Each call starts a new feed.
+    fn invalidations(&self) -> Option<tokio::sync::mpsc::Receiver<Invalidation>> {
+        None
+    }
 
     // People, accounts, applications.
     async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>>;
@@ -183,20 +219,33 @@ pub trait Store: Send + Sync + 'static {
     /// An account's members by name (at most 1,000: a filter menu, not an export).
     async fn list_members(&self, account: AccountId) -> Result<Vec<(UserId, String)>>;
     async fn list_applications(&self) -> Result<Vec<(ApplicationId, String)>>;
-    /// Ends a live session, if it lies within `scope`. Returns whether one was ended.
-    async fn revoke_session(&self, id: SessionId, scope: Scope, now: Timestamp) -> Result<bool>;
-    /// Ends every live session of `user` except `keep`. Returns how many.
-    async fn revoke_all_except(&self, user: UserId, keep: SessionId, now: Timestamp)
-    -> Result<u64>;
-    /// Ends every live session of `user` within `scope`, except `keep` if given. Returns how
-    /// many.
+    // Every write that changes what validating a token answers returns the affected token
+    // hashes, for the caller's cache, and tells other servers (see `invalidations`) in the
+    // same transaction.
+
+    /// Ends a live session, if it lies within `scope`. Returns its token hash if it ended.
+    async fn revoke_session(
+        &self,
+        id: SessionId,
+        scope: Scope,
+        now: Timestamp,
+    ) -> Result<Option<TokenHash>>;
+    /// Ends every live session of `user` except `keep`. Returns the hashes of those ended.
+    async fn revoke_all_except(
+        &self,
+        user: UserId,
+        keep: SessionId,
+        now: Timestamp,
+    ) -> Result<Vec<TokenHash>>;
+    /// Ends every live session of `user` within `scope`, except `keep` if given. Returns the
+    /// hashes of those ended.
     async fn revoke_user_sessions(
         &self,
         user: UserId,
         scope: Scope,
         keep: Option<SessionId>,
         now: Timestamp,
-    ) -> Result<u64>;
+    ) -> Result<Vec<TokenHash>>;
     /// Deletes sessions that expired or were ended before `before`. Returns how many.
     async fn purge_sessions(&self, before: Timestamp) -> Result<u64>;
 
@@ -210,9 +259,14 @@ pub trait Store: Send + Sync + 'static {
         target_user: UserId,
         target_account: AccountId,
         now: Timestamp,
-    ) -> Result<ImpersonationId>;
-    /// Returns `session` to its own user and closes the audit record.
-    async fn end_impersonation(&self, session: SessionId, now: Timestamp) -> Result<bool>;
+    ) -> Result<(ImpersonationId, TokenHash)>;
+    /// Returns `session` to its own user and closes the audit record. Returns the session's
+    /// token hash if it was acting.
+    async fn end_impersonation(
+        &self,
+        session: SessionId,
+        now: Timestamp,
+    ) -> Result<Option<TokenHash>>;
     async fn list_impersonations(&self, page: PageRequest) -> Result<Page<ImpersonationView>>;
 
     // Sign-in history.
@@ -235,12 +289,19 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<crate::model::ApiKeyId>;
     /// The live key with this hash: its application and whether it is platform-wide.
     async fn api_key_by_hash(&self, key_hash: &TokenHash) -> Result<Option<ApiKeyRecord>>;
-    async fn revoke_api_key(&self, id: crate::model::ApiKeyId, now: Timestamp) -> Result<bool>;
+    /// Revokes a live key. Returns its hash if it was live.
+    async fn revoke_api_key(
+        &self,
+        id: crate::model::ApiKeyId,
+        now: Timestamp,
+    ) -> Result<Option<TokenHash>>;
     /// All keys, newest first (a handful per application).
     async fn list_api_keys(&self) -> Result<Vec<crate::model::ApiKeyView>>;
 
     // Seeding and administration.
     async fn is_empty(&self) -> Result<bool>;
+    /// Fills an empty database with `plan`'s synthetic world, in one transaction.
+    async fn seed_bulk(&self, plan: &BulkPlan<'_>) -> Result<()>;
     async fn insert_account(
         &self,
         name: &str,
@@ -261,6 +322,13 @@ pub(crate) fn into_page<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> Cu
         None
     };
     Page { items, next }
+}
+
+/// Token hashes from `RETURNING token_hash` rows.
+pub(crate) fn token_hashes(rows: Vec<(Vec<u8>,)>) -> Vec<TokenHash> {
+    rows.iter()
+        .filter_map(|(bytes,)| TokenHash::from_bytes(bytes))
+        .collect()
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.

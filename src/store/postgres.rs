@@ -1,5 +1,7 @@
 //! PostgreSQL, for deployments that outgrow one machine: several stateless servers share it.
 
+pub mod listen;
+
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -43,6 +45,35 @@ impl PostgresStore {
         sqlx::migrate!("./migrations/postgres")
             .run(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    /// Tells other servers, on commit, that these tokens changed (see [`listen`]).
+    async fn announce(
+        connection: &mut sqlx::PgConnection,
+        hashes: &[crate::token::TokenHash],
+    ) -> Result<()> {
+        listen::announce(connection, hashes).await
+    }
+
+    fn invalidation_feed(&self) -> Option<tokio::sync::mpsc::Receiver<super::Invalidation>> {
+        Some(listen::spawn(&self.pool.connect_options()))
+    }
+
+    /// Bulk-seeded tokens are derived from the row number: unique, and never handed out.
+    const BULK_TOKEN_HASH: &str = "sha256(int8send(CAST(s.n AS BIGINT)))";
+
+    async fn before_bulk_sessions(_connection: &mut sqlx::PgConnection) -> Result<()> {
+        Ok(())
+    }
+
+    /// What autovacuum would do shortly after a load this size: give the planner statistics.
+    async fn after_bulk_sessions(connection: &mut sqlx::PgConnection) -> Result<()> {
+        for table in ["accounts", "users", "memberships", "sessions"] {
+            sqlx::query(&format!("ANALYZE {table}"))
+                .execute(&mut *connection)
+                .await?;
+        }
         Ok(())
     }
 

@@ -1,8 +1,9 @@
 //! The SQL both databases share, written once.
 //!
 //! `QueryBuilder` writes each database's placeholders (`?` or `$1`), so the statements below
-//! are the same text for SQLite and PostgreSQL. What truly differs — migrations and the search
-//! index — each store provides itself (`migrate`, `push_search`). The macro only stamps this one
+//! are the same text for SQLite and PostgreSQL. What truly differs each store provides itself:
+//! migrations, the search index (`push_search`), telling other servers of a change
+//! (`announce`, `invalidation_feed`) and the bulk seeder's token hash and index care. The macro only stamps this one
 //! implementation onto each store type: sqlx's traits make a plain generic impl unreadable.
 
 macro_rules! impl_store {
@@ -11,6 +12,12 @@ macro_rules! impl_store {
         impl $crate::store::Store for $store {
             async fn migrate(&self) -> $crate::error::Result<()> {
                 self.run_migrations().await
+            }
+
+            fn invalidations(
+                &self,
+            ) -> Option<tokio::sync::mpsc::Receiver<$crate::store::Invalidation>> {
+                self.invalidation_feed()
             }
 
             async fn ping(&self) -> $crate::error::Result<()> {
@@ -373,7 +380,7 @@ macro_rules! impl_store {
                 id: SessionId,
                 scope: $crate::access::Scope,
                 now: Timestamp,
-            ) -> $crate::error::Result<bool> {
+            ) -> $crate::error::Result<Option<$crate::token::TokenHash>> {
                 let mut tx = self.pool.begin().await?;
                 let mut sql = sqlx::QueryBuilder::<$db>::new("UPDATE sessions AS s SET revoked_at = ");
                 sql.push_bind(now.0)
@@ -382,8 +389,9 @@ macro_rules! impl_store {
                     .push(" AND s.revoked_at IS NULL AND s.expires_at > ")
                     .push_bind(now.0);
                 Self::push_scope(&mut sql, "s", scope);
-                let revoked = sql.build().execute(&mut *tx).await?.rows_affected() == 1;
-                if revoked {
+                sql.push(" RETURNING token_hash");
+                let revoked = super::token_hashes(sql.build_query_as().fetch_all(&mut *tx).await?);
+                if !revoked.is_empty() {
                     // An impersonation ends with the session that was doing it.
                     sqlx::QueryBuilder::<$db>::new("UPDATE impersonations SET ended_at = ")
                         .push_bind(now.0)
@@ -393,8 +401,9 @@ macro_rules! impl_store {
                         .execute(&mut *tx)
                         .await?;
                 }
+                Self::announce(&mut *tx, &revoked).await?;
                 tx.commit().await?;
-                Ok(revoked)
+                Ok(revoked.first().copied())
             }
 
             async fn revoke_all_except(
@@ -402,9 +411,9 @@ macro_rules! impl_store {
                 user: UserId,
                 keep: SessionId,
                 now: Timestamp,
-            ) -> $crate::error::Result<u64> {
+            ) -> $crate::error::Result<Vec<$crate::token::TokenHash>> {
                 let mut tx = self.pool.begin().await?;
-                let revoked = sqlx::QueryBuilder::<$db>::new("UPDATE sessions SET revoked_at = ")
+                let rows = sqlx::QueryBuilder::<$db>::new("UPDATE sessions SET revoked_at = ")
                     .push_bind(now.0)
                     .push(" WHERE user_id = ")
                     .push_bind(user.0)
@@ -412,10 +421,11 @@ macro_rules! impl_store {
                     .push_bind(keep.0)
                     .push(" AND revoked_at IS NULL AND expires_at > ")
                     .push_bind(now.0)
-                    .build()
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                    .push(" RETURNING token_hash")
+                    .build_query_as()
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let revoked = super::token_hashes(rows);
                 sqlx::QueryBuilder::<$db>::new("UPDATE impersonations SET ended_at = ")
                     .push_bind(now.0)
                     .push(" WHERE ended_at IS NULL AND impersonator_id = ")
@@ -425,6 +435,7 @@ macro_rules! impl_store {
                     .build()
                     .execute(&mut *tx)
                     .await?;
+                Self::announce(&mut *tx, &revoked).await?;
                 tx.commit().await?;
                 Ok(revoked)
             }
@@ -435,7 +446,7 @@ macro_rules! impl_store {
                 scope: $crate::access::Scope,
                 keep: Option<SessionId>,
                 now: Timestamp,
-            ) -> $crate::error::Result<u64> {
+            ) -> $crate::error::Result<Vec<$crate::token::TokenHash>> {
                 let mut tx = self.pool.begin().await?;
                 let mut sql = sqlx::QueryBuilder::<$db>::new("UPDATE sessions AS s SET revoked_at = ");
                 sql.push_bind(now.0)
@@ -447,7 +458,8 @@ macro_rules! impl_store {
                     sql.push(" AND s.id <> ").push_bind(keep.0);
                 }
                 Self::push_scope(&mut sql, "s", scope);
-                let revoked = sql.build().execute(&mut *tx).await?.rows_affected();
+                sql.push(" RETURNING token_hash");
+                let revoked = super::token_hashes(sql.build_query_as().fetch_all(&mut *tx).await?);
                 sqlx::QueryBuilder::<$db>::new("UPDATE impersonations SET ended_at = ")
                     .push_bind(now.0)
                     .push(" WHERE ended_at IS NULL AND session_id IN (SELECT id FROM sessions WHERE revoked_at = ")
@@ -458,6 +470,7 @@ macro_rules! impl_store {
                     .build()
                     .execute(&mut *tx)
                     .await?;
+                Self::announce(&mut *tx, &revoked).await?;
                 tx.commit().await?;
                 Ok(revoked)
             }
@@ -491,7 +504,7 @@ macro_rules! impl_store {
                 target_user: UserId,
                 target_account: AccountId,
                 now: Timestamp,
-            ) -> $crate::error::Result<$crate::model::ImpersonationId> {
+            ) -> $crate::error::Result<($crate::model::ImpersonationId, $crate::token::TokenHash)> {
                 let mut tx = self.pool.begin().await?;
                 let mut insert = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO impersonations (impersonator_id, session_id, target_user_id,
@@ -506,7 +519,7 @@ macro_rules! impl_store {
                 });
                 insert.push(" RETURNING id");
                 let (id,): (i64,) = insert.build_query_as().fetch_one(&mut *tx).await?;
-                let updated = sqlx::QueryBuilder::<$db>::new("UPDATE sessions SET acting_user_id = ")
+                let rows = sqlx::QueryBuilder::<$db>::new("UPDATE sessions SET acting_user_id = ")
                     .push_bind(target_user.0)
                     .push(", acting_account_id = ")
                     .push_bind(target_account.0)
@@ -516,24 +529,25 @@ macro_rules! impl_store {
                     .push_bind(session.0)
                     .push(" AND user_id = ")
                     .push_bind(impersonator.0)
-                    .push(" AND revoked_at IS NULL AND acting_user_id IS NULL")
-                    .build()
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-                if updated != 1 {
+                    .push(" AND revoked_at IS NULL AND acting_user_id IS NULL RETURNING token_hash")
+                    .build_query_as()
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let changed = super::token_hashes(rows);
+                let Some(&token_hash) = changed.first() else {
                     tx.rollback().await?;
                     return Err($crate::error::Error::AlreadyImpersonating);
-                }
+                };
+                Self::announce(&mut *tx, &changed).await?;
                 tx.commit().await?;
-                Ok($crate::model::ImpersonationId(id))
+                Ok(($crate::model::ImpersonationId(id), token_hash))
             }
 
             async fn end_impersonation(
                 &self,
                 session: SessionId,
                 now: Timestamp,
-            ) -> $crate::error::Result<bool> {
+            ) -> $crate::error::Result<Option<$crate::token::TokenHash>> {
                 let mut tx = self.pool.begin().await?;
                 sqlx::QueryBuilder::<$db>::new("UPDATE impersonations SET ended_at = ")
                     .push_bind(now.0)
@@ -543,17 +557,19 @@ macro_rules! impl_store {
                     .build()
                     .execute(&mut *tx)
                     .await?;
-                let ended = sqlx::QueryBuilder::<$db>::new(
+                let rows = sqlx::QueryBuilder::<$db>::new(
                     "UPDATE sessions SET acting_user_id = NULL, acting_account_id = NULL,
                         impersonation_id = NULL WHERE acting_user_id IS NOT NULL AND id = ",
                 )
                 .push_bind(session.0)
-                .build()
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+                .push(" RETURNING token_hash")
+                .build_query_as()
+                .fetch_all(&mut *tx)
+                .await?;
+                let changed = super::token_hashes(rows);
+                Self::announce(&mut *tx, &changed).await?;
                 tx.commit().await?;
-                Ok(ended == 1)
+                Ok(changed.first().copied())
             }
 
             async fn list_impersonations(
@@ -677,15 +693,20 @@ macro_rules! impl_store {
                 &self,
                 id: $crate::model::ApiKeyId,
                 now: Timestamp,
-            ) -> $crate::error::Result<bool> {
-                let done = sqlx::QueryBuilder::<$db>::new("UPDATE api_keys SET revoked_at = ")
+            ) -> $crate::error::Result<Option<$crate::token::TokenHash>> {
+                let mut tx = self.pool.begin().await?;
+                let rows = sqlx::QueryBuilder::<$db>::new("UPDATE api_keys SET revoked_at = ")
                     .push_bind(now.0)
                     .push(" WHERE revoked_at IS NULL AND id = ")
                     .push_bind(id.0)
-                    .build()
-                    .execute(&self.pool)
+                    .push(" RETURNING key_hash")
+                    .build_query_as()
+                    .fetch_all(&mut *tx)
                     .await?;
-                Ok(done.rows_affected() == 1)
+                let revoked = super::token_hashes(rows);
+                Self::announce(&mut *tx, &revoked).await?;
+                tx.commit().await?;
+                Ok(revoked.first().copied())
             }
 
             async fn list_api_keys(&self) -> $crate::error::Result<Vec<$crate::model::ApiKeyView>> {
@@ -708,6 +729,127 @@ macro_rules! impl_store {
                         revoked_at: revoked_at.map(Timestamp),
                     })
                     .collect())
+            }
+
+            async fn seed_bulk(
+                &self,
+                plan: &$crate::store::BulkPlan<'_>,
+            ) -> $crate::error::Result<()> {
+                if !self.is_empty().await? {
+                    return Err($crate::error::Error::InvalidInput(
+                        "bulk seeding needs an empty database",
+                    ));
+                }
+                let mut tx = self.pool.begin().await?;
+                let most = plan.sessions.max(plan.users).max(plan.accounts);
+                // A number series 1..=most, written the same way for both databases.
+                let series = |sql: &mut sqlx::QueryBuilder<'_, $db>| {
+                    sql.push("WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < ")
+                        .push_bind(i64::from(most))
+                        .push(") ");
+                };
+                for application in ["Web", "iOS app", "Android app", "Partner API"] {
+                    sqlx::QueryBuilder::<$db>::new("INSERT INTO applications (name, created_at) VALUES (")
+                        .push_bind(application)
+                        .push(", ")
+                        .push_bind(plan.now.0)
+                        .push(")")
+                        .build()
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let mut sql = sqlx::QueryBuilder::<$db>::new("");
+                series(&mut sql);
+                sql.push("INSERT INTO accounts (name, store_geolocation, created_at) SELECT 'Account ' || n, ")
+                    .push_bind(true)
+                    .push(", ")
+                    .push_bind(plan.now.0)
+                    .push(" FROM g WHERE n <= ")
+                    .push_bind(i64::from(plan.accounts))
+                    .push(" ORDER BY n");
+                sql.build().execute(&mut *tx).await?;
+                let mut sql = sqlx::QueryBuilder::<$db>::new("");
+                series(&mut sql);
+                sql.push("INSERT INTO users (email, name, password_hash, created_at) SELECT 'user' || n || '@account' || ((n - 1) % ")
+                    .push_bind(i64::from(plan.accounts))
+                    .push(" + 1) || '.example', 'User ' || n, ")
+                    .push_bind(plan.password_hash)
+                    .push(", ")
+                    .push_bind(plan.now.0)
+                    .push(" FROM g WHERE n <= ")
+                    .push_bind(i64::from(plan.users))
+                    .push(" ORDER BY n");
+                sql.build().execute(&mut *tx).await?;
+                let mut sql = sqlx::QueryBuilder::<$db>::new("");
+                series(&mut sql);
+                sql.push("INSERT INTO memberships (user_id, account_id, role) SELECT n, (n - 1) % ")
+                    .push_bind(i64::from(plan.accounts))
+                    .push(" + 1, CASE WHEN n <= ")
+                    .push_bind(i64::from(plan.accounts))
+                    .push(" THEN 'owner' ELSE 'employee' END FROM g WHERE n <= ")
+                    .push_bind(i64::from(plan.users));
+                sql.build().execute(&mut *tx).await?;
+
+                Self::before_bulk_sessions(&mut *tx).await?;
+                let spread = i64::try_from(plan.spread.as_millis()).unwrap_or(i64::MAX).max(1);
+                let mut sql = sqlx::QueryBuilder::<$db>::new("");
+                series(&mut sql);
+                sql.push(
+                    ", d(k, kind, model, os, os_version, browser, browser_version, user_agent) AS (VALUES
+                        (0, 'desktop', NULL, 'Windows', '10', 'Chrome', '131.0.0', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'),
+                        (1, 'desktop', NULL, 'Mac OS X', '14.6', 'Safari', '17.6', 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Safari/605.1.15'),
+                        (2, 'phone', 'iPhone', 'iOS', '17.6.1', 'Mobile Safari', '17.6', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_6_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1'),
+                        (3, 'phone', 'Pixel 8', 'Android', '14', 'Chrome Mobile', '131.0.0', 'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36'),
+                        (4, 'desktop', NULL, 'Ubuntu', NULL, 'Firefox', '133.0', 'Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0'),
+                        (5, 'tablet', 'iPad', 'iOS', '17.6', 'Mobile Safari', '17.6', 'Mozilla/5.0 (iPad; CPU OS 17_6 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.6 Mobile/15E148 Safari/604.1')),
+                     l(k, kind, city, region, country_code, country_name, ip) AS (VALUES
+                        (0, 'known', 'Berlin', 'Land Berlin', 'DE', 'Germany', '2.160.'),
+                        (1, 'known', 'Amsterdam', 'North Holland', 'NL', 'Netherlands', '77.60.'),
+                        (2, 'known', 'London', 'England', 'GB', 'United Kingdom', '81.2.'),
+                        (3, 'known', 'Paris', 'Ile-de-France', 'FR', 'France', '90.84.'),
+                        (4, 'known', 'New York', 'New York', 'US', 'United States', '74.125.'),
+                        (5, 'known', 'Tokyo', 'Tokyo', 'JP', 'Japan', '126.0.'),
+                        (6, 'local', NULL, NULL, NULL, NULL, '192.168.'),
+                        (7, 'unknown', NULL, NULL, NULL, NULL, '203.0.')),
+                     s(n, u, a, app, created) AS (SELECT n, (n - 1) % ",
+                )
+                .push_bind(i64::from(plan.users))
+                .push(" + 1, ((n - 1) % ")
+                .push_bind(i64::from(plan.users))
+                .push(") % ")
+                .push_bind(i64::from(plan.accounts))
+                .push(" + 1, n % 4 + 1, ")
+                .push_bind(plan.now.0)
+                .push(" - (CAST(n AS BIGINT) * 7919) % ")
+                .push_bind(spread)
+                .push(" FROM g WHERE n <= ")
+                .push_bind(i64::from(plan.sessions))
+                .push(
+                    ")
+                    INSERT INTO sessions (token_hash, user_id, account_id, application_id, ip,
+                        user_agent, device_kind, device_model, os, os_version, browser,
+                        browser_version, location_kind, city, region, country_code, country_name,
+                        created_at, last_active_at, expires_at, search_text)
+                    SELECT ",
+                )
+                .push(Self::BULK_TOKEN_HASH)
+                .push(
+                    ", s.u, s.a, s.app, l.ip || (s.n / 256 % 256) || '.' || (s.n % 256),
+                        d.user_agent, d.kind, d.model, d.os, d.os_version, d.browser,
+                        d.browser_version, l.kind, l.city, l.region, l.country_code,
+                        l.country_name, s.created, s.created, s.created + ",
+                )
+                .push_bind(spread.saturating_mul(3))
+                .push(
+                    ", lower('User ' || s.u || ' user' || s.u || '@account' || s.a || '.example '
+                        || d.os || ' ' || d.browser || ' ' || COALESCE(l.city, '') || ' '
+                        || COALESCE(l.country_name, '') || ' ' || l.ip || (s.n / 256 % 256) || '.' || (s.n % 256))
+                    FROM s JOIN d ON d.k = s.n % 6 JOIN l ON l.k = s.n % 8 ORDER BY s.n",
+                );
+                sql.build().execute(&mut *tx).await?;
+                Self::after_bulk_sessions(&mut *tx).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn is_empty(&self) -> $crate::error::Result<bool> {

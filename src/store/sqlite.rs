@@ -49,6 +49,29 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// One server per file: there is nobody to tell.
+    async fn announce(
+        _connection: &mut sqlx::SqliteConnection,
+        _hashes: &[crate::token::TokenHash],
+    ) -> Result<()> {
+        Ok(())
+    }
+
+    fn invalidation_feed(&self) -> Option<tokio::sync::mpsc::Receiver<super::Invalidation>> {
+        None
+    }
+
+    /// Bulk-seeded tokens are random: unique, and never handed out.
+    const BULK_TOKEN_HASH: &str = "randomblob(32)";
+
+    async fn before_bulk_sessions(_connection: &mut sqlx::SqliteConnection) -> Result<()> {
+        Ok(())
+    }
+
+    async fn after_bulk_sessions(_connection: &mut sqlx::SqliteConnection) -> Result<()> {
+        Ok(())
+    }
+
     /// Substring search. Three characters or more use the FTS5 trigram index; shorter terms
     /// fall back to `LIKE` over rows the scope has already narrowed (the service refuses them
     /// for the platform-wide view, where that would mean a scan).

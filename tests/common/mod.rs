@@ -96,21 +96,42 @@ impl Backend {
         self == Self::Sqlite || std::env::var_os("TEST_POSTGRES_URL").is_some()
     }
 
-    /// A fresh, migrated store of this kind. SQLite: a new file in `dir`. PostgreSQL: a new
-    /// schema of its own, so tests can run side by side on one database.
-    pub async fn store(self, dir: &Path) -> Arc<dyn Store> {
+    /// A fresh, migrated store of this kind, and where it lives. SQLite: a new file in `dir`.
+    /// PostgreSQL: a new schema of its own, so tests can run side by side on one database.
+    pub async fn store(self, dir: &Path) -> (Arc<dyn Store>, Database) {
         match self {
             Self::Sqlite => {
-                let store = SqliteStore::open(dir.join("sessions.db").to_str().unwrap())
-                    .await
-                    .unwrap();
+                let path = dir.join("sessions.db");
+                let store = SqliteStore::open(path.to_str().unwrap()).await.unwrap();
                 store.migrate().await.unwrap();
-                Arc::new(store)
+                (Arc::new(store), Database::Sqlite(path))
             }
             Self::Postgres => {
                 let store = postgres_store().await;
                 store.migrate().await.unwrap();
-                Arc::new(store)
+                let options = (*store.pool().connect_options()).clone();
+                (Arc::new(store), Database::Postgres(options))
+            }
+        }
+    }
+}
+
+/// Where a test's data lives, so that a second "server" can open the same database.
+#[derive(Clone, Debug)]
+pub enum Database {
+    Sqlite(PathBuf),
+    Postgres(sqlx::postgres::PgConnectOptions),
+}
+
+impl Database {
+    /// Another connection pool on the same data, as a second server process would open it.
+    pub async fn open(&self) -> Arc<dyn Store> {
+        match self {
+            Self::Sqlite(path) => {
+                Arc::new(SqliteStore::open(path.to_str().unwrap()).await.unwrap())
+            }
+            Self::Postgres(options) => {
+                Arc::new(PostgresStore::connect_with(options.clone()).await.unwrap())
             }
         }
     }
@@ -165,9 +186,13 @@ pub async fn postgres_store() -> PostgresStore {
         .await
         .unwrap();
     admin.pool().close().await;
-    PostgresStore::connect_with(base.options([("search_path", format!("{schema},public"))]))
-        .await
-        .unwrap()
+    // Named after the schema, so a test can find its own connections in pg_stat_activity.
+    PostgresStore::connect_with(
+        base.options([("search_path", format!("{schema},public"))])
+            .application_name(&schema),
+    )
+    .await
+    .unwrap()
 }
 
 /// Generates one `#[tokio::test]` per store for each named `async fn(Backend)`.
@@ -202,6 +227,7 @@ macro_rules! on_every_store {
 pub struct World {
     pub dir: tempfile::TempDir,
     pub service: SessionService,
+    pub database: Database,
     pub acme: AccountId,
     pub globex: AccountId,
     pub rita_personal: AccountId,
@@ -223,7 +249,7 @@ pub async fn world(backend: Backend) -> World {
 
 pub async fn world_with_policy(backend: Backend, policy: SessionPolicy) -> World {
     let dir = tempfile::tempdir().unwrap();
-    let store = backend.store(dir.path()).await;
+    let (store, database) = backend.store(dir.path()).await;
     let acme = store.insert_account("Acme", true, T0).await.unwrap();
     let globex = store.insert_account("Globex", true, T0).await.unwrap();
     let rita_personal = store.insert_account("Rita Rep", true, T0).await.unwrap();
@@ -302,6 +328,7 @@ pub async fn world_with_policy(backend: Backend, policy: SessionPolicy) -> World
     World {
         dir,
         service,
+        database,
         acme,
         globex,
         rita_personal,
@@ -317,6 +344,12 @@ pub async fn world_with_policy(backend: Backend, policy: SessionPolicy) -> World
 }
 
 impl World {
+    /// A second server on the same database: its own connections and its own cache.
+    pub async fn another_server(&self, policy: SessionPolicy) -> SessionService {
+        let store = self.database.open().await;
+        SessionService::new(store, self.service.tracker().clone(), policy)
+    }
+
     pub async fn sign_in(
         &self,
         email: &str,
