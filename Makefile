@@ -1,5 +1,5 @@
 # The two commands a new developer needs; each installs what it lacks on first use.
-.PHONY: run test e2e lint
+.PHONY: run test e2e lint bench
 
 run:  ## build and run the app on sessionboard.db at http://127.0.0.1:3000
 	scripts/run.sh
@@ -12,3 +12,6 @@ e2e:  ## only the browser tests, against the last release build
 
 lint: ## formatting and clippy for the server and the browser builds
 	scripts/lint.sh
+
+bench: ## benchmarks on 1M sessions, SQLite and PostgreSQL: prints a table (a few minutes)
+	scripts/bench.sh

@@ -2,7 +2,7 @@
 # Installs what building, running and testing Sessionboard needs, skipping what is already there.
 # Every step is idempotent: a warm machine passes through in about a second.
 #
-# Usage: scripts/bootstrap.sh [build|data|e2e|all]   (default: all)
+# Usage: scripts/bootstrap.sh [build|data|e2e|bench|all]   (default: all; bench only on request)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -101,10 +101,17 @@ e2e_tools() {
   fi
 }
 
+bench_tools() {
+  if ! have wrk; then
+    apt_install wrk
+  fi
+}
+
 case "$what" in
   build) build_tools ;;
   data) data_files ;;
   e2e) e2e_tools ;;
+  bench) bench_tools ;;
   all) build_tools; data_files; e2e_tools ;;
-  *) echo "usage: $0 [build|data|e2e|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [build|data|e2e|bench|all]" >&2; exit 2 ;;
 esac

@@ -78,6 +78,21 @@ pub struct Config {
     /// A session expires this long after sign-in, however active.
     #[arg(long, env = "SESSIONBOARD_ABSOLUTE_LIFETIME", default_value = "90d", value_parser = humantime::parse_duration)]
     pub absolute_lifetime: Duration,
+
+    /// How long a token's validation may be answered from memory. With PostgreSQL, servers
+    /// tell each other of terminations at once; this bounds how long a termination can go
+    /// unnoticed if that news is lost (or, with SQLite, changed by another process). `0s`
+    /// turns the cache off.
+    #[arg(long, env = "SESSIONBOARD_VALIDATION_CACHE_TTL", default_value = "2s", value_parser = humantime::parse_duration)]
+    pub validation_cache_ttl: Duration,
+
+    /// How many validated tokens are kept in memory at most.
+    #[arg(
+        long,
+        env = "SESSIONBOARD_VALIDATION_CACHE_SIZE",
+        default_value = "100000"
+    )]
+    pub validation_cache_size: usize,
 }
 
 impl Config {
@@ -105,6 +120,16 @@ pub enum Command {
     ApiKey {
         #[command(subcommand)]
         action: ApiKeyAction,
+    },
+    /// Fill an empty database with a large synthetic world, for benchmarks. Everyone's
+    /// password is "sessionboard"; emails are user<N>@account<M>.example.
+    SeedBulk {
+        #[arg(long, default_value_t = 10_000)]
+        accounts: u32,
+        #[arg(long, default_value_t = 100_000)]
+        users: u32,
+        #[arg(long, default_value_t = 1_000_000)]
+        sessions: u32,
     },
 }
 

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod loopback;
 pub mod router;
 pub mod startup;
 pub mod state;

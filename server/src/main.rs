@@ -29,6 +29,11 @@ async fn main() -> ExitCode {
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     match config.command.clone() {
         Some(Command::ApiKey { action }) => api_key(&config, action).await,
+        Some(Command::SeedBulk {
+            accounts,
+            users,
+            sessions,
+        }) => seed_bulk(&config, accounts, users, sessions).await,
         Some(Command::Serve) | None => serve(config).await,
     }
 }
@@ -55,6 +60,35 @@ async fn api_key(config: &Config, action: ApiKeyAction) -> Result<(), Box<dyn st
             println!("Revoked API key {id}.");
         }
     }
+    Ok(())
+}
+
+async fn seed_bulk(
+    config: &Config,
+    accounts: u32,
+    users: u32,
+    sessions: u32,
+) -> Result<(), Box<dyn std::error::Error>> {
+    if accounts == 0 || users < accounts {
+        return Err("need at least one account, and at least as many users as accounts".into());
+    }
+    let started = std::time::Instant::now();
+    let store = server::startup::open_store(&config.database_url).await?;
+    let password_hash = sessionboard::password::hash_password(sessionboard::seed::DEMO_PASSWORD)?;
+    store
+        .seed_bulk(&sessionboard::store::BulkPlan {
+            accounts,
+            users,
+            sessions,
+            password_hash: &password_hash,
+            now: Timestamp::now(),
+            spread: std::time::Duration::from_secs(20 * 24 * 3600),
+        })
+        .await?;
+    println!(
+        "Seeded {accounts} accounts, {users} users and {sessions} sessions in {:.1} s.",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use app::ssr::{AppContext, SessionCookie};
 use leptos::config::LeptosOptions;
+use sessionboard::cache::CachePolicy;
 use sessionboard::limit::SignInLimits;
 use sessionboard::model::Timestamp;
 use sessionboard::seed::{DEMO_PASSWORD, seed_demo_world_if_empty};
@@ -119,6 +120,10 @@ pub async fn build_service(config: &Config) -> Result<Arc<SessionService>, Start
         sign_in_limits: SignInLimits {
             per_ip_per_minute: config.sign_in_limit_per_ip,
             per_email_per_minute: config.sign_in_limit_per_email,
+        },
+        cache: CachePolicy {
+            ttl: config.validation_cache_ttl,
+            capacity: config.validation_cache_size,
         },
     };
     let service = Arc::new(SessionService::new(store, Arc::new(tracker), policy));

@@ -7,7 +7,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use sessionboard::model::Timestamp;
-use sessionboard::service::{ApiClient, Caller};
+use sessionboard::service::{ApiClient, Caller, Validated};
 
 use super::problem::ApiError;
 use crate::state::AppState;
@@ -68,9 +68,27 @@ impl FromRequestParts<AppState> for Client {
     }
 }
 
-/// The device's session, from `Authorization: Bearer <token>`, checked against the calling
-/// application: a token is only good at the application it was issued for (platform-wide keys
-/// excepted).
+/// The device's bearer token, from `Authorization: Bearer <token>` (not yet checked).
+fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
+    parts
+        .headers
+        .get(AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or(ApiError::Unauthenticated)
+}
+
+/// A token is only good at the application it was issued for (platform-wide keys excepted).
+fn check_application(client: &ApiClient, caller: &Caller) -> Result<(), ApiError> {
+    if caller.application_id == client.application_id || client.is_admin {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthenticated)
+    }
+}
+
+/// The device's session, from its bearer token, checked against the calling application.
 pub struct Device {
     pub caller: Caller,
 }
@@ -80,21 +98,31 @@ impl FromRequestParts<AppState> for Device {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Client(client) = Client::from_request_parts(parts, state).await?;
-        let token = parts
-            .headers
-            .get(AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer "))
-            .ok_or(ApiError::Unauthenticated)?;
         let caller = state
             .app
             .service
-            .authenticate(token.trim(), Timestamp::now())
+            .authenticate(bearer_token(parts)?, Timestamp::now())
             .await?;
-        if caller.application_id != client.application_id && !client.is_admin {
-            return Err(ApiError::Unauthenticated);
-        }
+        check_application(&client, &caller)?;
         Ok(Self { caller })
+    }
+}
+
+/// The device's session with its user's name and roles: what validation answers.
+pub struct ValidDevice(pub Validated);
+
+impl FromRequestParts<AppState> for ValidDevice {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Client(client) = Client::from_request_parts(parts, state).await?;
+        let validated = state
+            .app
+            .service
+            .validate(bearer_token(parts)?, Timestamp::now())
+            .await?;
+        check_application(&client, &validated.caller)?;
+        Ok(Self(validated))
     }
 }
 

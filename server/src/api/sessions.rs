@@ -11,10 +11,10 @@ use sessionboard::model::{
     MAX_PAGE_SIZE, Page, PageRequest, SessionFilter, SessionId, SessionsPage, SessionsView,
     Timestamp, UserId,
 };
-use sessionboard::service::{Application, SignIn};
+use sessionboard::service::{Application, SignIn, Validated};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{Actor, ApiJson, ApiQuery, Client, Device};
+use super::extract::{Actor, ApiJson, ApiQuery, Client, Device, ValidDevice};
 use super::problem::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -156,11 +156,8 @@ pub struct Roles {
         (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn validate(
-    State(state): State<AppState>,
-    device: Device,
+    ValidDevice(Validated { caller, viewer }): ValidDevice,
 ) -> Result<Json<ValidatedSession>, ApiError> {
-    let caller = device.caller;
-    let viewer = state.app.service.viewer(&caller).await?;
     let account_role = viewer
         .memberships
         .iter()
@@ -170,11 +167,11 @@ pub async fn validate(
         session_id: caller.session_id,
         user: Person {
             id: viewer.user_id,
-            name: viewer.name,
+            name: viewer.name.clone(),
         },
         account: AccountRef {
             id: viewer.account_id,
-            name: viewer.account_name,
+            name: viewer.account_name.clone(),
         },
         application_id: caller.application_id,
         roles: Roles {
@@ -182,9 +179,9 @@ pub async fn validate(
             platform_admin: viewer.is_platform_admin,
             sales_rep: viewer.is_sales_rep,
         },
-        acting_as: viewer.impersonator.map(|rep| Person {
+        acting_as: viewer.impersonator.as_ref().map(|rep| Person {
             id: rep.user_id,
-            name: rep.name,
+            name: rep.name.clone(),
         }),
         expires_at: caller.expires_at,
     }))
