@@ -19,6 +19,6 @@ echo "PostgreSQL: ${BENCH_POSTGRES_URL:-not measured (set BENCH_POSTGRES_URL)}" 
 step "release build (server + WebAssembly)"
 cargo leptos build --release
 step "benchmark tool"
-cargo build --release --locked -p server --bin sessionboard-bench
+cargo build --release --locked -p server --bin sessionboard-bench --no-default-features --features ssr
 step "benchmarks (a few minutes)"
 "$CARGO_TARGET_DIR/release/sessionboard-bench" "$@"

@@ -485,9 +485,9 @@ pub struct CustomerUser {
     pub account_name: String,
 }
 
-/// Counting stops here: "10,000+" is as precise as a person needs, and counting further would
-/// make a request proportional to the table.
-pub const COUNT_CAP: u32 = 10_000;
+/// Counting stops here: "1000+" is as precise as a person scanning a list needs, and counting
+/// further would make every request cost more the bigger the table.
+pub const COUNT_CAP: u32 = 1_000;
 
 /// One page of a sessions list, with the total and the server's clock.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

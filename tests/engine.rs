@@ -23,6 +23,7 @@ on_every_store!(
     only_owners_and_admins_change_the_geolocation_setting,
     lists_filter_by_user_application_and_account,
     search_matches_names_emails_devices_browsers_locations_and_ips,
+    search_pages_walk_every_match_in_order_both_ways,
     keyset_pages_cover_every_session_exactly_once,
     oversized_or_malformed_list_requests_are_refused,
     the_purge_deletes_only_sessions_long_past_their_end,
@@ -694,6 +695,57 @@ async fn search_matches_names_emails_devices_browsers_locations_and_ips(backend:
             .await
             .is_empty()
     );
+}
+
+/// Common terms are answered from the newest sessions, rare ones through the text index
+/// (see `list_live_sessions`): a walk through the pages must see every match once, in order,
+/// whichever path each page took, and the count must agree.
+async fn search_pages_walk_every_match_in_order_both_ways(backend: Backend) {
+    let w = world(backend).await;
+    let mut planted = Vec::new();
+    for minute in 0..12 {
+        let at = T0.minus(Duration::from_secs(3600)).plus(minute * MINUTE);
+        planted.push(w.plant_session(w.bob, w.acme, at).await);
+        // Sessions that do not match, interleaved (within the sign-in rate limit).
+        if minute % 2 == 0 {
+            w.sign_in("bob@acme.example", CHROME_WINDOWS, "81.2.69.142", at)
+                .await;
+        }
+    }
+    let (_, alice) = w.caller("alice@acme.example", T0).await;
+    for oldest_first in [false, true] {
+        let filter = SessionFilter {
+            search: Some("PLANTED".to_owned()),
+            oldest_first,
+            ..Default::default()
+        };
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = w
+                .service
+                .sessions_page(
+                    &alice,
+                    SessionsView::Account(w.acme),
+                    &filter,
+                    PageRequest { after, limit: 5 },
+                    T0,
+                )
+                .await
+                .unwrap();
+            assert_eq!(page.total, 12);
+            seen.extend(page.items.iter().map(|s| s.id));
+            match page.next {
+                Some(next) => after = Some(next),
+                None => break,
+            }
+        }
+        let mut expected = planted.clone();
+        if !oldest_first {
+            expected.reverse();
+        }
+        assert_eq!(seen, expected, "oldest first: {oldest_first}");
+    }
 }
 
 async fn keyset_pages_cover_every_session_exactly_once(backend: Backend) {

@@ -11,12 +11,18 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    let config = Config::parse();
+    // Bulk seeding runs statements of a minute by design: sqlx's slow-statement warnings would
+    // only be noise there.
+    let default_filter = match config.command {
+        Some(Command::SeedBulk { .. }) => "info,sqlx=error",
+        _ => "info,sqlx=warn",
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .init();
-    let config = Config::parse();
     match run(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

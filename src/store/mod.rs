@@ -324,6 +324,10 @@ pub(crate) fn into_page<T>(mut items: Vec<T>, limit: u32, key: impl Fn(&T) -> Cu
     Page { items, next }
 }
 
+/// How many of the next sessions in list order a search looks through before it turns to the
+/// text index (see `list_live_sessions`).
+pub(crate) const SEARCH_WINDOW: u32 = 2_000;
+
 /// Token hashes from `RETURNING token_hash` rows.
 pub(crate) fn token_hashes(rows: Vec<(Vec<u8>,)>) -> Vec<TokenHash> {
     rows.iter()

@@ -292,13 +292,37 @@ macro_rules! impl_store {
                 now: Timestamp,
                 page: $crate::model::PageRequest,
             ) -> $crate::error::Result<$crate::model::Page<$crate::model::SessionView>> {
+                use $crate::store::columns::SessionRow;
+                let to_page = |rows: Vec<SessionRow>| {
+                    let sessions = rows.into_iter().map($crate::model::SessionView::from).collect();
+                    $crate::store::into_page(sessions, page.limit, |s: &$crate::model::SessionView| {
+                        $crate::model::Cursor { at: s.created_at, id: s.id.0 }
+                    })
+                };
+                if let Some(term) = &query.search {
+                    // A common term ("chrome", "berlin") matches among the newest sessions at
+                    // once, but through the text index it means sorting every match. So look
+                    // among the next few thousand sessions in list order first: if a full page
+                    // matches there, it is exactly the page. Rare terms fall through to the
+                    // text index, which finds their few matches directly.
+                    let mut sql = sqlx::QueryBuilder::<$db>::new("SELECT ");
+                    sql.push($crate::store::columns::SESSION_COLUMNS);
+                    Self::push_recent_window(&mut sql, "*", scope, query, now, page.after, $crate::store::SEARCH_WINDOW);
+                    sql.push($crate::store::columns::SESSION_JOINS)
+                        .push(" WHERE s.search_text LIKE ")
+                        .push_bind($crate::store::like_pattern(term))
+                        .push(" ESCAPE '\\'");
+                    let (_, direction) = Self::order(query.oldest_first);
+                    sql.push(format!(" ORDER BY s.created_at {direction}, s.id {direction} LIMIT "))
+                        .push_bind(i64::from(page.limit) + 1);
+                    let rows: Vec<SessionRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+                    if rows.len() > page.limit as usize {
+                        return Ok(to_page(rows));
+                    }
+                }
                 let mut sql = Self::list_sessions_sql("", scope, query, now, Some(page));
-                let rows: Vec<$crate::store::columns::SessionRow> =
-                    sql.build_query_as().fetch_all(&self.pool).await?;
-                let sessions = rows.into_iter().map($crate::model::SessionView::from).collect();
-                Ok($crate::store::into_page(sessions, page.limit, |s: &$crate::model::SessionView| {
-                    $crate::model::Cursor { at: s.created_at, id: s.id.0 }
-                }))
+                let rows: Vec<SessionRow> = sql.build_query_as().fetch_all(&self.pool).await?;
+                Ok(to_page(rows))
             }
 
             async fn count_live_sessions(
@@ -308,6 +332,21 @@ macro_rules! impl_store {
                 now: Timestamp,
                 cap: u32,
             ) -> $crate::error::Result<u64> {
+                if let Some(term) = &query.search {
+                    // As for the page: a common term reaches the cap among the newest
+                    // sessions; only then is the text index spared.
+                    let window = cap.saturating_mul(10);
+                    let mut sql = sqlx::QueryBuilder::<$db>::new(
+                        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.search_text LIKE ",
+                    );
+                    sql.push_bind($crate::store::like_pattern(term))
+                        .push(" ESCAPE '\\' THEN 1 ELSE 0 END), 0)");
+                    Self::push_recent_window(&mut sql, "s.search_text", scope, query, now, None, window);
+                    let (seen, matched): (i64, i64) = sql.build_query_as().fetch_one(&self.pool).await?;
+                    if matched >= i64::from(cap) || seen < i64::from(window) {
+                        return Ok(u64::try_from(matched.min(i64::from(cap))).unwrap_or(0));
+                    }
+                }
                 // Counting stops at `cap`: past that the number is "many", and counting on
                 // would make the request proportional to the table.
                 let mut sql = Self::list_sessions_sql("SELECT COUNT(*) FROM (", scope, query, now, None);
@@ -790,7 +829,7 @@ macro_rules! impl_store {
                     .push_bind(i64::from(plan.users));
                 sql.build().execute(&mut *tx).await?;
 
-                Self::before_bulk_sessions(&mut *tx).await?;
+                let set_aside = Self::before_bulk_sessions(&mut *tx).await?;
                 let spread = i64::try_from(plan.spread.as_millis()).unwrap_or(i64::MAX).max(1);
                 let mut sql = sqlx::QueryBuilder::<$db>::new("");
                 series(&mut sql);
@@ -818,7 +857,7 @@ macro_rules! impl_store {
                 .push_bind(i64::from(plan.users))
                 .push(") % ")
                 .push_bind(i64::from(plan.accounts))
-                .push(" + 1, n % 4 + 1, ")
+                .push(" + 1, (n / 7) % 4 + 1, ")
                 .push_bind(plan.now.0)
                 .push(" - (CAST(n AS BIGINT) * 7919) % ")
                 .push_bind(spread)
@@ -844,10 +883,10 @@ macro_rules! impl_store {
                     ", lower('User ' || s.u || ' user' || s.u || '@account' || s.a || '.example '
                         || d.os || ' ' || d.browser || ' ' || COALESCE(l.city, '') || ' '
                         || COALESCE(l.country_name, '') || ' ' || l.ip || (s.n / 256 % 256) || '.' || (s.n % 256))
-                    FROM s JOIN d ON d.k = s.n % 6 JOIN l ON l.k = s.n % 8 ORDER BY s.n",
+                    FROM s JOIN d ON d.k = s.n % 6 JOIN l ON l.k = (s.n / 5) % 8",
                 );
                 sql.build().execute(&mut *tx).await?;
-                Self::after_bulk_sessions(&mut *tx).await?;
+                Self::after_bulk_sessions(&mut *tx, set_aside).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -982,11 +1021,15 @@ macro_rules! impl_store {
                 page: $crate::model::PageRequest,
                 ascending: bool,
             ) {
-                let (comparison, direction) = if ascending { (">", "ASC") } else { ("<", "DESC") };
+                let (comparison, direction) = Self::order(ascending);
                 if let Some(after) = page.after {
-                    sql.push(format!(" AND ({time}, {id}) {comparison} ("))
+                    // `(time, id) < (t, i)`, spelled so that SQLite too turns its first half
+                    // into a range on the index (it scans for the row-value form).
+                    sql.push(format!(" AND {time} {comparison}= "))
                         .push_bind(after.at.0)
-                        .push(", ")
+                        .push(format!(" AND ({time} {comparison} "))
+                        .push_bind(after.at.0)
+                        .push(format!(" OR {id} {comparison} "))
                         .push_bind(after.id)
                         .push(")");
                 }
@@ -1017,18 +1060,7 @@ macro_rules! impl_store {
                         sql.push("SELECT 1 FROM sessions s");
                     }
                 }
-                sql.push(" WHERE s.revoked_at IS NULL AND s.expires_at > ")
-                    .push_bind(now.0);
-                Self::push_scope(&mut sql, "s", scope);
-                if let Some(user) = query.user {
-                    sql.push(" AND s.user_id = ").push_bind(user.0);
-                }
-                if let Some(application) = query.application {
-                    sql.push(" AND s.application_id = ").push_bind(application.0);
-                }
-                if let Some(account) = query.account {
-                    sql.push(" AND s.account_id = ").push_bind(account.0);
-                }
+                Self::push_live_filters(&mut sql, scope, query, now);
                 if let Some(term) = &query.search {
                     Self::push_search(&mut sql, term);
                 }
@@ -1037,6 +1069,57 @@ macro_rules! impl_store {
                 };
                 Self::push_page(&mut sql, "s.created_at", "s.id", page, query.oldest_first);
                 sql
+            }
+
+            /// `WHERE` the session is live, in `scope`, and passes the query's filters (but
+            /// not its search).
+            fn push_live_filters(
+                sql: &mut sqlx::QueryBuilder<'_, $db>,
+                scope: $crate::access::Scope,
+                query: &$crate::store::SessionQuery,
+                now: Timestamp,
+            ) {
+                sql.push(" WHERE s.revoked_at IS NULL AND s.expires_at > ")
+                    .push_bind(now.0);
+                Self::push_scope(sql, "s", scope);
+                if let Some(user) = query.user {
+                    sql.push(" AND s.user_id = ").push_bind(user.0);
+                }
+                if let Some(application) = query.application {
+                    // With a person or an account in the query, their index narrows far more
+                    // than an application's: the `+` keeps the planner (SQLite's above all,
+                    // which has no statistics) off the application index.
+                    let narrower = query.user.is_some()
+                        || query.account.is_some()
+                        || !matches!(scope, $crate::access::Scope::All);
+                    sql.push(if narrower { " AND +s.application_id = " } else { " AND s.application_id = " })
+                        .push_bind(application.0);
+                }
+                if let Some(account) = query.account {
+                    sql.push(" AND s.account_id = ").push_bind(account.0);
+                }
+            }
+
+            /// ` FROM (the next `window` live sessions in list order, after `after`) AS s`,
+            /// with `columns` of them.
+            fn push_recent_window(
+                sql: &mut sqlx::QueryBuilder<'_, $db>,
+                columns: &str,
+                scope: $crate::access::Scope,
+                query: &$crate::store::SessionQuery,
+                now: Timestamp,
+                after: Option<$crate::model::Cursor>,
+                window: u32,
+            ) {
+                sql.push(format!(" FROM (SELECT {columns} FROM sessions s"));
+                Self::push_live_filters(sql, scope, query, now);
+                let page = $crate::model::PageRequest { after, limit: window.saturating_sub(1) };
+                Self::push_page(sql, "s.created_at", "s.id", page, query.oldest_first);
+                sql.push(") AS s");
+            }
+
+            fn order(ascending: bool) -> (&'static str, &'static str) {
+                if ascending { (">", "ASC") } else { ("<", "DESC") }
             }
         }
     };
