@@ -245,7 +245,7 @@ impl SessionService {
                 application_id,
                 observation: &observation,
             };
-            self.record_attempt(failure, LoginOutcome::InvalidCredentials, None, now)
+            self.record_attempt(failure, LoginOutcome::InvalidCredentials, now)
                 .await?;
             return Err(match known {
                 Some((_, true)) => Error::NoAccount,
@@ -305,20 +305,6 @@ impl SessionService {
         let token = SessionToken::generate();
         let expires_at = self.policy.expiry(now, now);
         let user_name = self.store.user_name(user_id).await?.unwrap_or_default();
-        let session_id = self
-            .store
-            .insert_session(NewSession {
-                token_hash: token.hash(),
-                user_id,
-                account_id: home.account_id,
-                application_id,
-                observation: &observation,
-                search_text: &search_text(&user_name, email, &observation),
-                created_at: now,
-                last_active_at: now,
-                expires_at,
-            })
-            .await?;
         let success = Attempt {
             email,
             user_id: Some(user_id),
@@ -326,7 +312,22 @@ impl SessionService {
             application_id,
             observation: &observation,
         };
-        self.record_attempt(success, LoginOutcome::Success, Some(session_id), now)
+        let session_id = self
+            .store
+            .open_session(
+                NewSession {
+                    token_hash: token.hash(),
+                    user_id,
+                    account_id: home.account_id,
+                    application_id,
+                    observation: &observation,
+                    search_text: &search_text(&user_name, email, &observation),
+                    created_at: now,
+                    last_active_at: now,
+                    expires_at,
+                },
+                login_record(&success, LoginOutcome::Success, now),
+            )
             .await?;
         Ok(SignedIn {
             token,
@@ -369,21 +370,10 @@ impl SessionService {
         &self,
         attempt: Attempt<'_>,
         outcome: LoginOutcome,
-        session_id: Option<SessionId>,
         now: Timestamp,
     ) -> Result<()> {
-        let email = &attempt.email[..attempt.email.floor_char_boundary(MAX_EMAIL_BYTES)];
         self.store
-            .insert_login_record(NewLoginRecord {
-                at: now,
-                user_id: attempt.user_id,
-                account_id: attempt.account_id,
-                email,
-                application_id: attempt.application_id,
-                observation: attempt.observation,
-                outcome,
-                session_id,
-            })
+            .insert_login_record(login_record(&attempt, outcome, now))
             .await
     }
 
@@ -1027,6 +1017,25 @@ fn follow(
             }
         }
     })
+}
+
+/// The sign-in history's record of an attempt (a successful one gets its session's id from
+/// the store).
+fn login_record<'a>(
+    attempt: &Attempt<'a>,
+    outcome: LoginOutcome,
+    now: Timestamp,
+) -> NewLoginRecord<'a> {
+    NewLoginRecord {
+        at: now,
+        user_id: attempt.user_id,
+        account_id: attempt.account_id,
+        email: &attempt.email[..attempt.email.floor_char_boundary(MAX_EMAIL_BYTES)],
+        application_id: attempt.application_id,
+        observation: attempt.observation,
+        outcome,
+        session_id: None,
+    }
 }
 
 fn caller_of(session: &LiveSession) -> Caller {

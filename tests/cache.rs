@@ -339,6 +339,7 @@ gate_store! {
     user_name(user: UserId) -> Option<String>;
     set_store_geolocation(account: AccountId, on: bool) -> bool;
     insert_session(session: NewSession<'_>) -> SessionId;
+    open_session(session: NewSession<'_>, sign_in: NewLoginRecord<'_>) -> SessionId;
     live_session_owner(id: SessionId, now: Timestamp) -> Option<SessionOwner>;
     touch_session(id: SessionId, now: Timestamp, expires_at: Timestamp) -> ();
     list_live_sessions(scope: Scope, query: &SessionQuery, now: Timestamp, page: PageRequest) -> Page<SessionView>;

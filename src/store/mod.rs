@@ -174,6 +174,13 @@ pub trait Store: Send + Sync + 'static {
 
     // Sessions.
     async fn insert_session(&self, session: NewSession<'_>) -> Result<SessionId>;
+    /// A successful sign-in: the session and its sign-in record (which gets the new session's
+    /// id), in one transaction.
+    async fn open_session(
+        &self,
+        session: NewSession<'_>,
+        sign_in: NewLoginRecord<'_>,
+    ) -> Result<SessionId>;
     /// The hot path: one indexed lookup by token hash.
     async fn live_session_by_token(
         &self,

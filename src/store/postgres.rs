@@ -15,6 +15,8 @@ use crate::model::{AccountId, ApplicationId, Role, SessionId, Timestamp, UserId}
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
+    /// Writes share the pool: PostgreSQL's row locks let writers run side by side.
+    writer: PgPool,
 }
 
 impl PostgresStore {
@@ -33,7 +35,10 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(|error| Error::Config(format!("cannot connect to PostgreSQL: {error}")))?;
-        Ok(Self { pool })
+        Ok(Self {
+            writer: pool.clone(),
+            pool,
+        })
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -59,6 +64,10 @@ impl PostgresStore {
     fn invalidation_feed(&self) -> Option<tokio::sync::mpsc::Receiver<super::Invalidation>> {
         Some(listen::spawn(&self.pool.connect_options()))
     }
+
+    /// Emails are unique case-insensitively through an index on `lower(email)`; only this
+    /// spelling of the comparison can use it (emails are stored lower-cased already).
+    const EMAIL_IS: &str = "lower(email) = ";
 
     /// Bulk-seeded tokens are derived from the row number: unique, and never handed out.
     const BULK_TOKEN_HASH: &str = "sha256(int8send(CAST(s.n AS BIGINT)))";

@@ -33,7 +33,7 @@ macro_rules! impl_store {
                 email: &str,
             ) -> $crate::error::Result<Option<$crate::store::Credentials>> {
                 let row: Option<(i64, String)> =
-                    sqlx::QueryBuilder::<$db>::new("SELECT id, password_hash FROM users WHERE email = ")
+                    sqlx::QueryBuilder::<$db>::new(["SELECT id, password_hash FROM users WHERE ", Self::EMAIL_IS].concat())
                         .push_bind(email)
                         .build_query_as()
                         .fetch_optional(&self.pool)
@@ -194,7 +194,7 @@ macro_rules! impl_store {
                     .push(" WHERE id = ")
                     .push_bind(account.0)
                     .build()
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                 Ok(done.rows_affected() == 1)
             }
@@ -203,27 +203,22 @@ macro_rules! impl_store {
                 &self,
                 session: $crate::store::NewSession<'_>,
             ) -> $crate::error::Result<SessionId> {
-                let observation = session.observation;
-                let mut query = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO sessions (token_hash, user_id, account_id, application_id, ip,
-                        user_agent, device_kind, device_model, os, os_version, browser,
-                        browser_version, location_kind, city, region, country_code, country_name,
-                        created_at, last_active_at, expires_at, search_text) ",
-                );
-                query.push_values([()], |mut row, ()| {
-                    row.push_bind(session.token_hash.as_bytes().to_vec())
-                        .push_bind(session.user_id.0)
-                        .push_bind(session.account_id.0)
-                        .push_bind(session.application_id.0);
-                    Self::push_observation(&mut row, observation);
-                    row.push_bind(session.created_at.0)
-                        .push_bind(session.last_active_at.0)
-                        .push_bind(session.expires_at.0)
-                        .push_bind(session.search_text);
-                });
-                query.push(" RETURNING id");
-                let (id,): (i64,) = query.build_query_as().fetch_one(&self.pool).await?;
-                Ok(SessionId(id))
+                let mut connection = self.writer.acquire().await?;
+                Self::insert_session_row(&mut connection, session).await
+            }
+
+            async fn open_session(
+                &self,
+                session: $crate::store::NewSession<'_>,
+                mut sign_in: $crate::store::NewLoginRecord<'_>,
+            ) -> $crate::error::Result<SessionId> {
+                // One transaction, one commit: a sign-in is one write, not two.
+                let mut tx = self.writer.begin().await?;
+                let id = Self::insert_session_row(&mut tx, session).await?;
+                sign_in.session_id = Some(id);
+                Self::insert_login_row(&mut tx, sign_in).await?;
+                tx.commit().await?;
+                Ok(id)
             }
 
             async fn live_session_by_token(
@@ -280,7 +275,7 @@ macro_rules! impl_store {
                     .push(" AND revoked_at IS NULL AND last_active_at < ")
                     .push_bind(now.0)
                     .build()
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                 Ok(())
             }
@@ -420,7 +415,7 @@ macro_rules! impl_store {
                 scope: $crate::access::Scope,
                 now: Timestamp,
             ) -> $crate::error::Result<Option<$crate::token::TokenHash>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let mut sql = sqlx::QueryBuilder::<$db>::new("UPDATE sessions AS s SET revoked_at = ");
                 sql.push_bind(now.0)
                     .push(" WHERE s.id = ")
@@ -451,7 +446,7 @@ macro_rules! impl_store {
                 keep: SessionId,
                 now: Timestamp,
             ) -> $crate::error::Result<Vec<$crate::token::TokenHash>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let rows = sqlx::QueryBuilder::<$db>::new("UPDATE sessions SET revoked_at = ")
                     .push_bind(now.0)
                     .push(" WHERE user_id = ")
@@ -486,7 +481,7 @@ macro_rules! impl_store {
                 keep: Option<SessionId>,
                 now: Timestamp,
             ) -> $crate::error::Result<Vec<$crate::token::TokenHash>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let mut sql = sqlx::QueryBuilder::<$db>::new("UPDATE sessions AS s SET revoked_at = ");
                 sql.push_bind(now.0)
                     .push(" WHERE s.user_id = ")
@@ -526,7 +521,7 @@ macro_rules! impl_store {
                     .push_bind(before.0)
                     .push(" LIMIT 5000)")
                     .build()
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?
                     .rows_affected();
                     total += deleted;
@@ -544,7 +539,7 @@ macro_rules! impl_store {
                 target_account: AccountId,
                 now: Timestamp,
             ) -> $crate::error::Result<($crate::model::ImpersonationId, $crate::token::TokenHash)> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let mut insert = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO impersonations (impersonator_id, session_id, target_user_id,
                         target_account_id, started_at) ",
@@ -587,7 +582,7 @@ macro_rules! impl_store {
                 session: SessionId,
                 now: Timestamp,
             ) -> $crate::error::Result<Option<$crate::token::TokenHash>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 sqlx::QueryBuilder::<$db>::new("UPDATE impersonations SET ended_at = ")
                     .push_bind(now.0)
                     .push(" WHERE ended_at IS NULL AND id = (SELECT impersonation_id FROM sessions WHERE id = ")
@@ -633,25 +628,8 @@ macro_rules! impl_store {
                 &self,
                 record: $crate::store::NewLoginRecord<'_>,
             ) -> $crate::error::Result<()> {
-                let observation = record.observation;
-                let mut query = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO login_records (at, user_id, account_id, email, application_id, ip,
-                        user_agent, device_kind, device_model, os, os_version, browser,
-                        browser_version, location_kind, city, region, country_code, country_name,
-                        outcome, session_id) ",
-                );
-                query.push_values([()], |mut row, ()| {
-                    row.push_bind(record.at.0)
-                        .push_bind(record.user_id.map(|id| id.0))
-                        .push_bind(record.account_id.map(|id| id.0))
-                        .push_bind(record.email)
-                        .push_bind(record.application_id.0);
-                    Self::push_observation(&mut row, observation);
-                    row.push_bind(record.outcome.as_str())
-                        .push_bind(record.session_id.map(|id| id.0));
-                });
-                query.build().execute(&self.pool).await?;
-                Ok(())
+                let mut connection = self.writer.acquire().await?;
+                Self::insert_login_row(&mut connection, record).await
             }
 
             async fn list_login_records(
@@ -706,7 +684,7 @@ macro_rules! impl_store {
                         .push_bind(now.0);
                 });
                 query.push(" RETURNING id");
-                let (id,): (i64,) = query.build_query_as().fetch_one(&self.pool).await?;
+                let (id,): (i64,) = query.build_query_as().fetch_one(&self.writer).await?;
                 Ok($crate::model::ApiKeyId(id))
             }
 
@@ -733,7 +711,7 @@ macro_rules! impl_store {
                 id: $crate::model::ApiKeyId,
                 now: Timestamp,
             ) -> $crate::error::Result<Option<$crate::token::TokenHash>> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let rows = sqlx::QueryBuilder::<$db>::new("UPDATE api_keys SET revoked_at = ")
                     .push_bind(now.0)
                     .push(" WHERE revoked_at IS NULL AND id = ")
@@ -779,7 +757,7 @@ macro_rules! impl_store {
                         "bulk seeding needs an empty database",
                     ));
                 }
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let most = plan.sessions.max(plan.users).max(plan.accounts);
                 // A number series 1..=most, written the same way for both databases.
                 let series = |sql: &mut sqlx::QueryBuilder<'_, $db>| {
@@ -913,7 +891,7 @@ macro_rules! impl_store {
                     row.push_bind(name).push_bind(store_geolocation).push_bind(now.0);
                 });
                 query.push(" RETURNING id");
-                let (id,): (i64,) = query.build_query_as().fetch_one(&self.pool).await?;
+                let (id,): (i64,) = query.build_query_as().fetch_one(&self.writer).await?;
                 Ok(AccountId(id))
             }
 
@@ -936,7 +914,7 @@ macro_rules! impl_store {
                         .push_bind(now.0);
                 });
                 query.push(" RETURNING id");
-                let (id,): (i64,) = query.build_query_as().fetch_one(&self.pool).await?;
+                let (id,): (i64,) = query.build_query_as().fetch_one(&self.writer).await?;
                 Ok(UserId(id))
             }
 
@@ -951,7 +929,7 @@ macro_rules! impl_store {
                 query.push_values([()], |mut row, ()| {
                     row.push_bind(user.0).push_bind(account.0).push_bind(role.as_str());
                 });
-                query.build().execute(&self.pool).await?;
+                query.build().execute(&self.writer).await?;
                 Ok(())
             }
 
@@ -966,12 +944,64 @@ macro_rules! impl_store {
                     row.push_bind(name).push_bind(now.0);
                 });
                 query.push(" RETURNING id");
-                let (id,): (i64,) = query.build_query_as().fetch_one(&self.pool).await?;
+                let (id,): (i64,) = query.build_query_as().fetch_one(&self.writer).await?;
                 Ok(ApplicationId(id))
             }
         }
 
         impl $store {
+            async fn insert_session_row(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                session: $crate::store::NewSession<'_>,
+            ) -> $crate::error::Result<SessionId> {
+                let observation = session.observation;
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO sessions (token_hash, user_id, account_id, application_id, ip,
+                        user_agent, device_kind, device_model, os, os_version, browser,
+                        browser_version, location_kind, city, region, country_code, country_name,
+                        created_at, last_active_at, expires_at, search_text) ",
+                );
+                query.push_values([()], |mut row, ()| {
+                    row.push_bind(session.token_hash.as_bytes().to_vec())
+                        .push_bind(session.user_id.0)
+                        .push_bind(session.account_id.0)
+                        .push_bind(session.application_id.0);
+                    Self::push_observation(&mut row, observation);
+                    row.push_bind(session.created_at.0)
+                        .push_bind(session.last_active_at.0)
+                        .push_bind(session.expires_at.0)
+                        .push_bind(session.search_text);
+                });
+                query.push(" RETURNING id");
+                let (id,): (i64,) = query.build_query_as().fetch_one(&mut *connection).await?;
+                Ok(SessionId(id))
+            }
+
+            async fn insert_login_row(
+                connection: &mut <$db as sqlx::Database>::Connection,
+                record: $crate::store::NewLoginRecord<'_>,
+            ) -> $crate::error::Result<()> {
+                let observation = record.observation;
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO login_records (at, user_id, account_id, email, application_id, ip,
+                        user_agent, device_kind, device_model, os, os_version, browser,
+                        browser_version, location_kind, city, region, country_code, country_name,
+                        outcome, session_id) ",
+                );
+                query.push_values([()], |mut row, ()| {
+                    row.push_bind(record.at.0)
+                        .push_bind(record.user_id.map(|id| id.0))
+                        .push_bind(record.account_id.map(|id| id.0))
+                        .push_bind(record.email)
+                        .push_bind(record.application_id.0);
+                    Self::push_observation(&mut row, observation);
+                    row.push_bind(record.outcome.as_str())
+                        .push_bind(record.session_id.map(|id| id.0));
+                });
+                query.build().execute(&mut *connection).await?;
+                Ok(())
+            }
+
             /// Binds where a device came from and what it is, for the columns `ip, user_agent,
             /// device_kind, device_model, os, os_version, browser, browser_version,
             /// location_kind, city, region, country_code, country_name` that sessions and sign-in

@@ -13,7 +13,12 @@ use crate::model::{AccountId, ApplicationId, Role, SessionId, Timestamp, UserId}
 
 #[derive(Clone)]
 pub struct SqliteStore {
+    /// Readers: in WAL mode they never wait for the writer.
     pool: SqlitePool,
+    /// The one connection that writes. SQLite admits one writer at a time anyway; queueing
+    /// writes here, in order, replaces a scramble for the file lock in which an unlucky writer
+    /// can time out under load ("database is locked").
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -34,12 +39,19 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(options)
+        let open = |connections, options: SqliteConnectOptions| {
+            SqlitePoolOptions::new()
+                .max_connections(connections)
+                .connect_with(options)
+        };
+        let cannot = |error| Error::Config(format!("cannot open SQLite database: {error}"));
+        // Every write touches a leaf of each index: the writer keeps more of them at hand than
+        // SQLite's default 2 MB (the readers keep the default; there are eight of them).
+        let writer = open(1, options.clone().pragma("cache_size", "-65536"))
             .await
-            .map_err(|error| Error::Config(format!("cannot open SQLite database: {error}")))?;
-        Ok(Self { pool })
+            .map_err(cannot)?;
+        let pool = open(8, options).await.map_err(cannot)?;
+        Ok(Self { pool, writer })
     }
 
     async fn run_migrations(&self) -> Result<()> {
@@ -60,6 +72,10 @@ impl SqliteStore {
     fn invalidation_feed(&self) -> Option<tokio::sync::mpsc::Receiver<super::Invalidation>> {
         None
     }
+
+    /// The email column compares case-insensitively (`COLLATE NOCASE`), and its unique index
+    /// serves this comparison.
+    const EMAIL_IS: &str = "email = ";
 
     /// Bulk-seeded tokens are random: unique, and never handed out.
     const BULK_TOKEN_HASH: &str = "randomblob(32)";

@@ -58,6 +58,11 @@ enum Internal {
         #[arg(long)]
         port: u16,
     },
+    /// Only the sign-in measurement, on an already seeded database.
+    SignIns {
+        #[arg(long)]
+        database_url: String,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -88,6 +93,12 @@ async fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Some(Internal::Ceiling { port }) => ceiling(port).await,
+        Some(Internal::SignIns { ref database_url }) => {
+            let root = std::env::current_dir().expect("a working directory");
+            sign_ins(&root, database_url, args.users, args.accounts)
+                .await
+                .map(|rate| println!("{rate}"))
+        }
         None => bench(&args).await,
     };
     match result {
