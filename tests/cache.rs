@@ -183,7 +183,9 @@ async fn another_server_refuses_a_terminated_session(backend: Backend) {
         let Database::Postgres(options) = &w.database else {
             unreachable!()
         };
-        let admin = PostgresStore::connect_with(options.clone()).await.unwrap();
+        let admin = PostgresStore::connect_with((**options).clone())
+            .await
+            .unwrap();
         sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2")
             .bind(T0.0)
             .bind(tablet.session_id.0)

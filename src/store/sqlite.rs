@@ -39,18 +39,14 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        let open = |connections, options: SqliteConnectOptions| {
+        let open = |connections| {
             SqlitePoolOptions::new()
                 .max_connections(connections)
-                .connect_with(options)
+                .connect_with(options.clone())
         };
         let cannot = |error| Error::Config(format!("cannot open SQLite database: {error}"));
-        // Every write touches a leaf of each index: the writer keeps more of them at hand than
-        // SQLite's default 2 MB (the readers keep the default; there are eight of them).
-        let writer = open(1, options.clone().pragma("cache_size", "-65536"))
-            .await
-            .map_err(cannot)?;
-        let pool = open(8, options).await.map_err(cannot)?;
+        let writer = open(1).await.map_err(cannot)?;
+        let pool = open(8).await.map_err(cannot)?;
         Ok(Self { pool, writer })
     }
 

@@ -110,7 +110,7 @@ impl Backend {
                 let store = postgres_store().await;
                 store.migrate().await.unwrap();
                 let options = (*store.pool().connect_options()).clone();
-                (Arc::new(store), Database::Postgres(options))
+                (Arc::new(store), Database::Postgres(Box::new(options)))
             }
         }
     }
@@ -120,7 +120,7 @@ impl Backend {
 #[derive(Clone, Debug)]
 pub enum Database {
     Sqlite(PathBuf),
-    Postgres(sqlx::postgres::PgConnectOptions),
+    Postgres(Box<sqlx::postgres::PgConnectOptions>),
 }
 
 impl Database {
@@ -130,9 +130,11 @@ impl Database {
             Self::Sqlite(path) => {
                 Arc::new(SqliteStore::open(path.to_str().unwrap()).await.unwrap())
             }
-            Self::Postgres(options) => {
-                Arc::new(PostgresStore::connect_with(options.clone()).await.unwrap())
-            }
+            Self::Postgres(options) => Arc::new(
+                PostgresStore::connect_with((**options).clone())
+                    .await
+                    .unwrap(),
+            ),
         }
     }
 }

@@ -490,6 +490,9 @@ async fn measure(
     Ok(measured)
 }
 
+/// Request headers, name and value.
+type Headers<'a> = &'a [(&'a str, &'a str)];
+
 /// The list cases: p50 / p95 over 200 sequential requests each, through the JSON API.
 async fn lists(
     client: &mut Client,
@@ -508,7 +511,7 @@ async fn lists(
         let next = page["next"].as_str().ok_or("the list ended early")?;
         after = format!("&after={next}");
     }
-    let cases: [(&str, String, &[(&str, &str)]); 8] = [
+    let cases: [(&str, String, Headers); 8] = [
         (
             "all accounts, first page",
             "/api/v1/sessions?view=platform".into(),
