@@ -59,19 +59,15 @@ struct Entry<V> {
     filled_at: Instant,
 }
 
-/// Whether fills may land, and the epoch they are checked against.
-struct Fence {
-    /// False while the invalidation feed is down (or before it first came up).
-    enabled: bool,
-}
-
 pub struct ValidationCache<K, V> {
     entries: Cache<K, Entry<V>>,
     ttl: Duration,
     /// Bumped by every invalidation, under `fence`. Read without the lock when a ticket is
     /// taken: a stale read only makes the later insert more likely to be refused.
     epoch: AtomicU64,
-    fence: Mutex<Fence>,
+    /// Whether fills may land: false while the invalidation feed is down (or before it first
+    /// came up). Every epoch bump happens under this lock.
+    enabled: Mutex<bool>,
 }
 
 impl<K, V> ValidationCache<K, V>
@@ -86,9 +82,7 @@ where
             entries: Cache::new(policy.capacity.max(1)),
             ttl: policy.ttl,
             epoch: AtomicU64::new(0),
-            fence: Mutex::new(Fence {
-                enabled: enabled && policy.is_enabled(),
-            }),
+            enabled: Mutex::new(enabled && policy.is_enabled()),
         }
     }
 
@@ -107,8 +101,8 @@ where
     /// Caches `value` for `key`, unless anything was invalidated since `ticket` was taken or the
     /// cache is off. Returns whether it was kept.
     pub fn insert(&self, ticket: Ticket, key: K, value: V) -> bool {
-        let fence = self.lock();
-        if !fence.enabled || self.epoch.load(Ordering::SeqCst) != ticket.0 {
+        let enabled = self.lock();
+        if !*enabled || self.epoch.load(Ordering::SeqCst) != ticket.0 {
             return false;
         }
         self.entries.insert(
@@ -126,7 +120,7 @@ where
     where
         K: 'a,
     {
-        let _fence = self.lock();
+        let _enabled = self.lock();
         self.epoch.fetch_add(1, Ordering::SeqCst);
         for key in keys {
             self.entries.remove(key);
@@ -135,7 +129,7 @@ where
 
     /// Forgets everything (a change too large to name key by key).
     pub fn invalidate_all(&self) {
-        let _fence = self.lock();
+        let _enabled = self.lock();
         self.epoch.fetch_add(1, Ordering::SeqCst);
         self.entries.clear();
     }
@@ -143,8 +137,8 @@ where
     /// The invalidation feed went down: changes may now go unheard, so nothing is served from
     /// or added to the cache until [`Self::resume`].
     pub fn suspend(&self) {
-        let mut fence = self.lock();
-        fence.enabled = false;
+        let mut enabled = self.lock();
+        *enabled = false;
         self.epoch.fetch_add(1, Ordering::SeqCst);
         self.entries.clear();
     }
@@ -152,14 +146,14 @@ where
     /// The feed is listening again: start caching, from empty (anything read while deaf is
     /// refused by the epoch bump).
     pub fn resume(&self) {
-        let mut fence = self.lock();
-        fence.enabled = self.ttl > Duration::ZERO;
+        let mut enabled = self.lock();
+        *enabled = self.ttl > Duration::ZERO;
         self.epoch.fetch_add(1, Ordering::SeqCst);
         self.entries.clear();
     }
 
     pub fn is_enabled(&self) -> bool {
-        self.lock().enabled
+        *self.lock()
     }
 
     pub fn len(&self) -> usize {
@@ -170,10 +164,10 @@ where
         self.entries.is_empty()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Fence> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, bool> {
         // The lock guards no invariant a panic could break halfway (a bool and removals), so a
         // poisoned lock is still good.
-        self.fence
+        self.enabled
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }

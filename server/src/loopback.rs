@@ -200,6 +200,64 @@ pub async fn sign_in(
     Ok((token, id))
 }
 
+/// Fills an empty database with `sessionboard seed-bulk`; returns how long it took.
+pub fn seed_bulk(
+    binary: &Path,
+    root: &Path,
+    database: &str,
+    accounts: u32,
+    users: u32,
+    sessions: u32,
+) -> Result<Duration, Error> {
+    let started = Instant::now();
+    let output = Command::new(binary)
+        .current_dir(root)
+        .args(["--database-url", database, "--geoip", "", "seed-bulk"])
+        .args([
+            "--accounts",
+            &accounts.to_string(),
+            "--users",
+            &users.to_string(),
+        ])
+        .args(["--sessions", &sessions.to_string()])
+        .output()?;
+    if !output.status.success() {
+        return Err(format!(
+            "seeding failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+        .into());
+    }
+    Ok(started.elapsed())
+}
+
+/// Creates (anew) the PostgreSQL schema `schema` in the database at `url`, with the trigram
+/// extension it needs; returns the URL that puts a server in it.
+pub async fn fresh_postgres_schema(url: &str, schema: &str) -> Result<String, Error> {
+    let admin = sqlx::PgPool::connect(url).await?;
+    for statement in [
+        format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public".to_owned(),
+        format!("CREATE SCHEMA {schema}"),
+    ] {
+        sqlx::query(&statement).execute(&admin).await?;
+    }
+    admin.close().await;
+    let separator = if url.contains('?') { '&' } else { '?' };
+    Ok(format!(
+        "{url}{separator}options=-c%20search_path%3D{schema},public"
+    ))
+}
+
+pub async fn drop_postgres_schema(url: &str, schema: &str) -> Result<(), Error> {
+    let admin = sqlx::PgPool::connect(url).await?;
+    sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        .execute(&admin)
+        .await?;
+    admin.close().await;
+    Ok(())
+}
+
 /// Creates an API key with the `api-key create` command; returns its secret.
 pub fn create_api_key(
     binary: &Path,

@@ -5,7 +5,10 @@
 use std::path::Path;
 use std::time::Duration;
 
-use server::loopback::{Client, ServerProcess, create_api_key, revocation_window, sign_in};
+use server::loopback::{
+    Client, ServerProcess, create_api_key, drop_postgres_schema, fresh_postgres_schema,
+    revocation_window, seed_bulk, sign_in,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_session_terminated_on_one_server_is_refused_by_the_other() {
@@ -21,35 +24,11 @@ async fn a_session_terminated_on_one_server_is_refused_by_the_other() {
             .as_secs(),
         std::process::id()
     );
-    let admin = sqlx::PgPool::connect(&url).await.unwrap();
-    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
-        .execute(&admin)
-        .await
-        .ok();
-    sqlx::query(&format!("CREATE SCHEMA {schema}"))
-        .execute(&admin)
-        .await
-        .unwrap();
-    let separator = if url.contains('?') { '&' } else { '?' };
-    let database = format!("{url}{separator}options=-c%20search_path%3D{schema},public");
+    let database = fresh_postgres_schema(&url, &schema).await.unwrap();
 
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let binary = Path::new(env!("CARGO_BIN_EXE_sessionboard"));
-    let seeded = std::process::Command::new(binary)
-        .current_dir(&root)
-        .args(["--database-url", &database, "--geoip", ""])
-        .args([
-            "seed-bulk",
-            "--accounts",
-            "1",
-            "--users",
-            "1",
-            "--sessions",
-            "0",
-        ])
-        .output()
-        .unwrap();
-    assert!(seeded.status.success(), "{seeded:?}");
+    seed_bulk(binary, &root, &database, 1, 1, 0).unwrap();
     let app_key = create_api_key(binary, &root, &database, "Web", false).unwrap();
     let platform_key = create_api_key(binary, &root, &database, "Partner API", true).unwrap();
 
@@ -96,8 +75,5 @@ async fn a_session_terminated_on_one_server_is_refused_by_the_other() {
     eprintln!("the other server refused terminated sessions after {windows:?}");
 
     drop((a, b));
-    sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-        .execute(&admin)
-        .await
-        .unwrap();
+    drop_postgres_schema(&url, &schema).await.unwrap();
 }

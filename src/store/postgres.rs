@@ -15,8 +15,6 @@ use crate::model::{AccountId, ApplicationId, Role, SessionId, Timestamp, UserId}
 #[derive(Clone)]
 pub struct PostgresStore {
     pool: PgPool,
-    /// Writes share the pool: PostgreSQL's row locks let writers run side by side.
-    writer: PgPool,
 }
 
 impl PostgresStore {
@@ -35,13 +33,15 @@ impl PostgresStore {
             .connect_with(options)
             .await
             .map_err(|error| Error::Config(format!("cannot connect to PostgreSQL: {error}")))?;
-        Ok(Self {
-            writer: pool.clone(),
-            pool,
-        })
+        Ok(Self { pool })
     }
 
     pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Writes share the pool: PostgreSQL's row locks let writers run side by side.
+    fn writer(&self) -> &PgPool {
         &self.pool
     }
 

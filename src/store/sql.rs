@@ -194,7 +194,7 @@ macro_rules! impl_store {
                     .push(" WHERE id = ")
                     .push_bind(account.0)
                     .build()
-                    .execute(&self.writer)
+                    .execute(self.writer())
                     .await?;
                 Ok(done.rows_affected() == 1)
             }
@@ -203,7 +203,7 @@ macro_rules! impl_store {
                 &self,
                 session: $crate::store::NewSession<'_>,
             ) -> $crate::error::Result<SessionId> {
-                let mut connection = self.writer.acquire().await?;
+                let mut connection = self.writer().acquire().await?;
                 Self::insert_session_row(&mut connection, session).await
             }
 
@@ -213,7 +213,7 @@ macro_rules! impl_store {
                 mut sign_in: $crate::store::NewLoginRecord<'_>,
             ) -> $crate::error::Result<SessionId> {
                 // One transaction, one commit: a sign-in is one write, not two.
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.writer().begin().await?;
                 let id = Self::insert_session_row(&mut tx, session).await?;
                 sign_in.session_id = Some(id);
                 Self::insert_login_row(&mut tx, sign_in).await?;
@@ -275,7 +275,7 @@ macro_rules! impl_store {
                     .push(" AND revoked_at IS NULL AND last_active_at < ")
                     .push_bind(now.0)
                     .build()
-                    .execute(&self.writer)
+                    .execute(self.writer())
                     .await?;
                 Ok(())
             }
@@ -415,7 +415,7 @@ macro_rules! impl_store {
                 scope: $crate::access::Scope,
                 now: Timestamp,
             ) -> $crate::error::Result<Option<$crate::token::TokenHash>> {
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.writer().begin().await?;
                 let mut sql = sqlx::QueryBuilder::<$db>::new("UPDATE sessions AS s SET revoked_at = ");
                 sql.push_bind(now.0)
                     .push(" WHERE s.id = ")
@@ -446,7 +446,7 @@ macro_rules! impl_store {
                 keep: SessionId,
                 now: Timestamp,
             ) -> $crate::error::Result<Vec<$crate::token::TokenHash>> {
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.writer().begin().await?;
                 let rows = sqlx::QueryBuilder::<$db>::new("UPDATE sessions SET revoked_at = ")
                     .push_bind(now.0)
                     .push(" WHERE user_id = ")
@@ -481,7 +481,7 @@ macro_rules! impl_store {
                 keep: Option<SessionId>,
                 now: Timestamp,
             ) -> $crate::error::Result<Vec<$crate::token::TokenHash>> {
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.writer().begin().await?;
                 let mut sql = sqlx::QueryBuilder::<$db>::new("UPDATE sessions AS s SET revoked_at = ");
                 sql.push_bind(now.0)
                     .push(" WHERE s.user_id = ")
@@ -521,7 +521,7 @@ macro_rules! impl_store {
                     .push_bind(before.0)
                     .push(" LIMIT 5000)")
                     .build()
-                    .execute(&self.writer)
+                    .execute(self.writer())
                     .await?
                     .rows_affected();
                     total += deleted;
@@ -539,7 +539,7 @@ macro_rules! impl_store {
                 target_account: AccountId,
                 now: Timestamp,
             ) -> $crate::error::Result<($crate::model::ImpersonationId, $crate::token::TokenHash)> {
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.writer().begin().await?;
                 let mut insert = sqlx::QueryBuilder::<$db>::new(
                     "INSERT INTO impersonations (impersonator_id, session_id, target_user_id,
                         target_account_id, started_at) ",
@@ -582,7 +582,7 @@ macro_rules! impl_store {
                 session: SessionId,
                 now: Timestamp,
             ) -> $crate::error::Result<Option<$crate::token::TokenHash>> {
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.writer().begin().await?;
                 sqlx::QueryBuilder::<$db>::new("UPDATE impersonations SET ended_at = ")
                     .push_bind(now.0)
                     .push(" WHERE ended_at IS NULL AND id = (SELECT impersonation_id FROM sessions WHERE id = ")
@@ -628,7 +628,7 @@ macro_rules! impl_store {
                 &self,
                 record: $crate::store::NewLoginRecord<'_>,
             ) -> $crate::error::Result<()> {
-                let mut connection = self.writer.acquire().await?;
+                let mut connection = self.writer().acquire().await?;
                 Self::insert_login_row(&mut connection, record).await
             }
 
@@ -684,7 +684,7 @@ macro_rules! impl_store {
                         .push_bind(now.0);
                 });
                 query.push(" RETURNING id");
-                let (id,): (i64,) = query.build_query_as().fetch_one(&self.writer).await?;
+                let (id,): (i64,) = query.build_query_as().fetch_one(self.writer()).await?;
                 Ok($crate::model::ApiKeyId(id))
             }
 
@@ -711,7 +711,7 @@ macro_rules! impl_store {
                 id: $crate::model::ApiKeyId,
                 now: Timestamp,
             ) -> $crate::error::Result<Option<$crate::token::TokenHash>> {
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.writer().begin().await?;
                 let rows = sqlx::QueryBuilder::<$db>::new("UPDATE api_keys SET revoked_at = ")
                     .push_bind(now.0)
                     .push(" WHERE revoked_at IS NULL AND id = ")
@@ -757,7 +757,7 @@ macro_rules! impl_store {
                         "bulk seeding needs an empty database",
                     ));
                 }
-                let mut tx = self.writer.begin().await?;
+                let mut tx = self.writer().begin().await?;
                 let most = plan.sessions.max(plan.users).max(plan.accounts);
                 // A number series 1..=most, written the same way for both databases.
                 let series = |sql: &mut sqlx::QueryBuilder<'_, $db>| {
@@ -891,7 +891,7 @@ macro_rules! impl_store {
                     row.push_bind(name).push_bind(store_geolocation).push_bind(now.0);
                 });
                 query.push(" RETURNING id");
-                let (id,): (i64,) = query.build_query_as().fetch_one(&self.writer).await?;
+                let (id,): (i64,) = query.build_query_as().fetch_one(self.writer()).await?;
                 Ok(AccountId(id))
             }
 
@@ -914,7 +914,7 @@ macro_rules! impl_store {
                         .push_bind(now.0);
                 });
                 query.push(" RETURNING id");
-                let (id,): (i64,) = query.build_query_as().fetch_one(&self.writer).await?;
+                let (id,): (i64,) = query.build_query_as().fetch_one(self.writer()).await?;
                 Ok(UserId(id))
             }
 
@@ -929,7 +929,7 @@ macro_rules! impl_store {
                 query.push_values([()], |mut row, ()| {
                     row.push_bind(user.0).push_bind(account.0).push_bind(role.as_str());
                 });
-                query.build().execute(&self.writer).await?;
+                query.build().execute(self.writer()).await?;
                 Ok(())
             }
 
@@ -944,7 +944,7 @@ macro_rules! impl_store {
                     row.push_bind(name).push_bind(now.0);
                 });
                 query.push(" RETURNING id");
-                let (id,): (i64,) = query.build_query_as().fetch_one(&self.writer).await?;
+                let (id,): (i64,) = query.build_query_as().fetch_one(self.writer()).await?;
                 Ok(ApplicationId(id))
             }
         }

