@@ -5,7 +5,7 @@
 //! rules here allow.
 
 use crate::error::{Error, Result};
-use crate::model::{AccountId, Role, SessionId, SessionsView, UserId};
+use crate::model::{AccountId, ApplicationId, Role, SessionId, SessionsView, UserId};
 
 /// The rows a query may reach.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,6 +84,52 @@ pub fn termination_scope(
         Ok(Scope::All)
     } else {
         Err(Error::SessionNotFound)
+    }
+}
+
+/// The scopes within which `principal` may end all of another person's sessions: everywhere
+/// for platform admins, each account they own for owners; nobody else may.
+pub fn user_termination_scopes(principal: &Principal) -> Result<Vec<Scope>> {
+    if principal.is_platform_admin {
+        return Ok(vec![Scope::All]);
+    }
+    let owned: Vec<Scope> = principal
+        .memberships
+        .iter()
+        .filter(|(_, role)| *role == Role::Owner)
+        .map(|(account, _)| Scope::Account(*account))
+        .collect();
+    if owned.is_empty() {
+        Err(Error::Forbidden(
+            "only account owners and admins end other people's sessions",
+        ))
+    } else {
+        Ok(owned)
+    }
+}
+
+/// The account filter a sessions list may apply within `scope`: only the platform-wide view
+/// picks an account (an owner's view is one account already; a person's own view spans
+/// theirs).
+pub fn account_filter(scope: Scope, requested: Option<AccountId>) -> Option<AccountId> {
+    match scope {
+        Scope::All => requested,
+        Scope::User(_) | Scope::Account(_) => None,
+    }
+}
+
+/// A session token is only good at the application that issued it (an app's key cannot use
+/// a token another app's user handed over), except to a platform-wide key. Any other token
+/// is as good as none: [`Error::Unauthenticated`].
+pub fn may_use_token(
+    token_application: ApplicationId,
+    key_application: ApplicationId,
+    key_is_platform_wide: bool,
+) -> Result<()> {
+    if token_application == key_application || key_is_platform_wide {
+        Ok(())
+    } else {
+        Err(Error::Unauthenticated)
     }
 }
 
@@ -219,6 +265,42 @@ mod tests {
             termination_scope(&owner, current, current, mine),
             Err(Error::CannotTerminateCurrentSession)
         ));
+    }
+
+    #[test]
+    fn only_owners_and_admins_end_all_of_someones_sessions_and_only_where_they_rule() {
+        let employee = person(1, &[(ACME, Role::Employee)]);
+        let owner = person(2, &[(ACME, Role::Owner), (GLOBEX, Role::Employee)]);
+        let mut admin = person(3, &[]);
+        admin.is_platform_admin = true;
+        assert!(matches!(
+            user_termination_scopes(&employee),
+            Err(Error::Forbidden(_))
+        ));
+        assert_eq!(
+            user_termination_scopes(&owner).unwrap(),
+            vec![Scope::Account(ACME)]
+        );
+        assert_eq!(user_termination_scopes(&admin).unwrap(), vec![Scope::All]);
+    }
+
+    #[test]
+    fn only_the_platform_view_filters_by_account() {
+        assert_eq!(account_filter(Scope::All, Some(ACME)), Some(ACME));
+        assert_eq!(account_filter(Scope::Account(GLOBEX), Some(ACME)), None);
+        assert_eq!(account_filter(Scope::User(UserId(1)), Some(ACME)), None);
+    }
+
+    #[test]
+    fn a_token_is_good_only_at_its_application_unless_the_key_is_platform_wide() {
+        let web = ApplicationId(1);
+        let ios = ApplicationId(2);
+        assert!(may_use_token(web, web, false).is_ok());
+        assert!(matches!(
+            may_use_token(web, ios, false),
+            Err(Error::Unauthenticated)
+        ));
+        assert!(may_use_token(web, ios, true).is_ok());
     }
 
     #[test]

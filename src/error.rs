@@ -1,7 +1,9 @@
 //! The engine's error type: what went wrong, in domain words.
 //!
-//! Callers (the UI's server functions, the JSON API) map each variant to a message and a status;
-//! `Internal` carries detail for the log only and must never be shown to a user.
+//! Callers (the UI's server functions, the JSON API) map each variant to a message and a status
+//! once, at their edge. Whether an error is the caller's business or the operator's is decided
+//! here, by [`Error::is_internal`]: internal errors carry detail (and their cause, as
+//! [`std::error::Error::source`]) for the log only, and must never be shown to a user.
 
 /// Everything the session engine can refuse or fail at.
 #[derive(Debug, thiserror::Error)]
@@ -17,7 +19,7 @@ pub enum Error {
     /// ids of other people's sessions cannot be probed.
     #[error("no such session")]
     SessionNotFound,
-    /// A session may not terminate itself through the sessions list: that is what logging out
+    /// A session may not terminate itself through the sessions list: that is what signing out
     /// is for.
     #[error("this is the session you are using; log out instead")]
     CannotTerminateCurrentSession,
@@ -38,29 +40,65 @@ pub enum Error {
     /// given number of seconds.
     #[error("too many sign-in attempts; try again in {0} seconds")]
     RateLimited(u64),
-    /// A person has no account to sign in to.
-    #[error("this user belongs to no account")]
-    NoAccount,
     /// Input that can never be valid, e.g. an oversized field.
     #[error("invalid input: {0}")]
     InvalidInput(&'static str),
+    /// Something that must be unique already exists (the database's unique constraint said
+    /// so), e.g. a second user with the same email.
+    #[error("{0} already exists")]
+    AlreadyExists(&'static str),
+    /// A person has no account to sign in to: the directory is inconsistent.
+    #[error("this user belongs to no account")]
+    NoAccount,
     /// Configuration or tracking data could not be loaded.
     #[error("configuration: {0}")]
     Config(String),
-    /// The database or another internal part failed. Logged, never shown.
+    /// The database failed. Keeps sqlx's error as its source.
+    #[error("database")]
+    Database(#[from] sqlx::Error),
+    /// The schema could not be brought up to date.
+    #[error("migration")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// Another internal part failed (hashing, a task that panicked).
     #[error("internal error: {0}")]
     Internal(String),
 }
 
-impl From<sqlx::Error> for Error {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Internal(format!("database: {error}"))
+impl Error {
+    /// Whether this is the operator's problem rather than the caller's: logged with its cause,
+    /// answered with a bare "internal error".
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            Self::NoAccount
+                | Self::Config(_)
+                | Self::Database(_)
+                | Self::Migration(_)
+                | Self::Internal(_)
+        )
     }
-}
 
-impl From<sqlx::migrate::MigrateError> for Error {
-    fn from(error: sqlx::migrate::MigrateError) -> Self {
-        Self::Internal(format!("migration: {error}"))
+    /// The message and its causes, one after another: for the log.
+    pub fn report(&self) -> String {
+        let mut report = self.to_string();
+        let mut cause = std::error::Error::source(self);
+        while let Some(error) = cause {
+            report.push_str(": ");
+            report.push_str(&error.to_string());
+            cause = error.source();
+        }
+        report
+    }
+
+    /// Turns a unique-constraint violation into [`Error::AlreadyExists`] naming `what`; any
+    /// other error stays as it is.
+    pub(crate) fn unique(what: &'static str) -> impl FnOnce(Self) -> Self {
+        move |error| match &error {
+            Self::Database(sqlx::Error::Database(database)) if database.is_unique_violation() => {
+                Self::AlreadyExists(what)
+            }
+            _ => error,
+        }
     }
 }
 

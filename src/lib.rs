@@ -30,4 +30,4 @@ pub mod track;
 #[cfg(feature = "ssr")]
 pub use error::{Error, Result};
 #[cfg(feature = "ssr")]
-pub use service::{Caller, SessionPolicy, SessionService, SignIn, SignedIn, Validated};
+pub use service::{Caller, Operator, SessionPolicy, SessionService, SignIn, SignedIn, Validated};

@@ -44,99 +44,16 @@ use Expect::*;
 
 /// The rules of the product, as a table. Acme: Alice (owner), Bob (employee). Globex: Carol
 /// (owner), Dave (employee). Adam is a platform admin; Rita a sales representative.
+#[rustfmt::skip]
 const MATRIX: [(Actor, [Expect; 8]); 7] = [
-    //                                 mine     acme       platform   own      current         acme member globex member all others
-    (
-        Actor::Employee,
-        [
-            Allowed,
-            Forbidden,
-            Forbidden,
-            Allowed,
-            CurrentRefused,
-            NotFound,
-            NotFound,
-            Allowed,
-        ],
-    ),
-    (
-        Actor::Owner,
-        [
-            Allowed,
-            Allowed,
-            Forbidden,
-            Allowed,
-            CurrentRefused,
-            Allowed,
-            NotFound,
-            Allowed,
-        ],
-    ),
-    (
-        Actor::OtherAccountOwner,
-        [
-            Allowed,
-            Forbidden,
-            Forbidden,
-            Allowed,
-            CurrentRefused,
-            NotFound,
-            Allowed,
-            Allowed,
-        ],
-    ),
-    (
-        Actor::PlatformAdmin,
-        [
-            Allowed,
-            Allowed,
-            Allowed,
-            Allowed,
-            CurrentRefused,
-            Allowed,
-            Allowed,
-            Allowed,
-        ],
-    ),
-    (
-        Actor::SalesRep,
-        [
-            Allowed,
-            Forbidden,
-            Forbidden,
-            Allowed,
-            CurrentRefused,
-            NotFound,
-            NotFound,
-            Allowed,
-        ],
-    ),
-    (
-        Actor::SalesRepActingAsEmployee,
-        [
-            Allowed,
-            Forbidden,
-            Forbidden,
-            Allowed,
-            CurrentRefused,
-            NotFound,
-            NotFound,
-            Allowed,
-        ],
-    ),
-    (
-        Actor::SalesRepActingAsOwner,
-        [
-            Allowed,
-            Allowed,
-            Forbidden,
-            Allowed,
-            CurrentRefused,
-            Allowed,
-            NotFound,
-            Allowed,
-        ],
-    ),
+    //                                  mine      acme        platform    own other   current          acme member   globex member   all others
+    (Actor::Employee,                  [Allowed,  Forbidden,  Forbidden,  Allowed,    CurrentRefused,  NotFound,     NotFound,       Allowed]),
+    (Actor::Owner,                     [Allowed,  Allowed,    Forbidden,  Allowed,    CurrentRefused,  Allowed,      NotFound,       Allowed]),
+    (Actor::OtherAccountOwner,         [Allowed,  Forbidden,  Forbidden,  Allowed,    CurrentRefused,  NotFound,     Allowed,        Allowed]),
+    (Actor::PlatformAdmin,             [Allowed,  Allowed,    Allowed,    Allowed,    CurrentRefused,  Allowed,      Allowed,        Allowed]),
+    (Actor::SalesRep,                  [Allowed,  Forbidden,  Forbidden,  Allowed,    CurrentRefused,  NotFound,     NotFound,       Allowed]),
+    (Actor::SalesRepActingAsEmployee,  [Allowed,  Forbidden,  Forbidden,  Allowed,    CurrentRefused,  NotFound,     NotFound,       Allowed]),
+    (Actor::SalesRepActingAsOwner,     [Allowed,  Allowed,    Forbidden,  Allowed,    CurrentRefused,  Allowed,      NotFound,       Allowed]),
 ];
 const ACTIONS: [Action; 8] = [
     ListMine,

@@ -80,7 +80,9 @@ async fn a_cached_session_is_refused_on_the_next_request_after_termination(backe
         Err(Error::Unauthenticated)
     ));
     assert!(matches!(
-        w.service.validate(phone.token.as_str(), T0).await,
+        w.service
+            .validate(&w.web_client(), phone.token.as_str(), T0)
+            .await,
         Err(Error::Unauthenticated)
     ));
 }
@@ -88,9 +90,9 @@ async fn a_cached_session_is_refused_on_the_next_request_after_termination(backe
 async fn a_validation_racing_a_termination_cannot_resurrect_the_session(backend: Backend) {
     let w = world(backend).await;
     let gate = Arc::new(Gate::new(w.database.open().await));
-    let server = SessionService::new(
+    let (server, _) = sessionboard::service::start(
         gate.clone(),
-        w.service.tracker().clone(),
+        w.operator.tracker().clone(),
         policy_with_ttl(LONG),
     );
     until_caching(&server).await;
@@ -121,7 +123,6 @@ async fn a_validation_racing_a_termination_cannot_resurrect_the_session(backend:
     // The race: a validation reads the live row, and before it can cache what it read, the
     // session is terminated (committed, and forgotten by this server's cache).
     let (read_done, release) = gate.hold_next_read();
-    let server = Arc::new(server);
     let racer = server.clone();
     let token = phone.token.as_str().to_owned();
     let validation = tokio::spawn(async move { racer.authenticate(&token, T0).await });
@@ -219,7 +220,7 @@ async fn a_revoked_api_key_is_refused_at_once(backend: Backend) {
     let w = world_with_policy(backend, policy_with_ttl(LONG)).await;
     until_caching(&w.service).await;
     let (id, secret): (ApiKeyId, ApiKeySecret) = w
-        .service
+        .operator
         .create_api_key("iOS app", false, "test", T0)
         .await
         .unwrap();
@@ -229,7 +230,7 @@ async fn a_revoked_api_key_is_refused_at_once(backend: Backend) {
             .await
             .unwrap();
     }
-    w.service.revoke_api_key(id, T0).await.unwrap();
+    w.operator.revoke_api_key(id, T0).await.unwrap();
     assert!(matches!(
         w.service.authenticate_api_key(&secret.reveal()).await,
         Err(Error::Unauthenticated)
@@ -241,20 +242,32 @@ async fn starting_to_act_as_someone_shows_on_the_next_validation(backend: Backen
     until_caching(&w.service).await;
     let (signed_in, rita) = w.caller("rita@sales.example", T0).await;
     let token = signed_in.token.as_str();
-    let before = w.service.validate(token, T0).await.unwrap();
+    let before = w
+        .service
+        .validate(&w.web_client(), token, T0)
+        .await
+        .unwrap();
     assert_eq!(before.caller.user_id, w.rita);
     w.service
         .start_impersonation(&rita, w.bob, w.acme, T0)
         .await
         .unwrap();
-    let acting = w.service.validate(token, T0).await.unwrap();
+    let acting = w
+        .service
+        .validate(&w.web_client(), token, T0)
+        .await
+        .unwrap();
     assert_eq!(acting.caller.user_id, w.bob);
     assert_eq!(acting.viewer.name, "Bob Baker");
     w.service
         .end_impersonation(&acting.caller, T0)
         .await
         .unwrap();
-    let after = w.service.validate(token, T0).await.unwrap();
+    let after = w
+        .service
+        .validate(&w.web_client(), token, T0)
+        .await
+        .unwrap();
     assert_eq!(after.caller.user_id, w.rita);
     assert_eq!(after.viewer.name, "Rita Rep");
 }
@@ -302,23 +315,13 @@ impl Gate {
     }
 }
 
-/// The `Store` impl: the token lookup goes through the gate, everything else straight to the
-/// real store. (A macro, so that `async_trait` sees the generated methods.)
-macro_rules! gate_store {
-    ($($name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
+/// Each store trait, delegated to the real store; `$extra` holds the methods the gate
+/// changes. (A macro, so that `async_trait` sees the generated methods.)
+macro_rules! delegate {
+    ($trait:ident { $($extra:tt)* } $($name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
         #[async_trait]
-        impl Store for Gate {
-            async fn live_session_by_token(
-                &self,
-                token: &TokenHash,
-                now: Timestamp,
-            ) -> Result<Option<LiveSession>> {
-                self.lookup(token, now).await
-            }
-
-            fn invalidations(&self) -> Option<tokio::sync::mpsc::Receiver<Invalidation>> {
-                self.inner.invalidations()
-            }
+        impl $trait for Gate {
+            $($extra)*
 
             $(
                 async fn $name(&self, $($arg: $ty),*) -> Result<$ret> {
@@ -329,43 +332,98 @@ macro_rules! gate_store {
     };
 }
 
-gate_store! {
+delegate! {
+    Store {
+        fn invalidations(&self) -> Option<tokio::sync::mpsc::Receiver<Invalidation>> {
+            self.inner.invalidations()
+        }
+    }
     migrate() -> ();
     ping() -> ();
-    credentials_by_email(email: &str) -> Option<Credentials>;
-    home_account(user: UserId) -> Option<HomeAccount>;
-    account_settings(account: AccountId) -> Option<HomeAccount>;
-    application_by_name(name: &str) -> Option<ApplicationId>;
-    principal(user: UserId) -> Option<Principal>;
-    viewer(user: UserId, account: AccountId) -> Option<Viewer>;
-    user_name(user: UserId) -> Option<String>;
-    set_store_geolocation(account: AccountId, on: bool) -> bool;
+}
+
+delegate! {
+    SessionStore {
+        // The token lookup goes through the gate.
+        async fn live_session_by_token(
+            &self,
+            token: &TokenHash,
+            now: Timestamp,
+        ) -> Result<Option<LiveSession>> {
+            self.lookup(token, now).await
+        }
+    }
     insert_session(session: NewSession<'_>) -> SessionId;
     open_session(session: NewSession<'_>, sign_in: NewLoginRecord<'_>) -> SessionId;
     live_session_owner(id: SessionId, now: Timestamp) -> Option<SessionOwner>;
     touch_session(id: SessionId, now: Timestamp, expires_at: Timestamp) -> ();
-    list_live_sessions(scope: Scope, query: &SessionQuery, now: Timestamp, page: PageRequest) -> Page<SessionView>;
+    list_live_sessions(
+        scope: Scope,
+        query: &SessionQuery,
+        now: Timestamp,
+        page: PageRequest
+    ) -> Page<SessionView>;
     count_live_sessions(scope: Scope, query: &SessionQuery, now: Timestamp, cap: u32) -> u64;
+    terminate_session(id: SessionId, scope: Scope, now: Timestamp) -> Option<TokenHash>;
+    terminate_all_except(user: UserId, keep: SessionId, now: Timestamp) -> Vec<TokenHash>;
+    terminate_user_sessions(
+        user: UserId,
+        scope: Scope,
+        keep: Option<SessionId>,
+        now: Timestamp
+    ) -> Vec<TokenHash>;
+    purge_sessions(before: Timestamp) -> u64;
+}
+
+delegate! {
+    DirectoryStore {}
+    credentials_by_email(email: &str) -> Option<Credentials>;
+    home_account(user: UserId) -> Option<AccountSettings>;
+    account_settings(account: AccountId) -> Option<AccountSettings>;
+    set_store_geolocation(account: AccountId, on: bool) -> bool;
+    application_by_name(name: &str) -> Option<ApplicationId>;
+    principal(user: UserId) -> Option<Principal>;
+    viewer(user: UserId, account: AccountId) -> Option<Viewer>;
+    user_name(user: UserId) -> Option<String>;
     list_customers(search: &str, limit: u32) -> Vec<CustomerUser>;
     list_members(account: AccountId) -> Vec<(UserId, String)>;
     list_applications() -> Vec<(ApplicationId, String)>;
-    revoke_session(id: SessionId, scope: Scope, now: Timestamp) -> Option<TokenHash>;
-    revoke_all_except(user: UserId, keep: SessionId, now: Timestamp) -> Vec<TokenHash>;
-    revoke_user_sessions(user: UserId, scope: Scope, keep: Option<SessionId>, now: Timestamp) -> Vec<TokenHash>;
-    purge_sessions(before: Timestamp) -> u64;
-    start_impersonation(session: SessionId, impersonator: UserId, target_user: UserId, target_account: AccountId, now: Timestamp) -> (ImpersonationId, TokenHash);
-    end_impersonation(session: SessionId, now: Timestamp) -> Option<TokenHash>;
-    list_impersonations(page: PageRequest) -> Page<ImpersonationView>;
-    insert_login_record(record: NewLoginRecord<'_>) -> ();
-    list_login_records(scope: Scope, filter: &LoginRecordFilter, page: PageRequest) -> Page<LoginRecordView>;
-    insert_api_key(application: ApplicationId, key_hash: &TokenHash, is_admin: bool, label: &str, now: Timestamp) -> ApiKeyId;
-    api_key_by_hash(key_hash: &TokenHash) -> Option<ApiKeyRecord>;
-    revoke_api_key(id: ApiKeyId, now: Timestamp) -> Option<TokenHash>;
-    list_api_keys() -> Vec<ApiKeyView>;
     is_empty() -> bool;
     insert_account(name: &str, store_geolocation: bool, now: Timestamp) -> AccountId;
     insert_user(user: NewUser<'_>, now: Timestamp) -> UserId;
     insert_membership(user: UserId, account: AccountId, role: Role) -> ();
     insert_application(name: &str, now: Timestamp) -> ApplicationId;
-    seed_bulk(plan: &BulkPlan<'_>) -> ();
+}
+
+delegate! {
+    AuditStore {}
+    insert_login_record(record: NewLoginRecord<'_>) -> ();
+    list_login_records(
+        scope: Scope,
+        filter: &LoginRecordFilter,
+        page: PageRequest
+    ) -> Page<LoginRecordView>;
+    start_impersonation(
+        session: SessionId,
+        impersonator: UserId,
+        target_user: UserId,
+        target_account: AccountId,
+        now: Timestamp
+    ) -> (ImpersonationId, TokenHash);
+    end_impersonation(session: SessionId, now: Timestamp) -> Option<TokenHash>;
+    list_impersonations(page: PageRequest) -> Page<ImpersonationView>;
+}
+
+delegate! {
+    ApiKeyStore {}
+    insert_api_key(
+        application: ApplicationId,
+        key_hash: &TokenHash,
+        is_admin: bool,
+        label: &str,
+        now: Timestamp
+    ) -> ApiKeyId;
+    api_key_by_hash(key_hash: &TokenHash) -> Option<ApiKeyRecord>;
+    revoke_api_key(id: ApiKeyId, now: Timestamp) -> Option<TokenHash>;
+    list_api_keys() -> Vec<ApiKeyView>;
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use sessionboard::model::Timestamp;
 use sessionboard::seed::{DEMO_PASSWORD, seed_demo_world_if_empty};
-use sessionboard::service::{SessionPolicy, SessionService, SignIn, WEB_APPLICATION};
+use sessionboard::service::{SessionPolicy, SignIn, WEB_APPLICATION};
 use sessionboard::store::{SqliteStore, Store};
 
 #[tokio::test]
@@ -16,16 +16,16 @@ async fn the_demo_world_is_seeded_once_and_lists_only_live_sessions() {
         .await
         .unwrap();
     store.migrate().await.unwrap();
-    let service = SessionService::new(
+    let (service, operator) = sessionboard::service::start(
         Arc::new(store),
         Arc::new(common::tracker(dir.path())),
         SessionPolicy::default(),
     );
     let now = Timestamp::from_millis(1_795_000_000_000);
 
-    assert!(seed_demo_world_if_empty(&service, now).await.unwrap());
+    assert!(seed_demo_world_if_empty(&operator, now).await.unwrap());
     assert!(
-        !seed_demo_world_if_empty(&service, now).await.unwrap(),
+        !seed_demo_world_if_empty(&operator, now).await.unwrap(),
         "second start"
     );
 

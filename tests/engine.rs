@@ -311,7 +311,7 @@ async fn every_sign_in_attempt_lands_in_the_history_and_outlives_its_session(bac
     assert_eq!(failed.device.os_label(), "iOS 17.6.1");
     assert_eq!(failed.account_name.as_deref(), Some("Acme"));
     // The purge removes ended sessions, never the history.
-    w.service
+    w.operator
         .purge_expired(T0.plus(DAY), Duration::ZERO)
         .await
         .unwrap();
@@ -860,12 +860,12 @@ async fn the_purge_deletes_only_sessions_long_past_their_end(backend: Backend) {
     let (_, bob) = w.caller("bob@acme.example", T0).await;
     let ended = w.plant_session(w.bob, w.acme, T0).await;
     w.service.terminate_session(&bob, ended, T0).await.unwrap();
-    let idle = w.service.policy().idle_timeout;
+    let idle = w.operator.policy().idle_timeout;
     let now = T0.plus(idle).plus(DAY * 10);
     let fresh = w.plant_session(w.bob, w.acme, now).await;
 
     // A week's grace: the ended session (10 days ago and more) goes, the fresh one stays.
-    let purged = w.service.purge_expired(now, DAY * 7).await.unwrap();
+    let purged = w.operator.purge_expired(now, DAY * 7).await.unwrap();
     assert_eq!(
         purged, 3,
         "the old, the ended, and Bob's own expired sign-in"

@@ -68,11 +68,8 @@ async fn sqlite_never_scans_the_sessions_table() {
 }
 
 #[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "TEST_POSTGRES_URL is not set")]
 async fn postgres_serves_every_list_from_an_index() {
-    if !common::Backend::Postgres.available() {
-        eprintln!("skipped: TEST_POSTGRES_URL is not set");
-        return;
-    }
     let store = common::postgres_store().await;
     store.migrate().await.unwrap();
     for (scope, query) in queries() {
@@ -88,11 +85,8 @@ async fn postgres_serves_every_list_from_an_index() {
 
 /// Several servers starting together on one PostgreSQL migrate it once, safely.
 #[tokio::test]
+#[cfg_attr(not(postgres_tests), ignore = "TEST_POSTGRES_URL is not set")]
 async fn postgres_migrations_run_once_when_servers_start_together() {
-    if !common::Backend::Postgres.available() {
-        eprintln!("skipped: TEST_POSTGRES_URL is not set");
-        return;
-    }
     let first = common::postgres_store().await;
     // A second pool on the same schema: two "servers".
     let second = sessionboard::store::PostgresStore::connect_with(

@@ -6,11 +6,15 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Postgres, QueryBuilder};
+use sqlx::{PgConnection, PgPool, Postgres};
+use tokio::sync::mpsc;
 
-use super::like_pattern;
+use super::dialect::Encodes;
+use super::sql::{like_pattern, list_sessions_sql};
+use super::{Dialect, Invalidation, Scope, SessionQuery, Sql};
 use crate::error::{Error, Result};
-use crate::model::{AccountId, ApplicationId, Role, SessionId, Timestamp, UserId};
+use crate::model::{PageRequest, Timestamp};
+use crate::token::TokenHash;
 
 #[derive(Clone)]
 pub struct PostgresStore {
@@ -40,6 +44,41 @@ impl PostgresStore {
         &self.pool
     }
 
+    /// PostgreSQL's plan for a sessions list, one line per row of `EXPLAIN`, asked with
+    /// sequential scans switched off: whether an index *can* serve the query, whatever the
+    /// table's current size (on a small table the planner rightly prefers a scan).
+    pub async fn explain_list_sessions(
+        &self,
+        scope: Scope,
+        query: &SessionQuery,
+    ) -> Result<Vec<String>> {
+        let page = PageRequest::default();
+        let (text, values) =
+            list_sessions_sql::<Self>("EXPLAIN ", scope, query, Timestamp(0), Some(page))
+                .into_parts();
+        let arguments = Postgres::arguments(values).map_err(sqlx::Error::Encode)?;
+        let mut connection = self.pool.acquire().await?;
+        sqlx::query("SET enable_seqscan = off")
+            .execute(&mut *connection)
+            .await?;
+        let rows: std::result::Result<Vec<(String,)>, sqlx::Error> =
+            sqlx::query_as_with(&text, arguments)
+                .fetch_all(&mut *connection)
+                .await;
+        sqlx::query("RESET enable_seqscan")
+            .execute(&mut *connection)
+            .await?;
+        Ok(rows?.into_iter().map(|(line,)| line).collect())
+    }
+}
+
+impl Dialect for PostgresStore {
+    type Db = Postgres;
+
+    fn readers(&self) -> &PgPool {
+        &self.pool
+    }
+
     /// Writes share the pool: PostgreSQL's row locks let writers run side by side.
     fn writer(&self) -> &PgPool {
         &self.pool
@@ -54,14 +93,11 @@ impl PostgresStore {
     }
 
     /// Tells other servers, on commit, that these tokens changed (see [`listen`]).
-    async fn announce(
-        connection: &mut sqlx::PgConnection,
-        hashes: &[crate::token::TokenHash],
-    ) -> Result<()> {
+    async fn announce(connection: &mut PgConnection, hashes: &[TokenHash]) -> Result<()> {
         listen::announce(connection, hashes).await
     }
 
-    fn invalidation_feed(&self) -> Option<tokio::sync::mpsc::Receiver<super::Invalidation>> {
+    fn invalidation_feed(&self) -> Option<mpsc::Receiver<Invalidation>> {
         Some(listen::spawn(&self.pool.connect_options()))
     }
 
@@ -69,98 +105,10 @@ impl PostgresStore {
     /// spelling of the comparison can use it (emails are stored lower-cased already).
     const EMAIL_IS: &str = "lower(email) = ";
 
-    /// Bulk-seeded tokens are derived from the row number: unique, and never handed out.
-    const BULK_TOKEN_HASH: &str = "sha256(int8send(CAST(s.n AS BIGINT)))";
-
-    /// Building an index once over a million rows is many times faster than maintaining it
-    /// row by row, and checking a foreign key once (as one join) faster than per row. So the
-    /// sessions' secondary indexes and constraints (all but the primary key) are dropped here
-    /// and recreated afterwards from their own definitions, inside the same transaction.
-    async fn before_bulk_sessions(connection: &mut sqlx::PgConnection) -> Result<Vec<String>> {
-        let constraints: Vec<(String, String)> = sqlx::query_as(
-            "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint
-             WHERE conrelid = 'sessions'::regclass AND contype IN ('f', 'u')",
-        )
-        .fetch_all(&mut *connection)
-        .await?;
-        let indexes: Vec<(String, String)> = sqlx::query_as(
-            "SELECT indexname::text, indexdef FROM pg_indexes
-             WHERE schemaname = current_schema() AND tablename = 'sessions'
-               AND indexname NOT IN (SELECT conname FROM pg_constraint
-                                     WHERE conrelid = 'sessions'::regclass)",
-        )
-        .fetch_all(&mut *connection)
-        .await?;
-        let mut drops = Vec::new();
-        let mut rebuilds = Vec::new();
-        for (name, definition) in constraints {
-            drops.push(format!("ALTER TABLE sessions DROP CONSTRAINT \"{name}\""));
-            rebuilds.push(format!(
-                "ALTER TABLE sessions ADD CONSTRAINT \"{name}\" {definition}"
-            ));
-        }
-        for (name, definition) in indexes {
-            drops.push(format!("DROP INDEX \"{name}\""));
-            rebuilds.push(definition);
-        }
-        for statement in drops {
-            sqlx::query(&statement).execute(&mut *connection).await?;
-        }
-        Ok(rebuilds)
-    }
-
-    /// Rebuilds what `before_bulk_sessions` dropped, and gives the planner statistics (what
-    /// autovacuum would do shortly after a load this size).
-    async fn after_bulk_sessions(
-        connection: &mut sqlx::PgConnection,
-        rebuilds: Vec<String>,
-    ) -> Result<()> {
-        sqlx::query("SET LOCAL maintenance_work_mem = '512MB'")
-            .execute(&mut *connection)
-            .await?;
-        for statement in rebuilds {
-            sqlx::query(&statement).execute(&mut *connection).await?;
-        }
-        for table in ["accounts", "users", "memberships", "sessions"] {
-            sqlx::query(&format!("ANALYZE {table}"))
-                .execute(&mut *connection)
-                .await?;
-        }
-        Ok(())
-    }
-
     /// Substring search through the pg_trgm GIN index on the lower-cased search text.
-    fn push_search(sql: &mut QueryBuilder<'_, Postgres>, term: &str) {
+    fn push_search(sql: &mut Sql<Postgres>, term: &str) {
         sql.push(" AND s.search_text LIKE ")
-            .push_bind(like_pattern(term))
+            .bind(like_pattern(term))
             .push(" ESCAPE '\\'");
     }
 }
-
-impl PostgresStore {
-    /// PostgreSQL's plan for a sessions list, one line per row of `EXPLAIN`, asked with
-    /// sequential scans switched off: whether an index *can* serve the query, whatever the
-    /// table's current size (on a small table the planner rightly prefers a scan).
-    pub async fn explain_list_sessions(
-        &self,
-        scope: super::Scope,
-        query: &super::SessionQuery,
-    ) -> Result<Vec<String>> {
-        let mut connection = self.pool.acquire().await?;
-        sqlx::query("SET enable_seqscan = off")
-            .execute(&mut *connection)
-            .await?;
-        let page = crate::model::PageRequest::default();
-        let rows: std::result::Result<Vec<(String,)>, sqlx::Error> =
-            Self::list_sessions_sql("EXPLAIN ", scope, query, Timestamp(0), Some(page))
-                .build_query_as()
-                .fetch_all(&mut *connection)
-                .await;
-        sqlx::query("RESET enable_seqscan")
-            .execute(&mut *connection)
-            .await?;
-        Ok(rows?.into_iter().map(|(line,)| line).collect())
-    }
-}
-
-super::sql::impl_store!(PostgresStore, Postgres);

@@ -5,11 +5,15 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
+use tokio::sync::mpsc;
 
-use super::like_pattern;
+use super::dialect::Encodes;
+use super::sql::{like_pattern, list_sessions_sql};
+use super::{Dialect, Invalidation, Scope, SessionQuery, Sql};
 use crate::error::{Error, Result};
-use crate::model::{AccountId, ApplicationId, Role, SessionId, Timestamp, UserId};
+use crate::model::{PageRequest, Timestamp};
+use crate::token::TokenHash;
 
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -49,6 +53,14 @@ impl SqliteStore {
         let pool = open(8).await.map_err(cannot)?;
         Ok(Self { pool, writer })
     }
+}
+
+impl Dialect for SqliteStore {
+    type Db = Sqlite;
+
+    fn readers(&self) -> &SqlitePool {
+        &self.pool
+    }
 
     fn writer(&self) -> &SqlitePool {
         &self.writer
@@ -62,14 +74,11 @@ impl SqliteStore {
     }
 
     /// One server per file: there is nobody to tell.
-    async fn announce(
-        _connection: &mut sqlx::SqliteConnection,
-        _hashes: &[crate::token::TokenHash],
-    ) -> Result<()> {
+    async fn announce(_connection: &mut SqliteConnection, _hashes: &[TokenHash]) -> Result<()> {
         Ok(())
     }
 
-    fn invalidation_feed(&self) -> Option<tokio::sync::mpsc::Receiver<super::Invalidation>> {
+    fn invalidation_feed(&self) -> Option<mpsc::Receiver<Invalidation>> {
         None
     }
 
@@ -77,60 +86,20 @@ impl SqliteStore {
     /// serves this comparison.
     const EMAIL_IS: &str = "email = ";
 
-    /// Bulk-seeded tokens are random: unique, and never handed out.
-    const BULK_TOKEN_HASH: &str = "randomblob(32)";
-
-    /// Building an index (or the search index) once over a million rows is many times faster
-    /// than maintaining it row by row: the sessions' indexes and triggers are dropped here and
-    /// recreated afterwards from their own definitions.
-    async fn before_bulk_sessions(connection: &mut sqlx::SqliteConnection) -> Result<Vec<String>> {
-        let objects: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT type, name, sql FROM sqlite_master
-             WHERE tbl_name = 'sessions' AND type IN ('index', 'trigger') AND sql IS NOT NULL",
-        )
-        .fetch_all(&mut *connection)
-        .await?;
-        sqlx::query("PRAGMA cache_size = -262144")
-            .execute(&mut *connection)
-            .await?;
-        for (kind, name, _) in &objects {
-            let kind = if kind == "index" { "INDEX" } else { "TRIGGER" };
-            sqlx::query(&format!("DROP {kind} \"{name}\""))
-                .execute(&mut *connection)
-                .await?;
-        }
-        Ok(objects.into_iter().map(|(_, _, sql)| sql).collect())
-    }
-
-    async fn after_bulk_sessions(
-        connection: &mut sqlx::SqliteConnection,
-        objects: Vec<String>,
-    ) -> Result<()> {
-        for definition in objects {
-            sqlx::query(&definition).execute(&mut *connection).await?;
-        }
-        sqlx::query("INSERT INTO sessions_search (sessions_search) VALUES ('rebuild')")
-            .execute(&mut *connection)
-            .await?;
-        // Statistics for the planner, as PostgreSQL's autovacuum would gather them.
-        sqlx::query("ANALYZE").execute(&mut *connection).await?;
-        Ok(())
-    }
-
     /// Substring search. Three characters or more use the FTS5 trigram index; shorter terms
     /// fall back to `LIKE` over rows the scope has already narrowed (the service refuses them
     /// for the platform-wide view, where that would mean a scan).
-    fn push_search(sql: &mut QueryBuilder<'_, Sqlite>, term: &str) {
+    fn push_search(sql: &mut Sql<Sqlite>, term: &str) {
         if term.chars().count() >= 3 {
             let phrase = format!("\"{}\"", term.replace('"', "\"\""));
             sql.push(
                 " AND s.id IN (SELECT rowid FROM sessions_search WHERE sessions_search MATCH ",
             )
-            .push_bind(phrase)
+            .bind(phrase)
             .push(")");
         } else {
             sql.push(" AND s.search_text LIKE ")
-                .push_bind(like_pattern(term))
+                .bind(like_pattern(term))
                 .push(" ESCAPE '\\'");
         }
     }
@@ -141,22 +110,22 @@ impl SqliteStore {
     /// tests and benchmarks check that lists never scan the sessions table.
     pub async fn explain_list_sessions(
         &self,
-        scope: super::Scope,
-        query: &super::SessionQuery,
+        scope: Scope,
+        query: &SessionQuery,
     ) -> Result<Vec<String>> {
-        let page = crate::model::PageRequest::default();
-        let rows: Vec<(i64, i64, i64, String)> = Self::list_sessions_sql(
+        let page = PageRequest::default();
+        let (text, values) = list_sessions_sql::<Self>(
             "EXPLAIN QUERY PLAN ",
             scope,
             query,
             Timestamp(0),
             Some(page),
         )
-        .build_query_as()
-        .fetch_all(&self.pool)
-        .await?;
+        .into_parts();
+        let arguments = Sqlite::arguments(values).map_err(sqlx::Error::Encode)?;
+        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as_with(&text, arguments)
+            .fetch_all(&self.pool)
+            .await?;
         Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
     }
 }
-
-super::sql::impl_store!(SqliteStore, Sqlite);

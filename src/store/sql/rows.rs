@@ -1,8 +1,9 @@
 //! Rows as both databases return them, and their conversion to the model.
 
 use crate::model::{
-    AccountId, Device, DeviceKind, ImpersonationId, ImpersonationView, Location, LoginOutcome,
-    LoginRecordId, LoginRecordView, SessionId, SessionView, Timestamp, UserId,
+    AccountId, ApiKeyId, ApiKeyView, Device, DeviceKind, ImpersonationId, ImpersonationView,
+    Location, LoginOutcome, LoginRecordId, LoginRecordView, SessionId, SessionView, Timestamp,
+    UserId,
 };
 
 /// A location split into the columns it is stored in.
@@ -80,18 +81,18 @@ fn device(
 }
 
 /// The columns of [`SessionRow`], for `SELECT`.
-pub(crate) const SESSION_COLUMNS: &str = "s.id, s.user_id, u.name AS user_name, s.account_id, \
+pub const SESSION_COLUMNS: &str = "s.id, s.user_id, u.name AS user_name, s.account_id, \
      a.name AS account_name, app.name AS application, s.ip, s.device_kind, s.device_model, s.os, \
      s.os_version, s.browser, s.browser_version, s.location_kind, s.city, s.region, \
      s.country_code, s.country_name, s.created_at, s.last_active_at";
 
 /// The joins [`SESSION_COLUMNS`] needs, after `FROM sessions s`.
-pub(crate) const SESSION_JOINS: &str = " JOIN users u ON u.id = s.user_id \
+pub const SESSION_JOINS: &str = " JOIN users u ON u.id = s.user_id \
      JOIN accounts a ON a.id = s.account_id \
      JOIN applications app ON app.id = s.application_id";
 
 #[derive(sqlx::FromRow)]
-pub(crate) struct SessionRow {
+pub struct SessionRow {
     pub id: i64,
     pub user_id: i64,
     pub user_name: String,
@@ -146,17 +147,17 @@ impl From<SessionRow> for SessionView {
     }
 }
 
-pub(crate) const LOGIN_RECORD_COLUMNS: &str = "r.id, r.at, r.user_id, u.name AS user_name, r.email, \
+pub const LOGIN_RECORD_COLUMNS: &str = "r.id, r.at, r.user_id, u.name AS user_name, r.email, \
      a.name AS account_name, app.name AS application, r.ip, r.device_kind, r.device_model, r.os, \
      r.os_version, r.browser, r.browser_version, r.location_kind, r.city, r.region, \
      r.country_code, r.country_name, r.outcome";
 
-pub(crate) const LOGIN_RECORD_JOINS: &str = " LEFT JOIN users u ON u.id = r.user_id \
+pub const LOGIN_RECORD_JOINS: &str = " LEFT JOIN users u ON u.id = r.user_id \
      LEFT JOIN accounts a ON a.id = r.account_id \
      JOIN applications app ON app.id = r.application_id";
 
 #[derive(sqlx::FromRow)]
-pub(crate) struct LoginRecordRow {
+pub struct LoginRecordRow {
     pub id: i64,
     pub at: i64,
     pub user_id: Option<i64>,
@@ -210,16 +211,16 @@ impl From<LoginRecordRow> for LoginRecordView {
     }
 }
 
-pub(crate) const IMPERSONATION_COLUMNS: &str = "i.id, i.impersonator_id, rep.name AS impersonator_name, \
+pub const IMPERSONATION_COLUMNS: &str = "i.id, i.impersonator_id, rep.name AS impersonator_name, \
      i.target_user_id, target.name AS target_user_name, i.target_account_id, \
      a.name AS target_account_name, i.started_at, i.ended_at";
 
-pub(crate) const IMPERSONATION_JOINS: &str = " JOIN users rep ON rep.id = i.impersonator_id \
+pub const IMPERSONATION_JOINS: &str = " JOIN users rep ON rep.id = i.impersonator_id \
      JOIN users target ON target.id = i.target_user_id \
      JOIN accounts a ON a.id = i.target_account_id";
 
 #[derive(sqlx::FromRow)]
-pub(crate) struct ImpersonationRow {
+pub struct ImpersonationRow {
     pub id: i64,
     pub impersonator_id: i64,
     pub impersonator_name: String,
@@ -249,7 +250,7 @@ impl From<ImpersonationRow> for ImpersonationView {
 
 /// The row `live_session_by_token` reads.
 #[derive(sqlx::FromRow)]
-pub(crate) struct LiveSessionRow {
+pub struct LiveSessionRow {
     pub id: i64,
     pub user_id: i64,
     pub account_id: i64,
@@ -262,21 +263,21 @@ pub(crate) struct LiveSessionRow {
     pub impersonation_id: Option<i64>,
 }
 
-impl From<LiveSessionRow> for super::LiveSession {
+impl From<LiveSessionRow> for crate::store::LiveSession {
     fn from(row: LiveSessionRow) -> Self {
         let acting = match (
             row.acting_user_id,
             row.acting_account_id,
             row.impersonation_id,
         ) {
-            (Some(user), Some(account), Some(impersonation)) => Some(super::Acting {
+            (Some(user), Some(account), Some(impersonation)) => Some(crate::store::Acting {
                 user_id: UserId(user),
                 account_id: AccountId(account),
                 impersonation_id: ImpersonationId(impersonation),
             }),
             _ => None,
         };
-        super::LiveSession {
+        crate::store::LiveSession {
             id: SessionId(row.id),
             user_id: UserId(row.user_id),
             account_id: AccountId(row.account_id),
@@ -285,6 +286,39 @@ impl From<LiveSessionRow> for super::LiveSession {
             last_active_at: Timestamp(row.last_active_at),
             expires_at: Timestamp(row.expires_at),
             acting,
+        }
+    }
+}
+
+/// A person seen in one account: what `viewer` reads before the memberships.
+#[derive(sqlx::FromRow)]
+pub struct ViewerRow {
+    pub name: String,
+    pub email: String,
+    pub is_platform_admin: bool,
+    pub is_sales_rep: bool,
+    pub account_name: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub struct ApiKeyRow {
+    pub id: i64,
+    pub application: String,
+    pub label: String,
+    pub is_admin: bool,
+    pub created_at: i64,
+    pub revoked_at: Option<i64>,
+}
+
+impl From<ApiKeyRow> for ApiKeyView {
+    fn from(row: ApiKeyRow) -> Self {
+        ApiKeyView {
+            id: ApiKeyId(row.id),
+            application: row.application,
+            label: row.label,
+            is_admin: row.is_admin,
+            created_at: Timestamp(row.created_at),
+            revoked_at: row.revoked_at.map(Timestamp),
         }
     }
 }

@@ -1,0 +1,31 @@
+//! Plain types shared by the server and the browser.
+//!
+//! Nothing here depends on a database, a web framework or the server's tracking data, so this
+//! module compiles to WebAssembly and the UI renders exactly what the engine returns.
+//!
+//! One file per topic: `ids` (the id newtypes and [`Timestamp`]), `origin` (device and
+//! location), `sessions` (a session and lists of them), `page` (cursors and pages),
+//! `directory` (people, accounts, roles), `audit` (sign-in history and impersonations) and
+//! `api_keys`. Everything is re-exported here, so paths stay `model::X`.
+
+mod api_keys;
+mod audit;
+mod directory;
+mod ids;
+mod origin;
+mod page;
+mod sessions;
+
+pub use api_keys::ApiKeyView;
+pub use audit::{ImpersonationView, LoginOutcome, LoginRecordFilter, LoginRecordView};
+pub use directory::{CustomerUser, Impersonator, Membership, Role, Viewer};
+pub use ids::{
+    AccountId, ApiKeyId, ApplicationId, ImpersonationId, LoginRecordId, SessionId, Timestamp,
+    UserId,
+};
+pub use origin::{Device, DeviceKind, Location};
+pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageRequest};
+pub use sessions::{
+    COUNT_CAP, MAX_SEARCH_CHARS, MIN_PLATFORM_SEARCH_CHARS, SessionFilter, SessionView,
+    SessionsPage, SessionsView,
+};

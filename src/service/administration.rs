@@ -1,0 +1,106 @@
+//! Administration: account settings and API keys, by the people allowed to change them.
+
+use super::{Caller, SessionService};
+use crate::access;
+use crate::error::{Error, Result};
+use crate::model::{AccountId, ApiKeyId, ApiKeyView, Timestamp};
+use crate::token::ApiKeySecret;
+
+impl SessionService {
+    /// Turns "store geolocation information" on or off for an account. Only sessions created
+    /// afterwards are affected: existing ones keep what they recorded.
+    pub async fn set_store_geolocation(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+        on: bool,
+    ) -> Result<()> {
+        access::may_manage_account(&self.principal(caller).await?, account)?;
+        if self.store.set_store_geolocation(account, on).await? {
+            Ok(())
+        } else {
+            Err(Error::Forbidden("no such account"))
+        }
+    }
+
+    /// Whether an account stores geolocation (for its settings page).
+    pub async fn store_geolocation(&self, caller: &Caller, account: AccountId) -> Result<bool> {
+        access::may_manage_account(&self.principal(caller).await?, account)?;
+        Ok(self
+            .store
+            .account_settings(account)
+            .await?
+            .is_some_and(|settings| settings.store_geolocation))
+    }
+
+    /// API keys for the admin page. Platform admins only.
+    pub async fn list_api_keys(&self, caller: &Caller) -> Result<Vec<ApiKeyView>> {
+        access::may_manage_api_keys(&self.principal(caller).await?)?;
+        self.store.list_api_keys().await
+    }
+
+    /// Creates a key from the admin page. Platform admins only; the secret is shown once.
+    pub async fn create_api_key(
+        &self,
+        caller: &Caller,
+        application: &str,
+        is_admin: bool,
+        label: &str,
+        now: Timestamp,
+    ) -> Result<(ApiKeyId, ApiKeySecret)> {
+        access::may_manage_api_keys(&self.principal(caller).await?)?;
+        if label.chars().count() > 200 {
+            return Err(Error::InvalidInput("the label is too long"));
+        }
+        self.issue_api_key(application, is_admin, label, now).await
+    }
+
+    /// Revokes a key from the admin page. Platform admins only.
+    pub async fn revoke_api_key(
+        &self,
+        caller: &Caller,
+        id: ApiKeyId,
+        now: Timestamp,
+    ) -> Result<()> {
+        access::may_manage_api_keys(&self.principal(caller).await?)?;
+        self.end_api_key(id, now).await
+    }
+
+    /// Creates an API key for a registered application, once authorised (by an admin's role,
+    /// or by being the operator). The secret is returned once and never stored.
+    pub(super) async fn issue_api_key(
+        &self,
+        application: &str,
+        is_admin: bool,
+        label: &str,
+        now: Timestamp,
+    ) -> Result<(ApiKeyId, ApiKeySecret)> {
+        let application_id = self
+            .store
+            .application_by_name(application)
+            .await?
+            .ok_or(Error::InvalidInput("no application by that name"))?;
+        let secret = ApiKeySecret::generate();
+        let id = self
+            .store
+            .insert_api_key(application_id, &secret.hash(), is_admin, label, now)
+            .await?;
+        Ok((id, secret))
+    }
+
+    /// Revokes an API key, once authorised: its application's next request is refused.
+    pub(super) async fn end_api_key(&self, id: ApiKeyId, now: Timestamp) -> Result<()> {
+        let revoked = self
+            .store
+            .revoke_api_key(id, now)
+            .await?
+            .ok_or(Error::InvalidInput("no live API key with that id"))?;
+        self.forget(&[revoked]);
+        Ok(())
+    }
+
+    /// Whether this server can serve requests: its database answers.
+    pub async fn ready(&self) -> Result<()> {
+        self.store.ping().await
+    }
+}

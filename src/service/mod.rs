@@ -1,0 +1,208 @@
+//! The one place that authorises and performs actions on sessions.
+//!
+//! Both faces of Sessionboard — the UI's server functions and the JSON API — call
+//! [`SessionService`]; every public method takes who is asking (a [`Caller`], or an
+//! [`ApiClient`] for a platform-wide key) and asks `access` what that caller may do. The few
+//! entry points that have no caller (the command line, the background purge, seeding,
+//! measuring) live on [`Operator`], which only [`start`] hands out, to startup code.
+//!
+//! One file per use case, each an `impl SessionService` block: `sign_in`, `validation`,
+//! `sessions`, `impersonation`, `administration`; `operator` for the operator's handle.
+
+mod administration;
+mod impersonation;
+mod operator;
+mod sessions;
+mod sign_in;
+mod validation;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use operator::Operator;
+pub use sessions::MY_SESSIONS_PAGE;
+pub use sign_in::{Application, SignIn, SignedIn, WEB_APPLICATION, normalise_email, search_text};
+pub use validation::Validated;
+
+use crate::access::Principal;
+use crate::cache::{CachePolicy, ValidationCache};
+use crate::error::{Error, Result};
+use crate::limit::{SignInLimiter, SignInLimits};
+use crate::model::{
+    AccountId, ApiKeyId, ApplicationId, MAX_PAGE_SIZE, PageRequest, SessionId, Timestamp, UserId,
+};
+use crate::store::{ApiKeyRecord, Invalidation, Store};
+use crate::token::TokenHash;
+use crate::track::Tracker;
+use validation::CachedSession;
+
+/// How long sessions live, and how often their activity is written down.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionPolicy {
+    /// A session unused this long expires.
+    pub idle_timeout: Duration,
+    /// A session expires this long after sign-in, however active.
+    pub absolute_lifetime: Duration,
+    /// Activity is recorded at most this often per session, so that validating a token is
+    /// usually a read, not a write.
+    pub touch_interval: Duration,
+    pub sign_in_limits: SignInLimits,
+    /// How long validation answers may be served from memory (see [`crate::cache`]).
+    pub cache: CachePolicy,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> Self {
+        Self {
+            idle_timeout: Duration::from_secs(30 * 24 * 3600),
+            absolute_lifetime: Duration::from_secs(90 * 24 * 3600),
+            touch_interval: Duration::from_secs(60),
+            sign_in_limits: SignInLimits::default(),
+            cache: CachePolicy::default(),
+        }
+    }
+}
+
+impl SessionPolicy {
+    /// When a session last active at `last_active` expires.
+    pub fn expiry(&self, created_at: Timestamp, last_active: Timestamp) -> Timestamp {
+        last_active
+            .plus(self.idle_timeout)
+            .min(created_at.plus(self.absolute_lifetime))
+    }
+}
+
+/// Who is making a request: established by [`SessionService::authenticate`] and passed to every
+/// other method. Holds no secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caller {
+    pub session_id: SessionId,
+    /// Whose eyes the request sees through: the signed-in user, or, while a sales
+    /// representative acts as a customer, that customer.
+    pub user_id: UserId,
+    pub account_id: AccountId,
+    pub application_id: ApplicationId,
+    pub expires_at: Timestamp,
+    /// The sales representative really at the keyboard, while impersonating.
+    pub impersonator: Option<UserId>,
+}
+
+/// An application authenticated by its API key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApiClient {
+    pub key_id: ApiKeyId,
+    pub application_id: ApplicationId,
+    /// A platform-wide key: sees and ends sessions in every account.
+    pub is_admin: bool,
+}
+
+/// Builds the service and its operator's handle over `store`; call inside a Tokio runtime.
+/// Request handlers get the service; only startup code and the command line keep the
+/// [`Operator`].
+pub fn start(
+    store: Arc<dyn Store>,
+    tracker: Arc<Tracker>,
+    policy: SessionPolicy,
+) -> (Arc<SessionService>, Operator) {
+    let service = Arc::new(SessionService::new(store, tracker, policy));
+    (service.clone(), Operator::new(service))
+}
+
+pub struct SessionService {
+    store: Arc<dyn Store>,
+    tracker: Arc<Tracker>,
+    policy: SessionPolicy,
+    sign_in_limiter: SignInLimiter,
+    sessions: Arc<ValidationCache<TokenHash, Arc<CachedSession>>>,
+    api_keys: Arc<ValidationCache<TokenHash, ApiKeyRecord>>,
+    /// Applies other servers' changes to the caches; stopped with the service.
+    follower: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for SessionService {
+    fn drop(&mut self) {
+        if let Some(follower) = &self.follower {
+            follower.abort();
+        }
+    }
+}
+
+impl SessionService {
+    /// If the store tells about other servers' changes, the validation cache starts only once
+    /// that feed is listening.
+    fn new(store: Arc<dyn Store>, tracker: Arc<Tracker>, policy: SessionPolicy) -> Self {
+        let feed = store.invalidations();
+        let alone = feed.is_none();
+        let sessions = Arc::new(ValidationCache::new(policy.cache, alone));
+        let api_keys = Arc::new(ValidationCache::new(policy.cache, alone));
+        let follower = feed.map(|feed| follow(feed, sessions.clone(), api_keys.clone()));
+        Self {
+            store,
+            tracker,
+            sign_in_limiter: SignInLimiter::new(policy.sign_in_limits),
+            policy,
+            sessions,
+            api_keys,
+            follower,
+        }
+    }
+
+    /// Whether validation answers are being served from memory right now (false while the
+    /// invalidation feed of a shared database is down).
+    pub fn is_caching(&self) -> bool {
+        self.sessions.is_enabled()
+    }
+
+    /// Forgets cached answers for these tokens or keys: after a change to them committed.
+    fn forget(&self, changed: &[TokenHash]) {
+        if !changed.is_empty() {
+            self.sessions.invalidate(changed);
+            self.api_keys.invalidate(changed);
+        }
+    }
+
+    /// What the caller may do: the roles of the person whose eyes they see through.
+    async fn principal(&self, caller: &Caller) -> Result<Principal> {
+        self.store
+            .principal(caller.user_id)
+            .await?
+            .ok_or(Error::Unauthenticated)
+    }
+}
+
+/// Applies the store's news of other servers' changes to the caches, for as long as it comes.
+fn follow(
+    mut feed: tokio::sync::mpsc::Receiver<Invalidation>,
+    sessions: Arc<ValidationCache<TokenHash, Arc<CachedSession>>>,
+    api_keys: Arc<ValidationCache<TokenHash, ApiKeyRecord>>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        while let Some(event) = feed.recv().await {
+            match event {
+                Invalidation::Listening => {
+                    sessions.resume();
+                    api_keys.resume();
+                }
+                Invalidation::Lost => {
+                    sessions.suspend();
+                    api_keys.suspend();
+                }
+                Invalidation::Tokens(changed) => {
+                    sessions.invalidate(&changed);
+                    api_keys.invalidate(&changed);
+                }
+                Invalidation::Everything => {
+                    sessions.invalidate_all();
+                    api_keys.invalidate_all();
+                }
+            }
+        }
+    })
+}
+
+fn checked_page(page: PageRequest) -> Result<PageRequest> {
+    if page.limit == 0 || page.limit > MAX_PAGE_SIZE {
+        return Err(Error::InvalidInput("page size must be between 1 and 200"));
+    }
+    Ok(page)
+}

@@ -1,0 +1,309 @@
+//! Sessions: listing them in a view, and terminating them.
+
+use super::{ApiClient, Caller, SessionService, checked_page};
+use crate::access::{self, Scope};
+use crate::error::{Error, Result};
+use crate::model::{
+    AccountId, ApplicationId, COUNT_CAP, MAX_PAGE_SIZE, MAX_SEARCH_CHARS,
+    MIN_PLATFORM_SEARCH_CHARS, Page, PageRequest, SessionFilter, SessionId, SessionView,
+    SessionsPage, SessionsView, Timestamp, UserId,
+};
+use crate::store::SessionQuery;
+
+/// How many sessions one page of "my sessions" shows.
+pub const MY_SESSIONS_PAGE: u32 = 100;
+
+impl SessionService {
+    /// A page of live sessions in `view`, filtered; the caller's own session is marked.
+    pub async fn list_sessions(
+        &self,
+        caller: &Caller,
+        view: SessionsView,
+        filter: &SessionFilter,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<Page<SessionView>> {
+        let (scope, query) = self.authorised_query(caller, view, filter).await?;
+        let mut page = self
+            .store
+            .list_live_sessions(scope, &query, now, checked_page(page)?)
+            .await?;
+        page.items = mark_current(page.items, caller);
+        Ok(page)
+    }
+
+    /// A page of sessions in `view` with the total count (capped at [`COUNT_CAP`]) and the
+    /// server's time: what a sessions table shows.
+    pub async fn sessions_page(
+        &self,
+        caller: &Caller,
+        view: SessionsView,
+        filter: &SessionFilter,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<SessionsPage> {
+        let (scope, query) = self.authorised_query(caller, view, filter).await?;
+        let mut page = self.page_in_scope(scope, &query, page, now).await?;
+        page.items = mark_current(page.items, caller);
+        Ok(page)
+    }
+
+    /// One page of live sessions within an already authorised scope, with the capped total.
+    async fn page_in_scope(
+        &self,
+        scope: Scope,
+        query: &SessionQuery,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<SessionsPage> {
+        let listed = self
+            .store
+            .list_live_sessions(scope, query, now, checked_page(page)?)
+            .await?;
+        let total = self
+            .store
+            .count_live_sessions(scope, query, now, COUNT_CAP)
+            .await?;
+        Ok(SessionsPage {
+            items: listed.items,
+            next: listed.next,
+            total,
+            now,
+        })
+    }
+
+    /// The scope `view` gives the caller, and the filters as the store takes them.
+    async fn authorised_query(
+        &self,
+        caller: &Caller,
+        view: SessionsView,
+        filter: &SessionFilter,
+    ) -> Result<(Scope, SessionQuery)> {
+        let principal = self.principal(caller).await?;
+        let scope = access::list_scope(&principal, view)?;
+        Ok((scope, session_query(scope, filter)?))
+    }
+
+    /// The members of an account, for the account view's user filter.
+    pub async fn account_members(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+    ) -> Result<Vec<(UserId, String)>> {
+        access::list_scope(
+            &self.principal(caller).await?,
+            SessionsView::Account(account),
+        )?;
+        self.store.list_members(account).await
+    }
+
+    /// Registered applications, for the application filter. Any signed-in caller may know
+    /// their names.
+    pub async fn applications(&self, _caller: &Caller) -> Result<Vec<(ApplicationId, String)>> {
+        self.store.list_applications().await
+    }
+
+    /// The caller's own live sessions across all their accounts, newest first (first page).
+    pub async fn list_my_sessions(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+    ) -> Result<Vec<SessionView>> {
+        let page = PageRequest {
+            after: None,
+            limit: MY_SESSIONS_PAGE,
+        };
+        let page = self
+            .list_sessions(
+                caller,
+                SessionsView::Mine,
+                &SessionFilter::default(),
+                page,
+                now,
+            )
+            .await?;
+        Ok(page.items)
+    }
+
+    /// Ends a session the caller may manage: their own (but not the current one), any in an
+    /// account they own, or any at all for platform admins. A session out of reach is "not
+    /// found", whether it exists or not.
+    pub async fn terminate_session(
+        &self,
+        caller: &Caller,
+        target: SessionId,
+        now: Timestamp,
+    ) -> Result<()> {
+        if target == caller.session_id {
+            return Err(Error::CannotTerminateCurrentSession);
+        }
+        let owner = self
+            .store
+            .live_session_owner(target, now)
+            .await?
+            .ok_or(Error::SessionNotFound)?;
+        let principal = self.principal(caller).await?;
+        let scope = access::termination_scope(&principal, caller.session_id, target, owner)?;
+        self.end_session(target, scope, now).await
+    }
+
+    /// Ends a session within `scope` and forgets its cached validation: its very next request
+    /// here is refused (other servers hear of it through the store).
+    async fn end_session(&self, target: SessionId, scope: Scope, now: Timestamp) -> Result<()> {
+        let ended = self
+            .store
+            .terminate_session(target, scope, now)
+            .await?
+            .ok_or(Error::SessionNotFound)?;
+        self.forget(&[ended]);
+        Ok(())
+    }
+
+    /// Ends several sessions, each under the same rules as [`Self::terminate_session`]; stops at
+    /// the first refusal, having ended those before it.
+    pub async fn terminate_sessions(
+        &self,
+        caller: &Caller,
+        targets: &[SessionId],
+        now: Timestamp,
+    ) -> Result<usize> {
+        if targets.len() > MAX_PAGE_SIZE as usize {
+            return Err(Error::InvalidInput("too many sessions at once"));
+        }
+        for target in targets {
+            self.terminate_session(caller, *target, now).await?;
+        }
+        Ok(targets.len())
+    }
+
+    /// Ends every session of the caller's but the current one. Returns how many.
+    pub async fn terminate_all_other_sessions(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+    ) -> Result<u64> {
+        let ended = self
+            .store
+            .terminate_all_except(caller.user_id, caller.session_id, now)
+            .await?;
+        self.forget(&ended);
+        Ok(ended.len() as u64)
+    }
+
+    /// Ends every session of `user` the caller may manage: all their others for themselves, all
+    /// of them in accounts the caller owns, everywhere for platform admins. Never the caller's
+    /// current session. Returns how many ended.
+    pub async fn terminate_user_sessions(
+        &self,
+        caller: &Caller,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<u64> {
+        if user == caller.user_id {
+            return self.terminate_all_other_sessions(caller, now).await;
+        }
+        let principal = self.principal(caller).await?;
+        let mut ended = 0;
+        for scope in access::user_termination_scopes(&principal)? {
+            ended += self
+                .end_user_sessions(user, scope, Some(caller.session_id), now)
+                .await?;
+        }
+        Ok(ended)
+    }
+
+    async fn end_user_sessions(
+        &self,
+        user: UserId,
+        scope: Scope,
+        keep: Option<SessionId>,
+        now: Timestamp,
+    ) -> Result<u64> {
+        let ended = self
+            .store
+            .terminate_user_sessions(user, scope, keep, now)
+            .await?;
+        self.forget(&ended);
+        Ok(ended.len() as u64)
+    }
+
+    /// A page of sessions across all accounts, for a platform-wide API key (no user session).
+    pub async fn platform_sessions_page(
+        &self,
+        client: &ApiClient,
+        filter: &SessionFilter,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<SessionsPage> {
+        access::may_act_platform_wide(client.is_admin)?;
+        let query = session_query(Scope::All, filter)?;
+        self.page_in_scope(Scope::All, &query, page, now).await
+    }
+
+    /// Ends any live session, for a platform-wide API key.
+    pub async fn platform_terminate_session(
+        &self,
+        client: &ApiClient,
+        target: SessionId,
+        now: Timestamp,
+    ) -> Result<()> {
+        access::may_act_platform_wide(client.is_admin)?;
+        self.end_session(target, Scope::All, now).await
+    }
+
+    /// Ends every live session of a user, for a platform-wide API key.
+    pub async fn platform_terminate_user_sessions(
+        &self,
+        client: &ApiClient,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<u64> {
+        access::may_act_platform_wide(client.is_admin)?;
+        self.end_user_sessions(user, Scope::All, None, now).await
+    }
+
+    /// Logs out: ends the caller's current session (and any impersonation it was doing).
+    pub async fn sign_out(&self, caller: &Caller, now: Timestamp) -> Result<()> {
+        let owner = caller.impersonator.unwrap_or(caller.user_id);
+        match self
+            .end_session(caller.session_id, Scope::User(owner), now)
+            .await
+        {
+            // Already ended elsewhere: logging out has nothing left to do.
+            Ok(()) | Err(Error::SessionNotFound) => Ok(()),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+fn mark_current(mut sessions: Vec<SessionView>, caller: &Caller) -> Vec<SessionView> {
+    for session in &mut sessions {
+        session.is_current = session.id == caller.session_id;
+    }
+    sessions
+}
+
+fn session_query(scope: Scope, filter: &SessionFilter) -> Result<SessionQuery> {
+    let search = match filter.search.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(term) => {
+            let chars = term.chars().count();
+            if chars > MAX_SEARCH_CHARS {
+                return Err(Error::InvalidInput("search text is too long"));
+            }
+            if scope == Scope::All && chars < MIN_PLATFORM_SEARCH_CHARS {
+                return Err(Error::InvalidInput(
+                    "searching all accounts needs at least 3 characters",
+                ));
+            }
+            Some(term.to_lowercase())
+        }
+    };
+    Ok(SessionQuery {
+        user: filter.user,
+        application: filter.application,
+        account: access::account_filter(scope, filter.account),
+        search,
+        oldest_first: filter.oldest_first,
+    })
+}

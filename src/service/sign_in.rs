@@ -1,0 +1,290 @@
+//! Signing in: checking a password, opening a session, and the login records every attempt
+//! leaves (the sign-in history).
+
+use std::net::IpAddr;
+
+use super::SessionService;
+use super::{Caller, checked_page};
+use crate::access;
+use crate::error::{Error, Result};
+use crate::model::{
+    AccountId, ApplicationId, LoginOutcome, LoginRecordFilter, LoginRecordView, Page, PageRequest,
+    SessionId, SessionsView, Timestamp, UserId,
+};
+use crate::password;
+use crate::store::{AccountSettings, NewLoginRecord, NewSession};
+use crate::token::SessionToken;
+use crate::track::Observation;
+
+/// The application a browser sign-in belongs to.
+pub const WEB_APPLICATION: &str = "Web";
+
+/// Longest email address accepted (RFC 5321's path limit).
+const MAX_EMAIL_BYTES: usize = 254;
+
+/// Which application a sign-in is for: by name (the browser's "Web") or, for API clients, the
+/// id their key belongs to.
+#[derive(Clone, Copy, Debug)]
+pub enum Application<'a> {
+    Named(&'a str),
+    Id(ApplicationId),
+}
+
+impl<'a> From<&'a str> for Application<'a> {
+    fn from(name: &'a str) -> Self {
+        Self::Named(name)
+    }
+}
+
+/// A sign-in attempt, as a device presents it.
+pub struct SignIn<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+    pub application: Application<'a>,
+    pub ip: IpAddr,
+    pub user_agent: &'a str,
+}
+
+/// A new session: the token goes to the device once and is never seen again.
+#[derive(Debug)]
+pub struct SignedIn {
+    pub token: SessionToken,
+    pub session_id: SessionId,
+    pub expires_at: Timestamp,
+}
+
+/// Who tried to sign in, from where: what the sign-in history records.
+struct Attempt<'a> {
+    email: &'a str,
+    user_id: Option<UserId>,
+    account_id: Option<AccountId>,
+    application_id: ApplicationId,
+    observation: &'a Observation,
+}
+
+impl SessionService {
+    /// Checks email and password and, if they match, creates a session in the user's home
+    /// account. Every attempt lands in the sign-in history.
+    ///
+    /// A wrong password and an unknown email are the same [`Error::InvalidCredentials`], and
+    /// an unknown email costs the same argon2 work as a wrong password, so neither answer nor
+    /// timing reveals which emails exist. (A known user without an account is
+    /// [`Error::NoAccount`]: the directory's fault, not the caller's.)
+    pub async fn sign_in(&self, attempt: SignIn<'_>, now: Timestamp) -> Result<SignedIn> {
+        let email = normalise_email(attempt.email);
+        // Before any work: a refused attempt costs no argon2 and writes nothing.
+        self.sign_in_limiter
+            .check(attempt.ip, &email)
+            .map_err(|wait| Error::RateLimited(wait.as_secs().max(1)))?;
+        let application_id = self.application_id(attempt.application).await?;
+        let known = self.verify_credentials(&email, attempt.password).await?;
+        let home = match known {
+            Some((user, _)) => self.store.home_account(user).await?,
+            None => None,
+        };
+        let (Some((user_id, true)), Some(home)) = (known, home) else {
+            // A known user's account decides whether the attempt's location is kept; attempts
+            // on unknown emails belong to no account and are kept whole, as a security record.
+            let with_location = home.is_none_or(|home| home.store_geolocation);
+            let observation = self
+                .tracker
+                .observe(attempt.ip, attempt.user_agent, with_location);
+            let failure = Attempt {
+                email: &email,
+                user_id: known.map(|(user, _)| user),
+                account_id: home.map(|home| home.account_id),
+                application_id,
+                observation: &observation,
+            };
+            self.record_attempt(failure, LoginOutcome::InvalidCredentials, now)
+                .await?;
+            return Err(match known {
+                Some((_, true)) => Error::NoAccount,
+                _ => Error::InvalidCredentials,
+            });
+        };
+
+        self.open_session(&email, user_id, home, application_id, &attempt, now)
+            .await
+    }
+
+    /// A sign-in without a password, for the [`super::Operator`].
+    pub(super) async fn sign_in_verified(
+        &self,
+        attempt: SignIn<'_>,
+        now: Timestamp,
+    ) -> Result<SignedIn> {
+        let email = normalise_email(attempt.email);
+        let application_id = self.application_id(attempt.application).await?;
+        let user_id = self
+            .store
+            .credentials_by_email(&email)
+            .await?
+            .ok_or(Error::UserNotFound)?
+            .user_id;
+        let home = self
+            .store
+            .home_account(user_id)
+            .await?
+            .ok_or(Error::NoAccount)?;
+        self.open_session(&email, user_id, home, application_id, &attempt, now)
+            .await
+    }
+
+    async fn application_id(&self, application: Application<'_>) -> Result<ApplicationId> {
+        match application {
+            Application::Id(id) => Ok(id),
+            Application::Named(name) => self
+                .store
+                .application_by_name(name)
+                .await?
+                .ok_or_else(|| Error::Config(format!("application {name:?} is not registered"))),
+        }
+    }
+
+    /// Creates the session of a sign-in that succeeded, and records it in the history.
+    async fn open_session(
+        &self,
+        email: &str,
+        user_id: UserId,
+        home: AccountSettings,
+        application_id: ApplicationId,
+        attempt: &SignIn<'_>,
+        now: Timestamp,
+    ) -> Result<SignedIn> {
+        let observation =
+            self.tracker
+                .observe(attempt.ip, attempt.user_agent, home.store_geolocation);
+        let token = SessionToken::generate();
+        let expires_at = self.policy.expiry(now, now);
+        let user_name = self.store.user_name(user_id).await?.unwrap_or_default();
+        let success = Attempt {
+            email,
+            user_id: Some(user_id),
+            account_id: Some(home.account_id),
+            application_id,
+            observation: &observation,
+        };
+        let session_id = self
+            .store
+            .open_session(
+                NewSession {
+                    token_hash: token.hash(),
+                    user_id,
+                    account_id: home.account_id,
+                    application_id,
+                    observation: &observation,
+                    search_text: &search_text(&user_name, email, &observation),
+                    created_at: now,
+                    last_active_at: now,
+                    expires_at,
+                },
+                login_record(&success, LoginOutcome::Success, now),
+            )
+            .await?;
+        Ok(SignedIn {
+            token,
+            session_id,
+            expires_at,
+        })
+    }
+
+    /// The user with this email and whether the password is theirs, or `None` for an unknown
+    /// email, after the same argon2 work either way.
+    async fn verify_credentials(
+        &self,
+        email: &str,
+        password_text: &str,
+    ) -> Result<Option<(UserId, bool)>> {
+        if email.is_empty()
+            || email.len() > MAX_EMAIL_BYTES
+            || password_text.len() > password::MAX_PASSWORD_BYTES
+        {
+            return Ok(None);
+        }
+        let credentials = self.store.credentials_by_email(email).await?;
+        let password_text = password_text.to_owned();
+        let matches = tokio::task::spawn_blocking(move || match &credentials {
+            Some(credentials) => Some((
+                credentials.user_id,
+                password::verify_password(&password_text, &credentials.password_hash),
+            )),
+            None => {
+                password::verify_against_dummy(&password_text);
+                None
+            }
+        })
+        .await
+        .map_err(|error| Error::Internal(format!("password check: {error}")))?;
+        Ok(matches)
+    }
+
+    async fn record_attempt(
+        &self,
+        attempt: Attempt<'_>,
+        outcome: LoginOutcome,
+        now: Timestamp,
+    ) -> Result<()> {
+        self.store
+            .insert_login_record(login_record(&attempt, outcome, now))
+            .await
+    }
+
+    /// Sign-in history in `view`, newest first.
+    pub async fn list_login_records(
+        &self,
+        caller: &Caller,
+        view: SessionsView,
+        filter: &LoginRecordFilter,
+        page: PageRequest,
+    ) -> Result<Page<LoginRecordView>> {
+        let principal = self.principal(caller).await?;
+        let scope = access::list_scope(&principal, view)?;
+        if let (Some(from), Some(until)) = (filter.from, filter.until)
+            && from >= until
+        {
+            return Err(Error::InvalidInput("the date range ends before it starts"));
+        }
+        self.store
+            .list_login_records(scope, filter, checked_page(page)?)
+            .await
+    }
+}
+
+/// The sign-in history's record of an attempt (a successful one gets its session's id from
+/// the store).
+fn login_record<'a>(
+    attempt: &Attempt<'a>,
+    outcome: LoginOutcome,
+    now: Timestamp,
+) -> NewLoginRecord<'a> {
+    NewLoginRecord {
+        at: now,
+        user_id: attempt.user_id,
+        account_id: attempt.account_id,
+        email: &attempt.email[..attempt.email.floor_char_boundary(MAX_EMAIL_BYTES)],
+        application_id: attempt.application_id,
+        observation: attempt.observation,
+        outcome,
+        session_id: None,
+    }
+}
+
+/// Lower-cased, trimmed: emails are stored and compared this way.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// The text the search box matches for a session.
+pub fn search_text(user_name: &str, email: &str, observation: &Observation) -> String {
+    let device = &observation.device;
+    format!(
+        "{user_name} {email} {} {} {} {} {}",
+        device.os_label(),
+        device.browser_label(),
+        device.model.as_deref().unwrap_or(""),
+        observation.location.label(),
+        observation.ip,
+    )
+    .to_lowercase()
+}

@@ -1,0 +1,65 @@
+//! The directory: people, accounts, memberships and applications, and what a person may do.
+
+use async_trait::async_trait;
+
+use crate::access::Principal;
+use crate::error::Result;
+use crate::model::{AccountId, ApplicationId, CustomerUser, Role, Timestamp, UserId, Viewer};
+
+/// What checking a password needs. The hash never leaves the server.
+pub struct Credentials {
+    pub user_id: UserId,
+    pub password_hash: String,
+}
+
+/// An account's tracking setting, as a sign-in needs it.
+#[derive(Clone, Copy, Debug)]
+pub struct AccountSettings {
+    pub account_id: AccountId,
+    pub store_geolocation: bool,
+}
+
+/// A user to create (seeding and administration).
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password_hash: &'a str,
+    pub is_platform_admin: bool,
+    pub is_sales_rep: bool,
+}
+
+#[async_trait]
+pub trait DirectoryStore: Send + Sync {
+    /// By email, compared case-insensitively (callers pass it lower-cased).
+    async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>>;
+    /// The account a browser sign-in lands in (the user's first), with its settings.
+    async fn home_account(&self, user: UserId) -> Result<Option<AccountSettings>>;
+    async fn account_settings(&self, account: AccountId) -> Result<Option<AccountSettings>>;
+    /// Returns whether the account exists.
+    async fn set_store_geolocation(&self, account: AccountId, on: bool) -> Result<bool>;
+    async fn application_by_name(&self, name: &str) -> Result<Option<ApplicationId>>;
+    /// A person's roles, for authorising what they ask.
+    async fn principal(&self, user: UserId) -> Result<Option<Principal>>;
+    /// Names and memberships of `user`, seen in `account`.
+    async fn viewer(&self, user: UserId, account: AccountId) -> Result<Option<Viewer>>;
+    async fn user_name(&self, user: UserId) -> Result<Option<String>>;
+    /// Customer users (neither sales representatives nor admins) whose name or email contains
+    /// `search`, one row per account they belong to.
+    async fn list_customers(&self, search: &str, limit: u32) -> Result<Vec<CustomerUser>>;
+    /// An account's members by name (at most 1,000: a filter menu, not an export).
+    async fn list_members(&self, account: AccountId) -> Result<Vec<(UserId, String)>>;
+    /// Every application, by id (at most 1,000).
+    async fn list_applications(&self) -> Result<Vec<(ApplicationId, String)>>;
+
+    /// Whether nobody exists yet (the demo world is seeded only then).
+    async fn is_empty(&self) -> Result<bool>;
+    async fn insert_account(
+        &self,
+        name: &str,
+        store_geolocation: bool,
+        now: Timestamp,
+    ) -> Result<AccountId>;
+    async fn insert_user(&self, user: NewUser<'_>, now: Timestamp) -> Result<UserId>;
+    async fn insert_membership(&self, user: UserId, account: AccountId, role: Role) -> Result<()>;
+    async fn insert_application(&self, name: &str, now: Timestamp) -> Result<ApplicationId>;
+}

@@ -1,0 +1,148 @@
+//! Sessions: creating, finding, listing and ending them.
+
+use async_trait::async_trait;
+
+use super::NewLoginRecord;
+use crate::access::{Scope, SessionOwner};
+use crate::error::Result;
+use crate::model::{
+    AccountId, ApplicationId, ImpersonationId, Page, PageRequest, SessionId, SessionView,
+    Timestamp, UserId,
+};
+use crate::token::TokenHash;
+use crate::track::Observation;
+
+/// A session about to be created.
+pub struct NewSession<'a> {
+    pub token_hash: TokenHash,
+    pub user_id: UserId,
+    pub account_id: AccountId,
+    pub application_id: ApplicationId,
+    pub observation: &'a Observation,
+    /// Lower-cased text the search box matches; see `service::search_text`.
+    pub search_text: &'a str,
+    pub created_at: Timestamp,
+    /// Equal to `created_at` for a fresh sign-in; earlier-created demo data differs.
+    pub last_active_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// A session found by its token that has neither expired nor been terminated.
+#[derive(Clone, Debug)]
+pub struct LiveSession {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub account_id: AccountId,
+    pub application_id: ApplicationId,
+    pub created_at: Timestamp,
+    pub last_active_at: Timestamp,
+    pub expires_at: Timestamp,
+    /// Set while a sales representative (the session's user) acts as someone else.
+    pub acting: Option<Acting>,
+}
+
+/// Whose eyes an impersonating session sees through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Acting {
+    pub user_id: UserId,
+    pub account_id: AccountId,
+    pub impersonation_id: ImpersonationId,
+}
+
+/// The filters a sessions query applies inside its scope. Search text is already lower-cased
+/// and bounded by the service.
+#[derive(Clone, Debug, Default)]
+pub struct SessionQuery {
+    pub user: Option<UserId>,
+    pub application: Option<ApplicationId>,
+    pub account: Option<AccountId>,
+    pub search: Option<String>,
+    /// Ascending creation order (the indexes serve both directions).
+    pub oldest_first: bool,
+}
+
+/// Every write that changes what validating a token answers returns the affected token
+/// hashes, for the caller's cache, and tells other servers (see [`super::Store::invalidations`])
+/// in the same transaction.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// A session without a sign-in behind it (the demo world's).
+    async fn insert_session(&self, session: NewSession<'_>) -> Result<SessionId>;
+
+    /// A successful sign-in: the session and its login record (which gets the new session's
+    /// id), in one transaction.
+    async fn open_session(
+        &self,
+        session: NewSession<'_>,
+        sign_in: NewLoginRecord<'_>,
+    ) -> Result<SessionId>;
+
+    /// The hot path: one indexed lookup by token hash.
+    async fn live_session_by_token(
+        &self,
+        token: &TokenHash,
+        now: Timestamp,
+    ) -> Result<Option<LiveSession>>;
+
+    /// Whose a live session is, for deciding who may end it.
+    async fn live_session_owner(
+        &self,
+        id: SessionId,
+        now: Timestamp,
+    ) -> Result<Option<SessionOwner>>;
+
+    /// Records activity. Called at most once a minute per session (see the service).
+    async fn touch_session(
+        &self,
+        id: SessionId,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<()>;
+
+    /// Live sessions in `scope` that pass `query`, newest first (or oldest, as asked).
+    async fn list_live_sessions(
+        &self,
+        scope: Scope,
+        query: &SessionQuery,
+        now: Timestamp,
+        page: PageRequest,
+    ) -> Result<Page<SessionView>>;
+
+    /// How many live sessions `list_live_sessions` would find in all, counting up to `cap`.
+    async fn count_live_sessions(
+        &self,
+        scope: Scope,
+        query: &SessionQuery,
+        now: Timestamp,
+        cap: u32,
+    ) -> Result<u64>;
+
+    /// Ends a live session, if it lies within `scope`. Returns its token hash if it ended.
+    async fn terminate_session(
+        &self,
+        id: SessionId,
+        scope: Scope,
+        now: Timestamp,
+    ) -> Result<Option<TokenHash>>;
+
+    /// Ends every live session of `user` except `keep`. Returns the hashes of those ended.
+    async fn terminate_all_except(
+        &self,
+        user: UserId,
+        keep: SessionId,
+        now: Timestamp,
+    ) -> Result<Vec<TokenHash>>;
+
+    /// Ends every live session of `user` within `scope`, except `keep` if given. Returns the
+    /// hashes of those ended.
+    async fn terminate_user_sessions(
+        &self,
+        user: UserId,
+        scope: Scope,
+        keep: Option<SessionId>,
+        now: Timestamp,
+    ) -> Result<Vec<TokenHash>>;
+
+    /// Deletes sessions that expired or were ended before `before`. Returns how many.
+    async fn purge_sessions(&self, before: Timestamp) -> Result<u64>;
+}

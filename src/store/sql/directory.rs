@@ -1,0 +1,287 @@
+//! The directory area's SQL: people, accounts, memberships, applications.
+
+use async_trait::async_trait;
+
+use super::rows::ViewerRow;
+use super::{like_pattern, sql};
+use crate::access::Principal;
+use crate::error::{Error, Result};
+use crate::model::{
+    AccountId, ApplicationId, CustomerUser, Membership, Role, Timestamp, UserId, Viewer,
+};
+use crate::store::dialect::Dialect;
+use crate::store::statement::Value;
+use crate::store::{AccountSettings, Credentials, DirectoryStore, NewUser};
+
+#[async_trait]
+impl<D: Dialect> DirectoryStore for D {
+    async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>> {
+        let mut connection = self.readers().acquire().await?;
+        let row: Option<(i64, String)> = sql::<D>("SELECT id, password_hash FROM users WHERE ")
+            .push(D::EMAIL_IS)
+            .bind(email)
+            .fetch_optional(&mut *connection)
+            .await?;
+        Ok(row.map(|(id, password_hash)| Credentials {
+            user_id: UserId(id),
+            password_hash,
+        }))
+    }
+
+    async fn home_account(&self, user: UserId) -> Result<Option<AccountSettings>> {
+        let mut connection = self.readers().acquire().await?;
+        let row: Option<(i64, bool)> = sql::<D>(
+            "SELECT a.id, a.store_geolocation FROM memberships m
+             JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ",
+        )
+        .bind(user.0)
+        .push(" ORDER BY a.id LIMIT 1")
+        .fetch_optional(&mut *connection)
+        .await?;
+        Ok(row.map(account_settings))
+    }
+
+    async fn account_settings(&self, account: AccountId) -> Result<Option<AccountSettings>> {
+        let mut connection = self.readers().acquire().await?;
+        let row: Option<(i64, bool)> =
+            sql::<D>("SELECT id, store_geolocation FROM accounts WHERE id = ")
+                .bind(account.0)
+                .fetch_optional(&mut *connection)
+                .await?;
+        Ok(row.map(account_settings))
+    }
+
+    async fn set_store_geolocation(&self, account: AccountId, on: bool) -> Result<bool> {
+        let mut connection = self.writer().acquire().await?;
+        let changed = sql::<D>("UPDATE accounts SET store_geolocation = ")
+            .bind(on)
+            .push(" WHERE id = ")
+            .bind(account.0)
+            .run(&mut *connection)
+            .await?;
+        Ok(changed == 1)
+    }
+
+    async fn application_by_name(&self, name: &str) -> Result<Option<ApplicationId>> {
+        let mut connection = self.readers().acquire().await?;
+        let id: Option<(i64,)> = sql::<D>("SELECT id FROM applications WHERE name = ")
+            .bind(name)
+            .fetch_optional(&mut *connection)
+            .await?;
+        Ok(id.map(|(id,)| ApplicationId(id)))
+    }
+
+    async fn principal(&self, user: UserId) -> Result<Option<Principal>> {
+        let mut connection = self.readers().acquire().await?;
+        let flags: Option<(bool, bool)> =
+            sql::<D>("SELECT is_platform_admin, is_sales_rep FROM users WHERE id = ")
+                .bind(user.0)
+                .fetch_optional(&mut *connection)
+                .await?;
+        let Some((is_platform_admin, is_sales_rep)) = flags else {
+            return Ok(None);
+        };
+        let memberships: Vec<(i64, String)> =
+            sql::<D>("SELECT account_id, role FROM memberships WHERE user_id = ")
+                .bind(user.0)
+                .fetch_all(&mut *connection)
+                .await?;
+        Ok(Some(Principal {
+            user_id: user,
+            is_platform_admin,
+            is_sales_rep,
+            memberships: memberships
+                .into_iter()
+                .filter_map(|(account, role)| Some((AccountId(account), Role::parse(&role)?)))
+                .collect(),
+        }))
+    }
+
+    async fn viewer(&self, user: UserId, account: AccountId) -> Result<Option<Viewer>> {
+        let mut connection = self.readers().acquire().await?;
+        let row: Option<ViewerRow> = sql::<D>(
+            "SELECT u.name, u.email, u.is_platform_admin, u.is_sales_rep, a.name AS account_name
+             FROM users u, accounts a WHERE u.id = ",
+        )
+        .bind(user.0)
+        .push(" AND a.id = ")
+        .bind(account.0)
+        .fetch_optional(&mut *connection)
+        .await?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let memberships: Vec<(i64, String, String)> = sql::<D>(
+            "SELECT m.account_id, a.name, m.role FROM memberships m
+             JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ",
+        )
+        .bind(user.0)
+        .push(" ORDER BY a.id")
+        .fetch_all(&mut *connection)
+        .await?;
+        Ok(Some(Viewer {
+            user_id: user,
+            name: row.name,
+            email: row.email,
+            account_id: account,
+            account_name: row.account_name,
+            memberships: memberships
+                .into_iter()
+                .filter_map(|(id, account_name, role)| {
+                    Some(Membership {
+                        account_id: AccountId(id),
+                        account_name,
+                        role: Role::parse(&role)?,
+                    })
+                })
+                .collect(),
+            is_platform_admin: row.is_platform_admin,
+            is_sales_rep: row.is_sales_rep,
+            impersonator: None,
+        }))
+    }
+
+    async fn user_name(&self, user: UserId) -> Result<Option<String>> {
+        let mut connection = self.readers().acquire().await?;
+        let row: Option<(String,)> = sql::<D>("SELECT name FROM users WHERE id = ")
+            .bind(user.0)
+            .fetch_optional(&mut *connection)
+            .await?;
+        Ok(row.map(|(name,)| name))
+    }
+
+    async fn list_customers(&self, search: &str, limit: u32) -> Result<Vec<CustomerUser>> {
+        let pattern = like_pattern(&search.to_lowercase());
+        let mut connection = self.readers().acquire().await?;
+        let rows: Vec<(i64, String, String, i64, String)> = sql::<D>(
+            "SELECT u.id, u.name, u.email, a.id, a.name FROM users u
+             JOIN memberships m ON m.user_id = u.id
+             JOIN accounts a ON a.id = m.account_id
+             WHERE u.is_sales_rep = ",
+        )
+        .bind(false)
+        .push(" AND u.is_platform_admin = ")
+        .bind(false)
+        .push(" AND (lower(u.name) LIKE ")
+        .bind(pattern.clone())
+        .push(" ESCAPE '\\' OR u.email LIKE ")
+        .bind(pattern)
+        .push(" ESCAPE '\\') ORDER BY u.name, a.name LIMIT ")
+        .bind(i64::from(limit))
+        .fetch_all(&mut *connection)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(user, name, email, account, account_name)| CustomerUser {
+                user_id: UserId(user),
+                name,
+                email,
+                account_id: AccountId(account),
+                account_name,
+            })
+            .collect())
+    }
+
+    async fn list_members(&self, account: AccountId) -> Result<Vec<(UserId, String)>> {
+        let mut connection = self.readers().acquire().await?;
+        let rows: Vec<(i64, String)> = sql::<D>(
+            "SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
+             WHERE m.account_id = ",
+        )
+        .bind(account.0)
+        .push(" ORDER BY u.name LIMIT 1000")
+        .fetch_all(&mut *connection)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| (UserId(id), name))
+            .collect())
+    }
+
+    async fn list_applications(&self) -> Result<Vec<(ApplicationId, String)>> {
+        let mut connection = self.readers().acquire().await?;
+        let rows: Vec<(i64, String)> =
+            sql::<D>("SELECT id, name FROM applications ORDER BY id LIMIT 1000")
+                .fetch_all(&mut *connection)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name)| (ApplicationId(id), name))
+            .collect())
+    }
+
+    async fn is_empty(&self) -> Result<bool> {
+        let mut connection = self.readers().acquire().await?;
+        let row: Option<(i64,)> = sql::<D>("SELECT id FROM users LIMIT 1")
+            .fetch_optional(&mut *connection)
+            .await?;
+        Ok(row.is_none())
+    }
+
+    async fn insert_account(
+        &self,
+        name: &str,
+        store_geolocation: bool,
+        now: Timestamp,
+    ) -> Result<AccountId> {
+        let mut connection = self.writer().acquire().await?;
+        let (id,): (i64,) = sql::<D>("INSERT INTO accounts (name, store_geolocation, created_at)")
+            .values([name.into(), store_geolocation.into(), now.0.into()])
+            .push(" RETURNING id")
+            .fetch_one(&mut *connection)
+            .await
+            .map_err(Error::unique("an account with this name"))?;
+        Ok(AccountId(id))
+    }
+
+    async fn insert_user(&self, user: NewUser<'_>, now: Timestamp) -> Result<UserId> {
+        let email = user.email.trim().to_lowercase();
+        let values: [Value; 6] = [
+            email.into(),
+            user.name.into(),
+            user.password_hash.into(),
+            user.is_platform_admin.into(),
+            user.is_sales_rep.into(),
+            now.0.into(),
+        ];
+        let mut connection = self.writer().acquire().await?;
+        let (id,): (i64,) = sql::<D>(
+            "INSERT INTO users (email, name, password_hash, is_platform_admin, is_sales_rep,
+                created_at)",
+        )
+        .values(values)
+        .push(" RETURNING id")
+        .fetch_one(&mut *connection)
+        .await
+        .map_err(Error::unique("a user with this email"))?;
+        Ok(UserId(id))
+    }
+
+    async fn insert_membership(&self, user: UserId, account: AccountId, role: Role) -> Result<()> {
+        let mut connection = self.writer().acquire().await?;
+        sql::<D>("INSERT INTO memberships (user_id, account_id, role)")
+            .values([user.0.into(), account.0.into(), role.as_str().into()])
+            .run(&mut *connection)
+            .await
+            .map_err(Error::unique("this membership"))?;
+        Ok(())
+    }
+
+    async fn insert_application(&self, name: &str, now: Timestamp) -> Result<ApplicationId> {
+        let mut connection = self.writer().acquire().await?;
+        let (id,): (i64,) = sql::<D>("INSERT INTO applications (name, created_at)")
+            .values([name.into(), now.0.into()])
+            .push(" RETURNING id")
+            .fetch_one(&mut *connection)
+            .await
+            .map_err(Error::unique("an application with this name"))?;
+        Ok(ApplicationId(id))
+    }
+}
+
+fn account_settings((id, store_geolocation): (i64, bool)) -> AccountSettings {
+    AccountSettings {
+        account_id: AccountId(id),
+        store_geolocation,
+    }
+}

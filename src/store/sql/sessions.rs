@@ -1,0 +1,453 @@
+//! The sessions area's SQL.
+
+use async_trait::async_trait;
+
+use super::rows::{LiveSessionRow, SESSION_COLUMNS, SESSION_JOINS, SessionRow};
+use super::{
+    into_page, like_pattern, observation_values, order, push_page, push_scope, sql, token_hashes,
+};
+use crate::access::{Scope, SessionOwner};
+use crate::error::Result;
+use crate::model::{
+    AccountId, Cursor, Page, PageRequest, SessionId, SessionView, Timestamp, UserId,
+};
+use crate::store::dialect::{Dialect, SqlDb};
+use crate::store::statement::{Sql, Value};
+use crate::store::{LiveSession, NewLoginRecord, NewSession, SessionQuery, SessionStore};
+use crate::token::TokenHash;
+
+/// How many of the next sessions in list order a search looks through before it turns to the
+/// text index (see `list_live_sessions`).
+const SEARCH_WINDOW: u32 = 2_000;
+
+#[async_trait]
+impl<D: Dialect> SessionStore for D {
+    async fn insert_session(&self, session: NewSession<'_>) -> Result<SessionId> {
+        let mut connection = self.writer().acquire().await?;
+        insert_session_row::<D::Db>(&mut connection, session).await
+    }
+
+    async fn open_session(
+        &self,
+        session: NewSession<'_>,
+        mut sign_in: NewLoginRecord<'_>,
+    ) -> Result<SessionId> {
+        // One transaction, one commit: a sign-in is one write, not two.
+        let mut tx = self.writer().begin().await?;
+        let id = insert_session_row::<D::Db>(&mut tx, session).await?;
+        sign_in.session_id = Some(id);
+        super::audit::insert_login_row::<D::Db>(&mut tx, sign_in).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    async fn live_session_by_token(
+        &self,
+        token: &TokenHash,
+        now: Timestamp,
+    ) -> Result<Option<LiveSession>> {
+        let mut connection = self.readers().acquire().await?;
+        let row: Option<LiveSessionRow> = sql::<D>(
+            "SELECT id, user_id, account_id, application_id, created_at, last_active_at,
+                expires_at, acting_user_id, acting_account_id, impersonation_id
+             FROM sessions WHERE token_hash = ",
+        )
+        .bind(token.as_bytes().to_vec())
+        .push(" AND revoked_at IS NULL AND expires_at > ")
+        .bind(now.0)
+        .fetch_optional(&mut *connection)
+        .await?;
+        Ok(row.map(Into::into))
+    }
+
+    async fn live_session_owner(
+        &self,
+        id: SessionId,
+        now: Timestamp,
+    ) -> Result<Option<SessionOwner>> {
+        let mut connection = self.readers().acquire().await?;
+        let row: Option<(i64, i64)> =
+            sql::<D>("SELECT user_id, account_id FROM sessions WHERE id = ")
+                .bind(id.0)
+                .push(" AND revoked_at IS NULL AND expires_at > ")
+                .bind(now.0)
+                .fetch_optional(&mut *connection)
+                .await?;
+        Ok(row.map(|(user, account)| SessionOwner {
+            user_id: UserId(user),
+            account_id: AccountId(account),
+        }))
+    }
+
+    async fn touch_session(
+        &self,
+        id: SessionId,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<()> {
+        let mut connection = self.writer().acquire().await?;
+        sql::<D>("UPDATE sessions SET last_active_at = ")
+            .bind(now.0)
+            .push(", expires_at = ")
+            .bind(expires_at.0)
+            .push(" WHERE id = ")
+            .bind(id.0)
+            .push(" AND revoked_at IS NULL AND last_active_at < ")
+            .bind(now.0)
+            // An expired session stays expired, even if a validation raced its expiry.
+            .push(" AND expires_at > ")
+            .bind(now.0)
+            .run(&mut *connection)
+            .await?;
+        Ok(())
+    }
+
+    async fn list_live_sessions(
+        &self,
+        scope: Scope,
+        query: &SessionQuery,
+        now: Timestamp,
+        page: PageRequest,
+    ) -> Result<Page<SessionView>> {
+        let to_page = |rows: Vec<SessionRow>| {
+            let sessions = rows.into_iter().map(SessionView::from).collect();
+            into_page(sessions, page.limit, |s: &SessionView| Cursor {
+                at: s.created_at,
+                id: s.id.0,
+            })
+        };
+        let mut connection = self.readers().acquire().await?;
+        if let Some(term) = &query.search {
+            // A common term ("chrome", "berlin") matches among the newest sessions at once,
+            // but through the text index it means sorting every match. So look among the next
+            // few thousand sessions in list order first: if a full page matches there, it is
+            // exactly the page. Rare terms fall through to the text index, which finds their
+            // few matches directly.
+            let mut statement = sql::<D>("SELECT ");
+            statement.push(SESSION_COLUMNS);
+            let window = Window {
+                columns: "*",
+                after: page.after,
+                size: SEARCH_WINDOW,
+            };
+            push_recent_window(&mut statement, window, scope, query, now);
+            let (_, direction) = order(query.oldest_first);
+            statement
+                .push(SESSION_JOINS)
+                .push(" WHERE s.search_text LIKE ")
+                .bind(like_pattern(term))
+                .push(" ESCAPE '\\'")
+                .push(format!(
+                    " ORDER BY s.created_at {direction}, s.id {direction} LIMIT "
+                ))
+                .bind(i64::from(page.limit) + 1);
+            let rows: Vec<SessionRow> = statement.fetch_all(&mut *connection).await?;
+            if rows.len() > page.limit as usize {
+                return Ok(to_page(rows));
+            }
+        }
+        let rows: Vec<SessionRow> = list_sessions_sql::<D>("", scope, query, now, Some(page))
+            .fetch_all(&mut *connection)
+            .await?;
+        Ok(to_page(rows))
+    }
+
+    async fn count_live_sessions(
+        &self,
+        scope: Scope,
+        query: &SessionQuery,
+        now: Timestamp,
+        cap: u32,
+    ) -> Result<u64> {
+        let mut connection = self.readers().acquire().await?;
+        if let Some(term) = &query.search {
+            // As for the page: a common term reaches the cap among the newest sessions; only
+            // then is the text index spared.
+            let size = cap.saturating_mul(10);
+            let mut statement =
+                sql::<D>("SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.search_text LIKE ");
+            statement
+                .bind(like_pattern(term))
+                .push(" ESCAPE '\\' THEN 1 ELSE 0 END), 0)");
+            let window = Window {
+                columns: "s.search_text",
+                after: None,
+                size,
+            };
+            push_recent_window(&mut statement, window, scope, query, now);
+            let (seen, matched): (i64, i64) = statement.fetch_one(&mut *connection).await?;
+            if matched >= i64::from(cap) || seen < i64::from(size) {
+                return Ok(u64::try_from(matched.min(i64::from(cap))).unwrap_or(0));
+            }
+        }
+        // Counting stops at `cap`: past that the number is "many", and counting on would make
+        // the request proportional to the table.
+        let mut statement =
+            list_sessions_sql::<D>("SELECT COUNT(*) FROM (", scope, query, now, None);
+        statement
+            .push(" LIMIT ")
+            .bind(i64::from(cap))
+            .push(") AS capped");
+        let (count,): (i64,) = statement.fetch_one(&mut *connection).await?;
+        Ok(u64::try_from(count).unwrap_or(0))
+    }
+
+    async fn terminate_session(
+        &self,
+        id: SessionId,
+        scope: Scope,
+        now: Timestamp,
+    ) -> Result<Option<TokenHash>> {
+        let mut tx = self.writer().begin().await?;
+        let ended = {
+            let mut statement = sql::<D>("UPDATE sessions AS s SET revoked_at = ");
+            statement
+                .bind(now.0)
+                .push(" WHERE s.id = ")
+                .bind(id.0)
+                .push(" AND s.revoked_at IS NULL AND s.expires_at > ")
+                .bind(now.0);
+            push_scope(&mut statement, "s", scope);
+            statement.push(" RETURNING token_hash");
+            token_hashes(statement.fetch_all(&mut *tx).await?)
+        };
+        if !ended.is_empty() {
+            // An impersonation ends with the session that was doing it.
+            sql::<D>("UPDATE impersonations SET ended_at = ")
+                .bind(now.0)
+                .push(" WHERE ended_at IS NULL AND session_id = ")
+                .bind(id.0)
+                .run(&mut *tx)
+                .await?;
+        }
+        D::announce(&mut tx, &ended).await?;
+        tx.commit().await?;
+        Ok(ended.first().copied())
+    }
+
+    async fn terminate_all_except(
+        &self,
+        user: UserId,
+        keep: SessionId,
+        now: Timestamp,
+    ) -> Result<Vec<TokenHash>> {
+        let mut tx = self.writer().begin().await?;
+        let rows = sql::<D>("UPDATE sessions SET revoked_at = ")
+            .bind(now.0)
+            .push(" WHERE user_id = ")
+            .bind(user.0)
+            .push(" AND id <> ")
+            .bind(keep.0)
+            .push(" AND revoked_at IS NULL AND expires_at > ")
+            .bind(now.0)
+            .push(" RETURNING token_hash")
+            .fetch_all(&mut *tx)
+            .await?;
+        let ended = token_hashes(rows);
+        sql::<D>("UPDATE impersonations SET ended_at = ")
+            .bind(now.0)
+            .push(" WHERE ended_at IS NULL AND impersonator_id = ")
+            .bind(user.0)
+            .push(" AND session_id <> ")
+            .bind(keep.0)
+            .run(&mut *tx)
+            .await?;
+        D::announce(&mut tx, &ended).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    async fn terminate_user_sessions(
+        &self,
+        user: UserId,
+        scope: Scope,
+        keep: Option<SessionId>,
+        now: Timestamp,
+    ) -> Result<Vec<TokenHash>> {
+        let mut tx = self.writer().begin().await?;
+        let ended = {
+            let mut statement = sql::<D>("UPDATE sessions AS s SET revoked_at = ");
+            statement
+                .bind(now.0)
+                .push(" WHERE s.user_id = ")
+                .bind(user.0)
+                .push(" AND s.revoked_at IS NULL AND s.expires_at > ")
+                .bind(now.0);
+            if let Some(keep) = keep {
+                statement.push(" AND s.id <> ").bind(keep.0);
+            }
+            push_scope(&mut statement, "s", scope);
+            statement.push(" RETURNING token_hash");
+            token_hashes(statement.fetch_all(&mut *tx).await?)
+        };
+        sql::<D>("UPDATE impersonations SET ended_at = ")
+            .bind(now.0)
+            .push(
+                " WHERE ended_at IS NULL AND session_id IN \
+                 (SELECT id FROM sessions WHERE revoked_at = ",
+            )
+            .bind(now.0)
+            .push(" AND user_id = ")
+            .bind(user.0)
+            .push(")")
+            .run(&mut *tx)
+            .await?;
+        D::announce(&mut tx, &ended).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
+    async fn purge_sessions(&self, before: Timestamp) -> Result<u64> {
+        // In batches, so a large purge never holds the write lock for long.
+        const BATCH: u64 = 5_000;
+        let mut total = 0;
+        loop {
+            let mut connection = self.writer().acquire().await?;
+            let deleted = sql::<D>(
+                "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ",
+            )
+            .bind(before.0)
+            .push(" OR revoked_at < ")
+            .bind(before.0)
+            .push(format!(" LIMIT {BATCH})"))
+            .run(&mut *connection)
+            .await?;
+            total += deleted;
+            if deleted < BATCH {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+async fn insert_session_row<DB: SqlDb>(
+    connection: &mut DB::Connection,
+    session: NewSession<'_>,
+) -> Result<SessionId> {
+    let head: [Value; 4] = [
+        session.token_hash.as_bytes().to_vec().into(),
+        session.user_id.0.into(),
+        session.account_id.0.into(),
+        session.application_id.0.into(),
+    ];
+    let tail: [Value; 4] = [
+        session.created_at.0.into(),
+        session.last_active_at.0.into(),
+        session.expires_at.0.into(),
+        session.search_text.into(),
+    ];
+    let (id,): (i64,) = Sql::<DB>::new(
+        "INSERT INTO sessions (token_hash, user_id, account_id, application_id, ip, user_agent,
+            device_kind, device_model, os, os_version, browser, browser_version, location_kind,
+            city, region, country_code, country_name, created_at, last_active_at, expires_at,
+            search_text)",
+    )
+    .values(
+        head.into_iter()
+            .chain(observation_values(session.observation))
+            .chain(tail),
+    )
+    .push(" RETURNING id")
+    .fetch_one(connection)
+    .await?;
+    Ok(SessionId(id))
+}
+
+/// The sessions list statement after `prefix` (empty, the start of a count, or the dialect's
+/// `EXPLAIN`): shared by listing, counting and the query-plan checks.
+pub(crate) fn list_sessions_sql<D: Dialect>(
+    prefix: &str,
+    scope: Scope,
+    query: &SessionQuery,
+    now: Timestamp,
+    page: Option<PageRequest>,
+) -> Sql<D::Db> {
+    let mut statement = sql::<D>(prefix);
+    match page {
+        Some(_) => {
+            statement
+                .push("SELECT ")
+                .push(SESSION_COLUMNS)
+                .push(" FROM sessions s")
+                .push(SESSION_JOINS);
+        }
+        // Counting: the joins add nothing, the filters are all on `s`.
+        None => {
+            statement.push("SELECT 1 FROM sessions s");
+        }
+    }
+    push_live_filters(&mut statement, scope, query, now);
+    if let Some(term) = &query.search {
+        D::push_search(&mut statement, term);
+    }
+    if let Some(page) = page {
+        push_page(
+            &mut statement,
+            "s.created_at",
+            "s.id",
+            page,
+            query.oldest_first,
+        );
+    }
+    statement
+}
+
+/// `WHERE` the session is live, in `scope`, and passes the query's filters (but not its
+/// search).
+fn push_live_filters<DB: SqlDb>(
+    statement: &mut Sql<DB>,
+    scope: Scope,
+    query: &SessionQuery,
+    now: Timestamp,
+) {
+    statement
+        .push(" WHERE s.revoked_at IS NULL AND s.expires_at > ")
+        .bind(now.0);
+    push_scope(statement, "s", scope);
+    if let Some(user) = query.user {
+        statement.push(" AND s.user_id = ").bind(user.0);
+    }
+    if let Some(application) = query.application {
+        // With a person or an account in the query, their index narrows far more than an
+        // application's: the `+` keeps the planner (SQLite's above all, which has no
+        // statistics) off the application index.
+        let narrower =
+            query.user.is_some() || query.account.is_some() || !matches!(scope, Scope::All);
+        statement
+            .push(if narrower {
+                " AND +s.application_id = "
+            } else {
+                " AND s.application_id = "
+            })
+            .bind(application.0);
+    }
+    if let Some(account) = query.account {
+        statement.push(" AND s.account_id = ").bind(account.0);
+    }
+}
+
+/// The next live sessions in list order that a search looks through first.
+struct Window {
+    /// What the outer query reads of them.
+    columns: &'static str,
+    after: Option<Cursor>,
+    size: u32,
+}
+
+/// ` FROM (the window's sessions) AS s`.
+fn push_recent_window<DB: SqlDb>(
+    statement: &mut Sql<DB>,
+    window: Window,
+    scope: Scope,
+    query: &SessionQuery,
+    now: Timestamp,
+) {
+    statement.push(format!(" FROM (SELECT {} FROM sessions s", window.columns));
+    push_live_filters(statement, scope, query, now);
+    let page = PageRequest {
+        after: window.after,
+        limit: window.size.saturating_sub(1),
+    };
+    push_page(statement, "s.created_at", "s.id", page, query.oldest_first);
+    statement.push(") AS s");
+}
