@@ -19,6 +19,8 @@ echo "PostgreSQL: ${BENCH_POSTGRES_URL:-not measured (set BENCH_POSTGRES_URL)}" 
 step "release build (server + WebAssembly)"
 cargo leptos build --release
 step "benchmark tool"
-cargo build --release --locked -p server --bin sessionboard-bench --no-default-features --features ssr
+# Its own workspace member (bench/), which takes the server library with the same features as
+# the release build above.
+cargo build --release --locked -p sessionboard-bench --bin sessionboard-bench
 step "benchmarks (a few minutes)"
 "$CARGO_TARGET_DIR/release/sessionboard-bench" "$@"

@@ -121,16 +121,6 @@ pub enum Command {
         #[command(subcommand)]
         action: ApiKeyAction,
     },
-    /// Fill an empty database with a large synthetic world, for benchmarks. Everyone's
-    /// password is "sessionboard"; emails are user<N>@account<M>.example.
-    SeedBulk {
-        #[arg(long, default_value_t = 10_000)]
-        accounts: u32,
-        #[arg(long, default_value_t = 100_000)]
-        users: u32,
-        #[arg(long, default_value_t = 1_000_000)]
-        sessions: u32,
-    },
 }
 
 #[derive(Subcommand, Debug, Clone)]

@@ -3,7 +3,6 @@
 pub mod api;
 pub mod auth;
 pub mod config;
-pub mod loopback;
 pub mod router;
 pub mod startup;
 pub mod state;

@@ -1,5 +1,5 @@
 //! Running Sessionboard server processes on this machine and talking to them over loopback:
-//! what the cluster test and the benchmarks share. Not used by the server itself.
+//! what the cluster test and the benchmarks share.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
 
-pub type Error = Box<dyn std::error::Error + Send + Sync>;
+use crate::Error;
 
 /// A free TCP port on loopback (free when asked; good enough for a test machine).
 pub fn free_port() -> std::io::Result<u16> {
@@ -198,37 +198,6 @@ pub async fn sign_in(
     let token = answer["token"].as_str().ok_or("no token")?.to_owned();
     let id = answer["session_id"].as_i64().ok_or("no session id")?;
     Ok((token, id))
-}
-
-/// Fills an empty database with `sessionboard seed-bulk`; returns how long it took.
-pub fn seed_bulk(
-    binary: &Path,
-    root: &Path,
-    database: &str,
-    accounts: u32,
-    users: u32,
-    sessions: u32,
-) -> Result<Duration, Error> {
-    let started = Instant::now();
-    let output = Command::new(binary)
-        .current_dir(root)
-        .args(["--database-url", database, "--geoip", "", "seed-bulk"])
-        .args([
-            "--accounts",
-            &accounts.to_string(),
-            "--users",
-            &users.to_string(),
-        ])
-        .args(["--sessions", &sessions.to_string()])
-        .output()?;
-    if !output.status.success() {
-        return Err(format!(
-            "seeding failed: {}",
-            String::from_utf8_lossy(&output.stderr)
-        )
-        .into());
-    }
-    Ok(started.elapsed())
 }
 
 /// Creates (anew) the PostgreSQL schema `schema` in the database at `url`, with the trigram
