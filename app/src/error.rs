@@ -73,23 +73,30 @@ impl UiError {
 impl From<sessionboard::Error> for UiError {
     fn from(error: sessionboard::Error) -> Self {
         use sessionboard::Error;
+        // A user without an account, a missing application, a database failure: the operator
+        // needs the detail, the user does not.
+        if error.is_internal() {
+            tracing::error!(error = %error.report(), "request failed");
+            return Self::Internal;
+        }
         match error {
             Error::InvalidCredentials => Self::InvalidCredentials,
             Error::Unauthenticated => Self::NotSignedIn,
             Error::SessionNotFound => Self::SessionNotFound,
             Error::CannotTerminateCurrentSession => Self::CannotTerminateCurrentSession,
             Error::InvalidInput(what) => Self::InvalidInput(what.to_owned()),
+            Error::AlreadyExists(_) => Self::InvalidInput(error.to_string()),
             Error::Forbidden(why) => Self::Forbidden(why.to_owned()),
             Error::UserNotFound => Self::UserNotFound,
             Error::AlreadyImpersonating => Self::AlreadyImpersonating,
             Error::NotImpersonating => Self::NotImpersonating,
             Error::RateLimited(seconds) => Self::RateLimited(seconds),
-            // A user without an account, a missing application, a database failure: the
-            // operator needs the detail, the user does not.
-            Error::NoAccount | Error::Config(_) | Error::Internal(_) => {
-                tracing::error!(%error, "request failed");
-                Self::Internal
-            }
+            // `is_internal` above.
+            Error::NoAccount
+            | Error::Config(_)
+            | Error::Database(_)
+            | Error::Migration(_)
+            | Error::Internal(_) => Self::Internal,
         }
     }
 }

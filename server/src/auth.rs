@@ -1,5 +1,7 @@
-//! Authentication middleware: every request learns who sent it before any page or server
-//! function runs, so a terminated session is signed out on its very next request.
+//! The web app's authentication middleware: every request to a page, a server function or the
+//! fallback learns who sent it (from the session cookie) before anything runs, so a terminated
+//! session is signed out on its very next request. The JSON API and the probes are not behind
+//! it (see `router.rs`).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
@@ -7,33 +9,27 @@ use app::ssr::RequestIdentity;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{COOKIE, FORWARDED, HeaderName, SET_COOKIE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sessionboard::model::Timestamp;
+use sessionboard::track::TrustedProxies;
 
 use crate::state::AppState;
 
-/// Paths that never need to know the caller: static files and probes. Skipping them keeps the
-/// database off the path of every `.wasm` and `.css` download.
+/// Static files the web app's fallback serves: they never need to know the caller. Skipping
+/// them keeps the database off the path of every `.wasm` and `.css` download.
 fn is_public_asset(path: &str) -> bool {
-    path.starts_with("/pkg/")
-        || path.starts_with("/api/v1/docs/assets/")
-        || path == "/favicon.svg"
-        || path == "/healthz"
-        || path == "/readyz"
+    path.starts_with("/pkg/") || path == "/favicon.svg"
 }
 
-pub async fn authenticate(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
-    if is_public_asset(request.uri().path()) {
-        return next.run(request).await;
-    }
-    let headers = request.headers();
-    let extensions = request.extensions();
+/// The client's address: the socket's peer, or what trusted proxies say in `Forwarded` and
+/// `X-Forwarded-For`.
+pub fn client_ip(
+    trusted_proxies: &TrustedProxies,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+) -> IpAddr {
     let peer = extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip())
@@ -51,23 +47,30 @@ pub async fn authenticate(
             .filter_map(|value| value.to_str().ok())
             .collect::<Vec<&str>>()
     };
-    let client_ip = state.trusted_proxies.client_ip(
+    trusted_proxies.client_ip(
         peer,
         &header_values(FORWARDED),
         &header_values(HeaderName::from_static("x-forwarded-for")),
-    );
+    )
+}
 
-    let cookies = state.app.cookies;
+pub async fn authenticate(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if is_public_asset(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let client_ip = client_ip(&state.trusted_proxies, headers, request.extensions());
+
+    let cookies = state.cookies;
     let token = cookies.read(headers.get_all(COOKIE).iter());
     let mut stale_cookie = false;
     let caller = match token {
         None => None,
-        Some(token) => match state
-            .app
-            .service
-            .authenticate(&token, Timestamp::now())
-            .await
-        {
+        Some(token) => match state.service.authenticate(&token, Timestamp::now()).await {
             Ok(caller) => Some(caller),
             Err(sessionboard::Error::Unauthenticated) => {
                 stale_cookie = true;

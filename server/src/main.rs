@@ -4,7 +4,7 @@ use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::config::get_configuration;
 use server::config::{ApiKeyAction, Command};
-use server::startup::build_service;
+use server::startup::{build_engine, spawn_purge_job};
 use server::{Config, build_state, router};
 use sessionboard::model::{ApiKeyId, Timestamp};
 use tracing_subscriber::EnvFilter;
@@ -12,15 +12,9 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::parse();
-    // Bulk seeding runs statements of a minute by design: sqlx's slow-statement warnings would
-    // only be noise there.
-    let default_filter = match config.command {
-        Some(Command::SeedBulk { .. }) => "info,sqlx=error",
-        _ => "info,sqlx=warn",
-    };
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
         .init();
     match run(config).await {
@@ -35,17 +29,12 @@ async fn main() -> ExitCode {
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     match config.command.clone() {
         Some(Command::ApiKey { action }) => api_key(&config, action).await,
-        Some(Command::SeedBulk {
-            accounts,
-            users,
-            sessions,
-        }) => seed_bulk(&config, accounts, users, sessions).await,
         Some(Command::Serve) | None => serve(config).await,
     }
 }
 
 async fn api_key(config: &Config, action: ApiKeyAction) -> Result<(), Box<dyn std::error::Error>> {
-    let service = build_service(config).await?;
+    let operator = build_engine(config).await?.operator;
     let now = Timestamp::now();
     match action {
         ApiKeyAction::Create {
@@ -53,7 +42,7 @@ async fn api_key(config: &Config, action: ApiKeyAction) -> Result<(), Box<dyn st
             admin,
             label,
         } => {
-            let (id, secret) = service
+            let (id, secret) = operator
                 .create_api_key(&application, admin, &label, now)
                 .await?;
             let scope = if admin { " (platform-wide)" } else { "" };
@@ -62,47 +51,20 @@ async fn api_key(config: &Config, action: ApiKeyAction) -> Result<(), Box<dyn st
             println!("{}", secret.reveal());
         }
         ApiKeyAction::Revoke { id } => {
-            service.revoke_api_key(ApiKeyId(id), now).await?;
+            operator.revoke_api_key(ApiKeyId(id), now).await?;
             println!("Revoked API key {id}.");
         }
     }
     Ok(())
 }
 
-async fn seed_bulk(
-    config: &Config,
-    accounts: u32,
-    users: u32,
-    sessions: u32,
-) -> Result<(), Box<dyn std::error::Error>> {
-    if accounts == 0 || users < accounts {
-        return Err("need at least one account, and at least as many users as accounts".into());
-    }
-    let started = std::time::Instant::now();
-    let store = server::startup::open_store(&config.database_url).await?;
-    let password_hash = sessionboard::password::hash_password(sessionboard::seed::DEMO_PASSWORD)?;
-    store
-        .seed_bulk(&sessionboard::store::BulkPlan {
-            accounts,
-            users,
-            sessions,
-            password_hash: &password_hash,
-            now: Timestamp::now(),
-            spread: std::time::Duration::from_secs(20 * 24 * 3600),
-        })
-        .await?;
-    println!(
-        "Seeded {accounts} accounts, {users} users and {sessions} sessions in {:.1} s.",
-        started.elapsed().as_secs_f64()
-    );
-    Ok(())
-}
-
 async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let leptos_options = get_configuration(None)?.leptos_options;
     let address = leptos_options.site_addr;
-    let state = build_state(&config, leptos_options).await?;
-    server::startup::spawn_purge_job(state.app.service.clone(), config.purge_after);
+    let engine = build_engine(&config).await?;
+    let state = build_state(&config, leptos_options, &engine)?;
+    let demo_world = engine.demo_world;
+    spawn_purge_job(engine.operator, config.purge_after);
     let app = router(state);
 
     // Leptos streams pages in several chunks; without TCP_NODELAY each one waits for the
@@ -114,7 +76,13 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             let _ = tcp.set_nodelay(true);
         });
     println!("Sessionboard is running at http://{address}");
-    println!("  sign in as henk@ektek.example with password \"sessionboard\" (see README.md)");
+    if demo_world {
+        println!(
+            "  demo world: sign in as {} with password {:?} (see README.md)",
+            sessionboard::seed::DEMO_OWNER_EMAIL,
+            sessionboard::seed::DEMO_PASSWORD
+        );
+    }
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),

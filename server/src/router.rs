@@ -1,4 +1,9 @@
-//! The HTTP surface: Leptos pages and server functions, static files, health.
+//! The HTTP surface: the web app (Leptos pages and server functions, static files), the JSON
+//! API, and the health probes.
+//!
+//! Only the web app sits behind the cookie middleware; the API authenticates its callers
+//! itself (API key, bearer token) and the probes need no caller. Security headers and tracing
+//! wrap everything.
 
 use app::{App, shell};
 use axum::Router;
@@ -17,7 +22,7 @@ use crate::auth::authenticate;
 use crate::state::AppState;
 
 async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.app.service.ready().await {
+    match state.service.ready().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(error) => {
             tracing::warn!(%error, "not ready: the database does not answer");
@@ -26,25 +31,32 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// The whole application as one `Router`, so tests can drive it without a socket.
-pub fn router(state: AppState) -> Router {
+/// The web app: pages, server functions, and the fallback (static files, the 404 page), each
+/// request first through the cookie middleware, which finds out who is calling.
+fn web(state: &AppState) -> Router<AppState> {
     let routes = generate_route_list(App);
-    let app_context = state.app.clone();
+    let app_context = state.app_context();
     let leptos_options = state.leptos_options.clone();
     Router::new()
-        // Liveness: the process answers. Readiness: it can reach its database, so a load
-        // balancer sends it traffic.
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready))
-        .merge(crate::api::router())
         .leptos_routes_with_context(
-            &state,
+            state,
             routes,
             move || provide_context(app_context.clone()),
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+}
+
+/// The whole application as one `Router`, so tests can drive it without a socket.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        // Liveness: the process answers. Readiness: it can reach its database, so a load
+        // balancer sends it traffic.
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .merge(crate::api::router())
+        .merge(web(&state))
         .layer(SetResponseHeaderLayer::if_not_present(
             X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::ssr::{AppContext, SessionCookie};
+use app::ssr::SessionCookie;
 use leptos::config::LeptosOptions;
 use sessionboard::cache::CachePolicy;
 use sessionboard::limit::SignInLimits;
@@ -11,7 +11,7 @@ use sessionboard::model::Timestamp;
 use sessionboard::seed::{DEMO_PASSWORD, seed_demo_world_if_empty};
 use sessionboard::store::{PostgresStore, SqliteStore, Store};
 use sessionboard::track::{GeoIp, Tracker, TrustedProxies, UserAgentTracker};
-use sessionboard::{SessionPolicy, SessionService};
+use sessionboard::{Operator, SessionPolicy};
 
 use crate::config::Config;
 use crate::state::AppState;
@@ -47,12 +47,12 @@ pub async fn open_store(url: &str) -> Result<Arc<dyn Store>, StartupError> {
 }
 
 /// Deletes sessions long past their end, once an hour, for as long as the server runs.
-pub fn spawn_purge_job(service: Arc<SessionService>, retention: Duration) {
+pub fn spawn_purge_job(operator: Operator, retention: Duration) {
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3600));
         loop {
             every_hour.tick().await;
-            match service.purge_expired(Timestamp::now(), retention).await {
+            match operator.purge_expired(Timestamp::now(), retention).await {
                 Ok(0) => {}
                 Ok(purged) => tracing::info!(purged, "purged sessions past their retention"),
                 Err(error) => tracing::warn!(%error, "purging old sessions failed; will retry"),
@@ -81,29 +81,37 @@ pub fn open_geoip(config: &Config) -> GeoIp {
     }
 }
 
-pub async fn build_state(
+/// What request handlers share, around the engine's service.
+pub fn build_state(
     config: &Config,
     leptos_options: LeptosOptions,
+    engine: &Engine,
 ) -> Result<AppState, StartupError> {
     let trusted_proxies =
         TrustedProxies::parse(&config.trusted_proxies).map_err(StartupError::TrustedProxies)?;
-    let service = build_service(config).await?;
     Ok(AppState {
         leptos_options,
-        app: AppContext {
-            service,
-            cookies: SessionCookie {
-                secure: config.secure_cookies(),
-                max_age: config.absolute_lifetime,
-            },
+        service: engine.operator.service().clone(),
+        cookies: SessionCookie {
+            secure: config.secure_cookies(),
+            max_age: config.absolute_lifetime,
         },
         trusted_proxies: Arc::new(trusted_proxies),
     })
 }
 
+/// The session engine, as startup code holds it.
+pub struct Engine {
+    /// The operator's handle (and through it, the service request handlers get).
+    pub operator: Operator,
+    /// Whether the database holds the demo world (seeded now or on an earlier start), so
+    /// that its sign-in is worth telling.
+    pub demo_world: bool,
+}
+
 /// The session engine as the configuration describes it: the database (migrated, and seeded
 /// with the demo world when empty and asked to), tracking data, lifetimes.
-pub async fn build_service(config: &Config) -> Result<Arc<SessionService>, StartupError> {
+pub async fn build_engine(config: &Config) -> Result<Engine, StartupError> {
     if config.idle_timeout.is_zero() || config.idle_timeout > config.absolute_lifetime {
         return Err(StartupError::Lifetimes);
     }
@@ -126,11 +134,24 @@ pub async fn build_service(config: &Config) -> Result<Arc<SessionService>, Start
             capacity: config.validation_cache_size,
         },
     };
-    let service = Arc::new(SessionService::new(store, Arc::new(tracker), policy));
-    if config.seed_demo && seed_demo_world_if_empty(&service, Timestamp::now()).await? {
-        tracing::info!(
-            "created the demo world: sign in as henk@ektek.example with password {DEMO_PASSWORD:?}"
-        );
+    let (_, operator) = sessionboard::service::start(store, Arc::new(tracker), policy);
+    let demo_world = config.seed_demo && {
+        let now = Timestamp::now();
+        seed_demo_world_if_empty(&operator, now).await? || has_demo_world(&operator).await?
+    };
+    if demo_world {
+        tracing::info!("demo world: sign in as henk@ektek.example with password {DEMO_PASSWORD:?}");
     }
-    Ok(service)
+    Ok(Engine {
+        operator,
+        demo_world,
+    })
+}
+
+async fn has_demo_world(operator: &Operator) -> Result<bool, StartupError> {
+    let henk = operator
+        .store()
+        .credentials_by_email(sessionboard::seed::DEMO_OWNER_EMAIL)
+        .await?;
+    Ok(henk.is_some())
 }

@@ -2,16 +2,30 @@
 
 use std::sync::Arc;
 
-use app::ssr::AppContext;
+use app::ssr::{AppContext, SessionCookie};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use sessionboard::SessionService;
 use sessionboard::track::TrustedProxies;
 
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub app: AppContext,
+    /// The session engine: the JSON API, the probes and the cookie middleware call it here.
+    pub service: Arc<SessionService>,
+    /// The web app's session cookie.
+    pub cookies: SessionCookie,
     pub trusted_proxies: Arc<TrustedProxies>,
+}
+
+impl AppState {
+    /// What the pages and server functions find in their Leptos context.
+    pub fn app_context(&self) -> AppContext {
+        AppContext {
+            service: self.service.clone(),
+            cookies: self.cookies,
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

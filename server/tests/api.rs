@@ -34,7 +34,7 @@ async fn api() -> Api {
 async fn api_with(args: &[&str]) -> Api {
     let server = common::server_with(args).await;
     let (_, secret) = server
-        .service
+        .operator
         .create_api_key("iOS app", false, "tests", Timestamp::now())
         .await
         .unwrap();
@@ -355,7 +355,7 @@ async fn keys_and_tokens_are_checked_and_bound_to_their_application() {
     // Another application's key does not accept an iOS app session.
     let (_, web_key) = api
         .server
-        .service
+        .operator
         .create_api_key("Public API", false, "", Timestamp::now())
         .await
         .unwrap();
@@ -372,12 +372,12 @@ async fn keys_and_tokens_are_checked_and_bound_to_their_application() {
     // A revoked key is refused at once.
     let (id, revoked) = api
         .server
-        .service
+        .operator
         .create_api_key("iOS app", false, "", Timestamp::now())
         .await
         .unwrap();
     api.server
-        .service
+        .operator
         .revoke_api_key(id, Timestamp::now())
         .await
         .unwrap();
@@ -476,7 +476,7 @@ async fn a_platform_wide_key_lists_and_ends_sessions_in_every_account() {
     let sven = api.token("sven@nordlicht.example").await;
     let (_, admin) = api
         .server
-        .service
+        .operator
         .create_api_key("Public API", true, "ops", Timestamp::now())
         .await
         .unwrap();

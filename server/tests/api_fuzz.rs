@@ -32,7 +32,7 @@ fn target() -> &'static Target {
         let (server, key, token) = runtime.block_on(async {
             let server = server().await;
             let (_, key) = server
-                .service
+                .operator
                 .create_api_key("iOS app", false, "fuzz", Timestamp::now())
                 .await
                 .unwrap();

@@ -8,8 +8,8 @@ use axum::http::header::{CONTENT_TYPE, LOCATION, SET_COOKIE, USER_AGENT};
 use axum::http::{Request, StatusCode};
 use clap::Parser;
 use common::{CHROME, TestServer, body_text, server, server_with};
-use leptos::config::LeptosOptions;
-use server::{Config, build_state};
+use server::Config;
+use server::startup::build_engine;
 use sessionboard::seed::DEMO_PASSWORD;
 
 #[tokio::test]
@@ -313,9 +313,8 @@ async fn a_corrupt_or_missing_geoip_file_still_starts_with_unknown_locations() {
 
 #[tokio::test]
 async fn a_bad_database_url_is_a_clear_startup_error() {
-    let options = LeptosOptions::builder().output_name("sessionboard").build();
     let config = Config::parse_from(["sessionboard", "--database-url", "mysql://localhost/x"]);
-    let error = build_state(&config, options).await.err().expect("refused");
+    let error = build_engine(&config).await.err().expect("refused");
     assert!(
         error.to_string().contains("unsupported database URL"),
         "{error}"

@@ -26,7 +26,7 @@ async fn web_sign_in(server: &TestServer) -> StatusCode {
 /// Marie signs in through the JSON API, as the iOS app's back end.
 async fn api_sign_in(server: &TestServer) -> StatusCode {
     let (_, key) = server
-        .service
+        .operator
         .create_api_key("iOS app", false, "", Timestamp::now())
         .await
         .unwrap();

@@ -49,9 +49,9 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
 }
 
 /// The calling application, from `X-Api-Key`.
-pub struct Client(pub ApiClient);
+pub struct CallingApp(pub ApiClient);
 
-impl FromRequestParts<AppState> for Client {
+impl FromRequestParts<AppState> for CallingApp {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
@@ -60,7 +60,7 @@ impl FromRequestParts<AppState> for Client {
             .get("x-api-key")
             .and_then(|value| value.to_str().ok())
             .ok_or(ApiError::InvalidApiKey)?;
-        match state.app.service.authenticate_api_key(key).await {
+        match state.service.authenticate_api_key(key).await {
             Ok(client) => Ok(Self(client)),
             Err(sessionboard::Error::Unauthenticated) => Err(ApiError::InvalidApiKey),
             Err(error) => Err(error.into()),
@@ -79,49 +79,36 @@ fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
         .ok_or(ApiError::Unauthenticated)
 }
 
-/// A token is only good at the application it was issued for (platform-wide keys excepted).
-fn check_application(client: &ApiClient, caller: &Caller) -> Result<(), ApiError> {
-    if caller.application_id == client.application_id || client.is_admin {
-        Ok(())
-    } else {
-        Err(ApiError::Unauthenticated)
-    }
-}
-
 /// The device's session, from its bearer token, checked against the calling application.
-pub struct Device {
+pub struct DeviceSession {
     pub caller: Caller,
 }
 
-impl FromRequestParts<AppState> for Device {
+impl FromRequestParts<AppState> for DeviceSession {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Client(client) = Client::from_request_parts(parts, state).await?;
+        let CallingApp(client) = CallingApp::from_request_parts(parts, state).await?;
         let caller = state
-            .app
             .service
-            .authenticate(bearer_token(parts)?, Timestamp::now())
+            .authenticate_device(&client, bearer_token(parts)?, Timestamp::now())
             .await?;
-        check_application(&client, &caller)?;
         Ok(Self { caller })
     }
 }
 
 /// The device's session with its user's name and roles: what validation answers.
-pub struct ValidDevice(pub Validated);
+pub struct ValidatedDevice(pub Validated);
 
-impl FromRequestParts<AppState> for ValidDevice {
+impl FromRequestParts<AppState> for ValidatedDevice {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let Client(client) = Client::from_request_parts(parts, state).await?;
+        let CallingApp(client) = CallingApp::from_request_parts(parts, state).await?;
         let validated = state
-            .app
             .service
-            .validate(bearer_token(parts)?, Timestamp::now())
+            .validate(&client, bearer_token(parts)?, Timestamp::now())
             .await?;
-        check_application(&client, &validated.caller)?;
         Ok(Self(validated))
     }
 }
@@ -138,10 +125,10 @@ impl FromRequestParts<AppState> for Actor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         if parts.headers.contains_key(AUTHORIZATION) {
-            let Device { caller } = Device::from_request_parts(parts, state).await?;
+            let DeviceSession { caller } = DeviceSession::from_request_parts(parts, state).await?;
             return Ok(Self::User(caller));
         }
-        let Client(client) = Client::from_request_parts(parts, state).await?;
+        let CallingApp(client) = CallingApp::from_request_parts(parts, state).await?;
         if client.is_admin {
             Ok(Self::Platform(client))
         } else {

@@ -1,10 +1,14 @@
 //! The JSON API for applications, under `/api/v1`. Handlers only parse, call the session
-//! service (the same methods the web app's server functions call) and map the answer.
+//! service (the same methods the web app's server functions call) and map the answer into the
+//! API's own wire types ([`wire`]). The API stands beside the web app, not inside it: it reaches
+//! the engine through [`AppState::service`], and the web app's cookie middleware does not run
+//! for it (an application authenticates with its key and a device's bearer token).
 
 mod extract;
 pub mod openapi;
 pub mod problem;
 mod sessions;
+pub mod wire;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

@@ -133,6 +133,10 @@ impl IntoResponse for ApiError {
 impl From<sessionboard::Error> for ApiError {
     fn from(error: sessionboard::Error) -> Self {
         use sessionboard::Error;
+        if error.is_internal() {
+            tracing::error!(error = %error.report(), "API request failed");
+            return Self::Internal;
+        }
         match error {
             Error::InvalidCredentials => Self::InvalidCredentials,
             Error::Unauthenticated => Self::Unauthenticated,
@@ -140,14 +144,17 @@ impl From<sessionboard::Error> for ApiError {
             Error::CannotTerminateCurrentSession => Self::CurrentSession,
             Error::Forbidden(why) => Self::Forbidden(why.to_owned()),
             Error::InvalidInput(what) => Self::InvalidRequest(what.to_owned()),
+            Error::AlreadyExists(_) => Self::InvalidRequest(error.to_string()),
             Error::RateLimited(seconds) => Self::RateLimited(seconds),
             Error::AlreadyImpersonating | Error::NotImpersonating => {
                 Self::Forbidden("not available while impersonating".to_owned())
             }
-            Error::NoAccount | Error::Config(_) | Error::Internal(_) => {
-                tracing::error!(%error, "API request failed");
-                Self::Internal
-            }
+            // `is_internal` above.
+            Error::NoAccount
+            | Error::Config(_)
+            | Error::Database(_)
+            | Error::Migration(_)
+            | Error::Internal(_) => Self::Internal,
         }
     }
 }

@@ -5,17 +5,17 @@ use std::net::IpAddr;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sessionboard::model::{
-    AccountId, ApplicationId, Cursor, LoginOutcome, LoginRecordFilter, LoginRecordView,
-    MAX_PAGE_SIZE, Page, PageRequest, SessionFilter, SessionId, SessionsPage, SessionsView,
-    Timestamp, UserId,
+    AccountId, ApplicationId, Cursor, LoginOutcome, LoginRecordFilter, MAX_PAGE_SIZE, PageRequest,
+    SessionFilter, SessionId, SessionsView, Timestamp, UserId,
 };
-use sessionboard::service::{Application, SignIn, Validated};
+use sessionboard::service::{Application, SignIn};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{Actor, ApiJson, ApiQuery, Client, Device, ValidDevice};
+use super::extract::{Actor, ApiJson, ApiQuery, CallingApp, DeviceSession, ValidatedDevice};
 use super::problem::{ApiError, Problem};
+use super::wire::{LoginRecordPage, SessionPage, SignedInResponse, Terminated, ValidatedSession};
 use crate::state::AppState;
 
 /// Longest user agent accepted in a request (the engine stores at most 512 bytes of it).
@@ -32,14 +32,6 @@ pub struct SignInRequest {
     pub ip: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct SignedInResponse {
-    /// The bearer token for the device. Shown once; Sessionboard keeps only its hash.
-    pub token: String,
-    pub session_id: SessionId,
-    pub expires_at: Timestamp,
-}
-
 /// `POST /api/v1/sessions`: signs a user in on behalf of a device.
 #[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = SignInRequest,
     security(("api_key" = [])),
@@ -52,7 +44,7 @@ pub struct SignedInResponse {
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,
-    Client(client): Client,
+    CallingApp(client): CallingApp,
     ApiJson(request): ApiJson<SignInRequest>,
 ) -> Result<(StatusCode, Json<SignedInResponse>), ApiError> {
     if request.user_agent.chars().count() > MAX_USER_AGENT_CHARS {
@@ -65,7 +57,6 @@ pub async fn sign_in(
             ApiError::InvalidRequest("ip is not an IPv4 or IPv6 address".to_owned())
         })?;
     let signed_in = state
-        .app
         .service
         .sign_in(
             SignIn {
@@ -80,11 +71,7 @@ pub async fn sign_in(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(SignedInResponse {
-            token: signed_in.token.as_str().to_owned(),
-            session_id: signed_in.session_id,
-            expires_at: signed_in.expires_at,
-        }),
+        Json(SignedInResponse::from(&signed_in)),
     ))
 }
 
@@ -115,38 +102,6 @@ fn page_request(after: Option<&str>, limit: Option<u32>) -> Result<PageRequest, 
     Ok(PageRequest { after, limit })
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ValidatedSession {
-    pub session_id: SessionId,
-    pub user: Person,
-    pub account: AccountRef,
-    pub application_id: ApplicationId,
-    pub roles: Roles,
-    /// While a sales representative acts as the user: who is really acting.
-    pub acting_as: Option<Person>,
-    pub expires_at: Timestamp,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Person {
-    pub id: UserId,
-    pub name: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AccountRef {
-    pub id: AccountId,
-    pub name: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Roles {
-    /// `owner` or `employee` in this account.
-    pub account_role: Option<String>,
-    pub platform_admin: bool,
-    pub sales_rep: bool,
-}
-
 /// `GET /api/v1/session`: is this bearer token a live session, and whose? Records activity
 /// (at most once a minute).
 #[utoipa::path(get, path = "/api/v1/session", tag = "sessions",
@@ -156,35 +111,9 @@ pub struct Roles {
         (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn validate(
-    ValidDevice(Validated { caller, viewer }): ValidDevice,
+    ValidatedDevice(validated): ValidatedDevice,
 ) -> Result<Json<ValidatedSession>, ApiError> {
-    let account_role = viewer
-        .memberships
-        .iter()
-        .find(|membership| membership.account_id == caller.account_id)
-        .map(|membership| membership.role.as_str().to_owned());
-    Ok(Json(ValidatedSession {
-        session_id: caller.session_id,
-        user: Person {
-            id: viewer.user_id,
-            name: viewer.name.clone(),
-        },
-        account: AccountRef {
-            id: viewer.account_id,
-            name: viewer.account_name.clone(),
-        },
-        application_id: caller.application_id,
-        roles: Roles {
-            account_role,
-            platform_admin: viewer.is_platform_admin,
-            sales_rep: viewer.is_sales_rep,
-        },
-        acting_as: viewer.impersonator.as_ref().map(|rep| Person {
-            id: rep.user_id,
-            name: rep.name.clone(),
-        }),
-        expires_at: caller.expires_at,
-    }))
+    Ok(Json(ValidatedSession::from(&validated)))
 }
 
 /// `DELETE /api/v1/session`: logs the presented session out.
@@ -196,10 +125,9 @@ pub async fn validate(
     ))]
 pub async fn log_out(
     State(state): State<AppState>,
-    device: Device,
+    device: DeviceSession,
 ) -> Result<StatusCode, ApiError> {
     state
-        .app
         .service
         .sign_out(&device.caller, Timestamp::now())
         .await?;
@@ -225,7 +153,7 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", params(ListQuery),
     security(("api_key" = [], "bearer" = []), ("api_key" = [])),
     responses(
-        (status = 200, description = "A page of sessions", body = SessionsPage),
+        (status = 200, description = "A page of sessions", body = SessionPage),
         (status = 400, description = "Invalid filter or cursor", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The view is not the caller's", body = Problem, content_type = "application/problem+json"),
@@ -234,7 +162,7 @@ pub async fn list(
     State(state): State<AppState>,
     actor: Actor,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<SessionsPage>, ApiError> {
+) -> Result<Json<SessionPage>, ApiError> {
     let view = parse_view(query.view.as_deref(), query.account)?;
     let page = page_request(query.after.as_deref(), query.limit)?;
     let oldest_first = match query.sort.as_deref() {
@@ -246,19 +174,15 @@ pub async fn list(
             ));
         }
     };
-    let platform = matches!(actor, Actor::Platform(_)) || view == SessionsView::Platform;
+    // Which accounts a view may filter by is the engine's rule (`access::account_filter`).
     let filter = SessionFilter {
         user: query.user.map(UserId),
         application: query.application.map(ApplicationId),
-        account: if platform {
-            query.account.map(AccountId)
-        } else {
-            None
-        },
+        account: query.account.map(AccountId),
         search: query.q,
         oldest_first,
     };
-    let service = &state.app.service;
+    let service = &state.service;
     let page = match actor {
         Actor::User(caller) => {
             service
@@ -271,7 +195,7 @@ pub async fn list(
                 .await?
         }
     };
-    Ok(Json(page))
+    Ok(Json(SessionPage::from(&page)))
 }
 
 /// `DELETE /api/v1/sessions/{id}`: ends one session the token's user may manage. Never the
@@ -292,7 +216,7 @@ pub async fn terminate(
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = SessionId(parse_id(&id, "session")?);
-    let service = &state.app.service;
+    let service = &state.service;
     match actor {
         Actor::User(caller) => {
             service
@@ -319,11 +243,6 @@ pub struct TerminateMany {
     pub ids: Vec<SessionId>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct Terminated {
-    pub terminated: u64,
-}
-
 /// `POST /api/v1/sessions/terminate`: ends several sessions, each under the rules of one.
 #[utoipa::path(post, path = "/api/v1/sessions/terminate", tag = "sessions", request_body = TerminateMany,
     security(("api_key" = [], "bearer" = [])),
@@ -336,11 +255,10 @@ pub struct Terminated {
     ))]
 pub async fn terminate_many(
     State(state): State<AppState>,
-    device: Device,
+    device: DeviceSession,
     ApiJson(request): ApiJson<TerminateMany>,
 ) -> Result<Json<Terminated>, ApiError> {
     let ended = state
-        .app
         .service
         .terminate_sessions(&device.caller, &request.ids, Timestamp::now())
         .await?;
@@ -366,7 +284,7 @@ pub async fn terminate_user(
     Path(user): Path<String>,
 ) -> Result<Json<Terminated>, ApiError> {
     let user = UserId(parse_id(&user, "user")?);
-    let service = &state.app.service;
+    let service = &state.service;
     let terminated = match actor {
         Actor::User(caller) => {
             service
@@ -402,16 +320,16 @@ pub struct HistoryQuery {
 #[utoipa::path(get, path = "/api/v1/login-records", tag = "history", params(HistoryQuery),
     security(("api_key" = [], "bearer" = [])),
     responses(
-        (status = 200, description = "A page of sign-in attempts", body = Page<LoginRecordView>),
+        (status = 200, description = "A page of sign-in attempts", body = LoginRecordPage),
         (status = 400, description = "Invalid filter or cursor", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "The view is not the caller's", body = Problem, content_type = "application/problem+json"),
     ))]
 pub async fn login_records(
     State(state): State<AppState>,
-    device: Device,
+    device: DeviceSession,
     ApiQuery(query): ApiQuery<HistoryQuery>,
-) -> Result<Json<Page<LoginRecordView>>, ApiError> {
+) -> Result<Json<LoginRecordPage>, ApiError> {
     let invalid = |what: &str| ApiError::InvalidRequest(what.to_owned());
     let view = parse_view(query.view.as_deref(), query.account)?;
     let outcome = match query.outcome.as_deref() {
@@ -429,9 +347,8 @@ pub async fn login_records(
         user: None,
     };
     let records = state
-        .app
         .service
         .list_login_records(&device.caller, view, &filter, page)
         .await?;
-    Ok(Json(records))
+    Ok(Json(LoginRecordPage::from(&records)))
 }

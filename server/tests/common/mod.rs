@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::path::Path;
 
+use app::pages::sessions::api::BoardQuery;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
@@ -13,7 +14,9 @@ use axum::http::{Request, Response, StatusCode};
 use clap::Parser;
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
+use server::startup::build_engine;
 use server::{Config, build_state, router};
+use sessionboard::model::{SessionFilter, SessionsView};
 use sessionboard::seed::DEMO_PASSWORD;
 use tower::ServiceExt;
 
@@ -23,6 +26,8 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
     pub app: Router,
     pub service: std::sync::Arc<sessionboard::SessionService>,
+    /// What the command line would do (API keys, the purge).
+    pub operator: sessionboard::Operator,
 }
 
 pub async fn server_with(extra_args: &[&str]) -> TestServer {
@@ -42,13 +47,20 @@ pub async fn server_with(extra_args: &[&str]) -> TestServer {
     args.extend_from_slice(extra_args);
     let config = Config::parse_from(args);
     let options = LeptosOptions::builder().output_name("sessionboard").build();
-    let state = build_state(&config, options).await.expect("server starts");
-    let service = state.app.service.clone();
+    let engine = build_engine(&config).await.expect("server starts");
+    let state = build_state(&config, options, &engine).expect("server starts");
+    let service = state.service.clone();
+    let operator = engine.operator;
     let app = router(state).layer(MockConnectInfo(SocketAddr::from((
         [81, 2, 69, 142],
         50_000,
     ))));
-    TestServer { dir, app, service }
+    TestServer {
+        dir,
+        app,
+        service,
+        operator,
+    }
 }
 
 pub async fn server() -> TestServer {
@@ -104,13 +116,29 @@ impl TestServer {
         set_cookie.split(';').next().unwrap().to_owned()
     }
 
+    /// The first page of "my sessions", as the page's own server function returns it: the
+    /// sessions on success, the error otherwise.
     pub async fn my_sessions(&self, cookie: &str) -> (StatusCode, serde_json::Value) {
-        let response = self.call("list_my_sessions", Some(cookie), "").await;
+        let query = BoardQuery {
+            view: SessionsView::Mine,
+            filter: SessionFilter::default(),
+            after: None,
+        };
+        let request = Request::post("/api/sessions_page")
+            .header(CONTENT_TYPE, "application/json")
+            .header(USER_AGENT, CHROME)
+            .header(COOKIE, cookie)
+            .body(Body::from(
+                serde_json::json!({ "query": query }).to_string(),
+            ))
+            .unwrap();
+        let response = self.send(request).await;
         let status = response.status();
-        (
-            status,
-            serde_json::from_str(&body_text(response).await).unwrap(),
-        )
+        let body: serde_json::Value = serde_json::from_str(&body_text(response).await).unwrap();
+        match status {
+            StatusCode::OK => (status, body["items"].clone()),
+            _ => (status, body),
+        }
     }
 
     pub async fn current_session_id(&self, cookie: &str) -> i64 {
