@@ -22,7 +22,7 @@ pub async fn api_keys() -> Result<KeysPage, UiError> {
     let caller = caller().map_err(fail)?;
     let service = app_context()?.service;
     let keys = service.list_api_keys(&caller).await.map_err(fail)?;
-    let applications = service.applications().await.map_err(fail)?;
+    let applications = service.applications(&caller).await.map_err(fail)?;
     Ok(KeysPage { keys, applications })
 }
 
@@ -38,7 +38,7 @@ pub async fn create_api_key(
     let caller = caller().map_err(fail)?;
     let (_, secret) = app_context()?
         .service
-        .create_api_key_as(
+        .create_api_key(
             &caller,
             &application,
             platform_wide.is_some(),
@@ -57,7 +57,7 @@ pub async fn revoke_api_key(id: ApiKeyId) -> Result<(), UiError> {
     let caller = caller().map_err(fail)?;
     app_context()?
         .service
-        .revoke_api_key_as(&caller, id, now())
+        .revoke_api_key(&caller, id, now())
         .await
         .map_err(fail)
 }

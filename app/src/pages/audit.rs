@@ -17,7 +17,13 @@ pub async fn audit_log(after: Option<Cursor>) -> Result<Page<ImpersonationView>,
     let caller = caller().map_err(fail)?;
     app_context()?
         .service
-        .list_impersonations(&caller, PageRequest { after, limit: 50 })
+        .list_impersonations(
+            &caller,
+            PageRequest {
+                after,
+                ..PageRequest::default()
+            },
+        )
         .await
         .map_err(fail)
 }

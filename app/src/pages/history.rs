@@ -34,7 +34,7 @@ pub async fn login_history(
     let caller = caller().map_err(fail)?;
     let page = PageRequest {
         after: query.after,
-        limit: 50,
+        ..PageRequest::default()
     };
     let records = app_context()?
         .service
