@@ -161,6 +161,17 @@ pub fn may_impersonate(rep: &Principal, target: &Principal, account: AccountId) 
     Ok(())
 }
 
+/// Only sales representatives look for customers to act as.
+pub fn may_look_for_customers(principal: &Principal) -> Result<()> {
+    if principal.is_sales_rep {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "only sales representatives act as customers",
+        ))
+    }
+}
+
 /// Only platform-wide API keys act on every account without a user's session.
 pub fn may_act_platform_wide(is_admin_key: bool) -> Result<()> {
     if is_admin_key {

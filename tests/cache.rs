@@ -354,7 +354,7 @@ delegate! {
         }
     }
     insert_session(session: NewSession<'_>) -> SessionId;
-    open_session(session: NewSession<'_>, sign_in: NewLoginRecord<'_>) -> SessionId;
+    open_session(session: NewSession<'_>, record: NewLoginRecord<'_>) -> SessionId;
     live_session_owner(id: SessionId, now: Timestamp) -> Option<SessionOwner>;
     touch_session(id: SessionId, now: Timestamp, expires_at: Timestamp) -> ();
     list_live_sessions(

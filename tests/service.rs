@@ -1,4 +1,4 @@
-//! The session lifecycle through the service, against a real SQLite file.
+//! The session lifecycle through the service, on every store.
 
 mod common;
 

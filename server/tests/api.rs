@@ -4,7 +4,7 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE};
 use axum::http::{Request, StatusCode};
 use common::{TestServer, body_text};
 use std::sync::LazyLock;
@@ -736,4 +736,25 @@ fn the_document_check_rejects_what_the_document_does_not_describe() {
         });
         assert!(checked.is_err(), "{:?} passed", answer.body);
     }
+}
+
+#[tokio::test]
+async fn the_api_is_not_the_web_apps_cookie_business() {
+    let api = api().await;
+    let token = api.token("marie@ektek.example").await;
+    // A browser's dead session cookie riding along on an API call: the web app's middleware
+    // would answer it by clearing the cookie; the API neither reads nor touches it.
+    let request = Request::get("/api/v1/session")
+        .header("x-api-key", &api.key)
+        .header(AUTHORIZATION, format!("Bearer {token}"))
+        .header(COOKIE, "sessionboard=not-a-live-session")
+        .body(Body::empty())
+        .unwrap();
+    let response = api.server.send(request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers().get(SET_COOKIE).is_none(),
+        "{:?}",
+        response.headers()
+    );
 }

@@ -14,11 +14,7 @@ impl SessionService {
         if caller.impersonator.is_some() {
             return Err(Error::AlreadyImpersonating);
         }
-        if !self.principal(caller).await?.is_sales_rep {
-            return Err(Error::Forbidden(
-                "only sales representatives act as customers",
-            ));
-        }
+        access::may_look_for_customers(&self.principal(caller).await?)?;
         let search = search.trim();
         if search.chars().count() > MAX_SEARCH_CHARS {
             return Err(Error::InvalidInput("search text is too long"));

@@ -74,7 +74,7 @@ pub trait SessionStore: Send + Sync {
     async fn open_session(
         &self,
         session: NewSession<'_>,
-        sign_in: NewLoginRecord<'_>,
+        record: NewLoginRecord<'_>,
     ) -> Result<SessionId>;
 
     /// The hot path: one indexed lookup by token hash.

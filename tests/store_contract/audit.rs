@@ -12,8 +12,8 @@ use crate::common::T0;
 use crate::fixture::{DAY, OBSERVATION, People, Planted, at, people, plant, session};
 
 contract!(
-    opening_a_session_writes_it_and_its_sign_in_record_together_or_not_at_all,
-    sign_in_records_are_listed_newest_first_within_scope_and_filters,
+    opening_a_session_writes_it_and_its_login_record_together_or_not_at_all,
+    login_records_are_listed_newest_first_within_scope_and_filters,
     the_sign_in_history_outlives_its_purged_session,
     acting_as_someone_marks_the_session_and_a_second_start_is_refused,
     ending_an_impersonation_returns_the_token_hash_once_and_closes_the_record,
@@ -76,7 +76,7 @@ async fn acting_session(
     (reps, impersonation)
 }
 
-async fn opening_a_session_writes_it_and_its_sign_in_record_together_or_not_at_all(
+async fn opening_a_session_writes_it_and_its_login_record_together_or_not_at_all(
     store: &dyn Store,
 ) {
     let p = people(store).await;
@@ -140,7 +140,7 @@ async fn opening_a_session_writes_it_and_its_sign_in_record_together_or_not_at_a
     );
 }
 
-async fn sign_in_records_are_listed_newest_first_within_scope_and_filters(store: &dyn Store) {
+async fn login_records_are_listed_newest_first_within_scope_and_filters(store: &dyn Store) {
     use LoginOutcome::{InvalidCredentials as Failure, Success};
     let p = people(store).await;
     let (alice, bob, carol) = (

@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/login-records", get(sessions::login_records))
         .route(
             "/api/v1/session",
-            get(sessions::validate).delete(sessions::log_out),
+            get(sessions::validate).delete(sessions::sign_out),
         )
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/docs", get(openapi::page))

@@ -20,7 +20,7 @@ use super::sessions;
     paths(
         sessions::sign_in,
         sessions::validate,
-        sessions::log_out,
+        sessions::sign_out,
         sessions::list,
         sessions::terminate,
         sessions::terminate_many,

@@ -116,14 +116,15 @@ pub async fn validate(
     Ok(Json(ValidatedSession::from(&validated)))
 }
 
-/// `DELETE /api/v1/session`: logs the presented session out.
-#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions",
+/// `DELETE /api/v1/session`: signs the presented session out ("log out" to its user; the
+/// operation keeps its documented id).
+#[utoipa::path(delete, path = "/api/v1/session", tag = "sessions", operation_id = "log_out",
     security(("api_key" = [], "bearer" = [])),
     responses(
         (status = 204, description = "Logged out"),
         (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
     ))]
-pub async fn log_out(
+pub async fn sign_out(
     State(state): State<AppState>,
     device: DeviceSession,
 ) -> Result<StatusCode, ApiError> {

@@ -30,13 +30,13 @@ impl<D: Dialect> SessionStore for D {
     async fn open_session(
         &self,
         session: NewSession<'_>,
-        mut sign_in: NewLoginRecord<'_>,
+        mut record: NewLoginRecord<'_>,
     ) -> Result<SessionId> {
         // One transaction, one commit: a sign-in is one write, not two.
         let mut tx = self.writer().begin().await?;
         let id = insert_session_row::<D::Db>(&mut tx, session).await?;
-        sign_in.session_id = Some(id);
-        super::audit::insert_login_row::<D::Db>(&mut tx, sign_in).await?;
+        record.session_id = Some(id);
+        super::audit::insert_login_row::<D::Db>(&mut tx, record).await?;
         tx.commit().await?;
         Ok(id)
     }
