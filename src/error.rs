@@ -83,8 +83,12 @@ impl Error {
         let mut report = self.to_string();
         let mut cause = std::error::Error::source(self);
         while let Some(error) = cause {
-            report.push_str(": ");
-            report.push_str(&error.to_string());
+            let text = error.to_string();
+            // sqlx's error repeats its database error's message; say it once.
+            if !report.ends_with(&text) {
+                report.push_str(": ");
+                report.push_str(&text);
+            }
             cause = error.source();
         }
         report

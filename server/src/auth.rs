@@ -77,7 +77,7 @@ pub async fn authenticate(
                 None
             }
             Err(error) => {
-                tracing::error!(%error, "authenticating a request failed");
+                tracing::error!(error = %error.report(), "authenticating a request failed");
                 return (
                     StatusCode::SERVICE_UNAVAILABLE,
                     "Sessionboard is temporarily unavailable. Please try again shortly.",

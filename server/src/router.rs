@@ -25,7 +25,7 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
     match state.service.ready().await {
         Ok(()) => (StatusCode::OK, "ready"),
         Err(error) => {
-            tracing::warn!(%error, "not ready: the database does not answer");
+            tracing::warn!(error = %error.report(), "not ready: the database does not answer");
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }

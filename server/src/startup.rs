@@ -19,7 +19,7 @@ use crate::state::AppState;
 /// Why the server could not start. Each says what to fix.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("{0}")]
+    #[error("{}", .0.report())]
     Engine(#[from] sessionboard::Error),
     #[error("invalid --trusted-proxies: {0}")]
     TrustedProxies(String),
@@ -55,7 +55,9 @@ pub fn spawn_purge_job(operator: Operator, retention: Duration) {
             match operator.purge_expired(Timestamp::now(), retention).await {
                 Ok(0) => {}
                 Ok(purged) => tracing::info!(purged, "purged sessions past their retention"),
-                Err(error) => tracing::warn!(%error, "purging old sessions failed; will retry"),
+                Err(error) => {
+                    tracing::warn!(error = %error.report(), "purging old sessions failed; will retry")
+                }
             }
         }
     });
@@ -136,12 +138,12 @@ pub async fn build_engine(config: &Config) -> Result<Engine, StartupError> {
     };
     let (_, operator) = sessionboard::service::start(store, Arc::new(tracker), policy);
     let demo_world = config.seed_demo && {
-        let now = Timestamp::now();
-        seed_demo_world_if_empty(&operator, now).await? || has_demo_world(&operator).await?
+        let seeded = seed_demo_world_if_empty(&operator, Timestamp::now()).await?;
+        if seeded {
+            tracing::info!("created the demo world (password {DEMO_PASSWORD:?})");
+        }
+        seeded || has_demo_world(&operator).await?
     };
-    if demo_world {
-        tracing::info!("demo world: sign in as henk@ektek.example with password {DEMO_PASSWORD:?}");
-    }
     Ok(Engine {
         operator,
         demo_world,

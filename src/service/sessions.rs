@@ -262,7 +262,7 @@ impl SessionService {
         self.end_user_sessions(user, Scope::All, None, now).await
     }
 
-    /// Logs out: ends the caller's current session (and any impersonation it was doing).
+    /// Signs out: ends the caller's current session (and any impersonation it was doing).
     pub async fn sign_out(&self, caller: &Caller, now: Timestamp) -> Result<()> {
         let owner = caller.impersonator.unwrap_or(caller.user_id);
         match self

@@ -9,7 +9,6 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgConnection, PgPool, Postgres};
 use tokio::sync::mpsc;
 
-use super::dialect::Encodes;
 use super::sql::{like_pattern, list_sessions_sql};
 use super::{Dialect, Invalidation, Scope, SessionQuery, Sql};
 use crate::error::{Error, Result};
@@ -53,17 +52,13 @@ impl PostgresStore {
         query: &SessionQuery,
     ) -> Result<Vec<String>> {
         let page = PageRequest::default();
-        let (text, values) =
-            list_sessions_sql::<Self>("EXPLAIN ", scope, query, Timestamp(0), Some(page))
-                .into_parts();
-        let arguments = Postgres::arguments(values).map_err(sqlx::Error::Encode)?;
         let mut connection = self.pool.acquire().await?;
         sqlx::query("SET enable_seqscan = off")
             .execute(&mut *connection)
             .await?;
-        let rows: std::result::Result<Vec<(String,)>, sqlx::Error> =
-            sqlx::query_as_with(&text, arguments)
-                .fetch_all(&mut *connection)
+        let rows: Result<Vec<(String,)>> =
+            list_sessions_sql::<Self>("EXPLAIN ", scope, query, Timestamp(0), Some(page))
+                .fetch_all(&mut connection)
                 .await;
         sqlx::query("RESET enable_seqscan")
             .execute(&mut *connection)

@@ -8,7 +8,6 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use tokio::sync::mpsc;
 
-use super::dialect::Encodes;
 use super::sql::{like_pattern, list_sessions_sql};
 use super::{Dialect, Invalidation, Scope, SessionQuery, Sql};
 use crate::error::{Error, Result};
@@ -114,18 +113,16 @@ impl SqliteStore {
         query: &SessionQuery,
     ) -> Result<Vec<String>> {
         let page = PageRequest::default();
-        let (text, values) = list_sessions_sql::<Self>(
+        let mut connection = self.pool.acquire().await?;
+        let rows: Vec<(i64, i64, i64, String)> = list_sessions_sql::<Self>(
             "EXPLAIN QUERY PLAN ",
             scope,
             query,
             Timestamp(0),
             Some(page),
         )
-        .into_parts();
-        let arguments = Sqlite::arguments(values).map_err(sqlx::Error::Encode)?;
-        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as_with(&text, arguments)
-            .fetch_all(&self.pool)
-            .await?;
+        .fetch_all(&mut connection)
+        .await?;
         Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
     }
 }

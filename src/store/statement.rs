@@ -112,11 +112,6 @@ impl<DB: SqlDb> Sql<DB> {
         self.push(")")
     }
 
-    /// The text so far (for tests and plans).
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
     pub async fn fetch_all<T>(&mut self, on: &mut DB::Connection) -> Result<Vec<T>>
     where
         DB: Fetch<T>,
@@ -149,13 +144,8 @@ impl<DB: SqlDb> Sql<DB> {
         Ok(DB::run(text, values, on).await?)
     }
 
-    /// The text and values, for a dialect's own statements (its `EXPLAIN`s) whose rows only
-    /// it reads.
-    pub(crate) fn into_parts(mut self) -> (String, Vec<Value>) {
-        self.take()
-    }
-
     fn take(&mut self) -> (String, Vec<Value>) {
+        debug_assert!(!self.text.is_empty(), "a statement runs once");
         (
             std::mem::take(&mut self.text),
             std::mem::take(&mut self.values),

@@ -55,14 +55,14 @@ pub async fn seed_bulk(
         database_url.starts_with("postgres://") || database_url.starts_with("postgresql://");
     // The schema is the engine's: its migrations, exactly as a server would run them.
     if postgres {
-        sessionboard::store::PostgresStore::connect(database_url) // lead: check name
+        sessionboard::store::PostgresStore::connect(database_url)
             .await?
-            .migrate() // lead: check name
+            .migrate()
             .await?;
     } else {
-        sessionboard::store::SqliteStore::open(database_url) // lead: check name
+        sessionboard::store::SqliteStore::open(database_url)
             .await?
-            .migrate() // lead: check name
+            .migrate()
             .await?;
     }
     // One hash for everyone: hashing 100,000 passwords would take minutes.

@@ -94,9 +94,6 @@ impl<D: Dialect> SessionStore for D {
             .bind(id.0)
             .push(" AND revoked_at IS NULL AND last_active_at < ")
             .bind(now.0)
-            // An expired session stays expired, even if a validation raced its expiry.
-            .push(" AND expires_at > ")
-            .bind(now.0)
             .run(&mut *connection)
             .await?;
         Ok(())
