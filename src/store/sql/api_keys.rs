@@ -38,13 +38,12 @@ impl<D: Dialect> ApiKeyStore for D {
     }
 
     async fn api_key_by_hash(&self, key_hash: &TokenHash) -> Result<Option<ApiKeyRecord>> {
-        let mut connection = self.readers().acquire().await?;
         let row: Option<(i64, i64, bool)> = sql::<D>(
             "SELECT id, application_id, is_admin FROM api_keys
              WHERE revoked_at IS NULL AND key_hash = ",
         )
         .bind(key_hash.as_bytes().to_vec())
-        .fetch_optional(&mut *connection)
+        .fetch_optional(&mut *self.readers().acquire().await?)
         .await?;
         Ok(row.map(|(id, application, is_admin)| ApiKeyRecord {
             id: ApiKeyId(id),
@@ -69,13 +68,12 @@ impl<D: Dialect> ApiKeyStore for D {
     }
 
     async fn list_api_keys(&self) -> Result<Vec<ApiKeyView>> {
-        let mut connection = self.readers().acquire().await?;
         let rows: Vec<ApiKeyRow> = sql::<D>(
             "SELECT k.id, a.name AS application, k.label, k.is_admin, k.created_at, k.revoked_at
              FROM api_keys k JOIN applications a ON a.id = k.application_id
              ORDER BY k.id DESC LIMIT 1000",
         )
-        .fetch_all(&mut *connection)
+        .fetch_all(&mut *self.readers().acquire().await?)
         .await?;
         Ok(rows.into_iter().map(ApiKeyView::from).collect())
     }

@@ -51,8 +51,9 @@ impl<D: Dialect> AuditStore for D {
             statement.push(" AND r.user_id = ").bind(user.0);
         }
         push_page(&mut statement, "r.at", "r.id", page, false);
-        let mut connection = self.readers().acquire().await?;
-        let rows: Vec<LoginRecordRow> = statement.fetch_all(&mut *connection).await?;
+        let rows: Vec<LoginRecordRow> = statement
+            .fetch_all(&mut *self.readers().acquire().await?)
+            .await?;
         let items = rows.into_iter().map(LoginRecordView::from).collect();
         Ok(into_page(items, page.limit, |r: &LoginRecordView| Cursor {
             at: r.at,
@@ -144,8 +145,9 @@ impl<D: Dialect> AuditStore for D {
             .push(IMPERSONATION_JOINS)
             .push(" WHERE 1 = 1");
         push_page(&mut statement, "i.started_at", "i.id", page, false);
-        let mut connection = self.readers().acquire().await?;
-        let rows: Vec<ImpersonationRow> = statement.fetch_all(&mut *connection).await?;
+        let rows: Vec<ImpersonationRow> = statement
+            .fetch_all(&mut *self.readers().acquire().await?)
+            .await?;
         let items = rows.into_iter().map(ImpersonationView::from).collect();
         Ok(into_page(items, page.limit, |i: &ImpersonationView| {
             Cursor {

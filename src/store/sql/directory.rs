@@ -16,11 +16,10 @@ use crate::store::{AccountSettings, Credentials, DirectoryStore, NewUser};
 #[async_trait]
 impl<D: Dialect> DirectoryStore for D {
     async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>> {
-        let mut connection = self.readers().acquire().await?;
         let row: Option<(i64, String)> = sql::<D>("SELECT id, password_hash FROM users WHERE ")
             .push(D::EMAIL_IS)
             .bind(email)
-            .fetch_optional(&mut *connection)
+            .fetch_optional(&mut *self.readers().acquire().await?)
             .await?;
         Ok(row.map(|(id, password_hash)| Credentials {
             user_id: UserId(id),
@@ -29,24 +28,22 @@ impl<D: Dialect> DirectoryStore for D {
     }
 
     async fn home_account(&self, user: UserId) -> Result<Option<AccountSettings>> {
-        let mut connection = self.readers().acquire().await?;
         let row: Option<(i64, bool)> = sql::<D>(
             "SELECT a.id, a.store_geolocation FROM memberships m
              JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ",
         )
         .bind(user.0)
         .push(" ORDER BY a.id LIMIT 1")
-        .fetch_optional(&mut *connection)
+        .fetch_optional(&mut *self.readers().acquire().await?)
         .await?;
         Ok(row.map(account_settings))
     }
 
     async fn account_settings(&self, account: AccountId) -> Result<Option<AccountSettings>> {
-        let mut connection = self.readers().acquire().await?;
         let row: Option<(i64, bool)> =
             sql::<D>("SELECT id, store_geolocation FROM accounts WHERE id = ")
                 .bind(account.0)
-                .fetch_optional(&mut *connection)
+                .fetch_optional(&mut *self.readers().acquire().await?)
                 .await?;
         Ok(row.map(account_settings))
     }
@@ -63,20 +60,18 @@ impl<D: Dialect> DirectoryStore for D {
     }
 
     async fn application_by_name(&self, name: &str) -> Result<Option<ApplicationId>> {
-        let mut connection = self.readers().acquire().await?;
         let id: Option<(i64,)> = sql::<D>("SELECT id FROM applications WHERE name = ")
             .bind(name)
-            .fetch_optional(&mut *connection)
+            .fetch_optional(&mut *self.readers().acquire().await?)
             .await?;
         Ok(id.map(|(id,)| ApplicationId(id)))
     }
 
     async fn principal(&self, user: UserId) -> Result<Option<Principal>> {
-        let mut connection = self.readers().acquire().await?;
         let flags: Option<(bool, bool)> =
             sql::<D>("SELECT is_platform_admin, is_sales_rep FROM users WHERE id = ")
                 .bind(user.0)
-                .fetch_optional(&mut *connection)
+                .fetch_optional(&mut *self.readers().acquire().await?)
                 .await?;
         let Some((is_platform_admin, is_sales_rep)) = flags else {
             return Ok(None);
@@ -84,7 +79,7 @@ impl<D: Dialect> DirectoryStore for D {
         let memberships: Vec<(i64, String)> =
             sql::<D>("SELECT account_id, role FROM memberships WHERE user_id = ")
                 .bind(user.0)
-                .fetch_all(&mut *connection)
+                .fetch_all(&mut *self.readers().acquire().await?)
                 .await?;
         Ok(Some(Principal {
             user_id: user,
@@ -98,7 +93,6 @@ impl<D: Dialect> DirectoryStore for D {
     }
 
     async fn viewer(&self, user: UserId, account: AccountId) -> Result<Option<Viewer>> {
-        let mut connection = self.readers().acquire().await?;
         let row: Option<ViewerRow> = sql::<D>(
             "SELECT u.name, u.email, u.is_platform_admin, u.is_sales_rep, a.name AS account_name
              FROM users u, accounts a WHERE u.id = ",
@@ -106,7 +100,7 @@ impl<D: Dialect> DirectoryStore for D {
         .bind(user.0)
         .push(" AND a.id = ")
         .bind(account.0)
-        .fetch_optional(&mut *connection)
+        .fetch_optional(&mut *self.readers().acquire().await?)
         .await?;
         let Some(row) = row else {
             return Ok(None);
@@ -117,7 +111,7 @@ impl<D: Dialect> DirectoryStore for D {
         )
         .bind(user.0)
         .push(" ORDER BY a.id")
-        .fetch_all(&mut *connection)
+        .fetch_all(&mut *self.readers().acquire().await?)
         .await?;
         Ok(Some(Viewer {
             user_id: user,
@@ -142,17 +136,15 @@ impl<D: Dialect> DirectoryStore for D {
     }
 
     async fn user_name(&self, user: UserId) -> Result<Option<String>> {
-        let mut connection = self.readers().acquire().await?;
         let row: Option<(String,)> = sql::<D>("SELECT name FROM users WHERE id = ")
             .bind(user.0)
-            .fetch_optional(&mut *connection)
+            .fetch_optional(&mut *self.readers().acquire().await?)
             .await?;
         Ok(row.map(|(name,)| name))
     }
 
     async fn list_customers(&self, search: &str, limit: u32) -> Result<Vec<CustomerUser>> {
         let pattern = like_pattern(&search.to_lowercase());
-        let mut connection = self.readers().acquire().await?;
         let rows: Vec<(i64, String, String, i64, String)> = sql::<D>(
             "SELECT u.id, u.name, u.email, a.id, a.name FROM users u
              JOIN memberships m ON m.user_id = u.id
@@ -168,7 +160,7 @@ impl<D: Dialect> DirectoryStore for D {
         .bind(pattern)
         .push(" ESCAPE '\\') ORDER BY u.name, a.name LIMIT ")
         .bind(i64::from(limit))
-        .fetch_all(&mut *connection)
+        .fetch_all(&mut *self.readers().acquire().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -183,14 +175,13 @@ impl<D: Dialect> DirectoryStore for D {
     }
 
     async fn list_members(&self, account: AccountId) -> Result<Vec<(UserId, String)>> {
-        let mut connection = self.readers().acquire().await?;
         let rows: Vec<(i64, String)> = sql::<D>(
             "SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
              WHERE m.account_id = ",
         )
         .bind(account.0)
         .push(" ORDER BY u.name LIMIT 1000")
-        .fetch_all(&mut *connection)
+        .fetch_all(&mut *self.readers().acquire().await?)
         .await?;
         Ok(rows
             .into_iter()
@@ -199,10 +190,9 @@ impl<D: Dialect> DirectoryStore for D {
     }
 
     async fn list_applications(&self) -> Result<Vec<(ApplicationId, String)>> {
-        let mut connection = self.readers().acquire().await?;
         let rows: Vec<(i64, String)> =
             sql::<D>("SELECT id, name FROM applications ORDER BY id LIMIT 1000")
-                .fetch_all(&mut *connection)
+                .fetch_all(&mut *self.readers().acquire().await?)
                 .await?;
         Ok(rows
             .into_iter()
@@ -211,9 +201,8 @@ impl<D: Dialect> DirectoryStore for D {
     }
 
     async fn is_empty(&self) -> Result<bool> {
-        let mut connection = self.readers().acquire().await?;
         let row: Option<(i64,)> = sql::<D>("SELECT id FROM users LIMIT 1")
-            .fetch_optional(&mut *connection)
+            .fetch_optional(&mut *self.readers().acquire().await?)
             .await?;
         Ok(row.is_none())
     }

@@ -46,7 +46,6 @@ impl<D: Dialect> SessionStore for D {
         token: &TokenHash,
         now: Timestamp,
     ) -> Result<Option<LiveSession>> {
-        let mut connection = self.readers().acquire().await?;
         let row: Option<LiveSessionRow> = sql::<D>(
             "SELECT id, user_id, account_id, application_id, created_at, last_active_at,
                 expires_at, acting_user_id, acting_account_id, impersonation_id
@@ -55,7 +54,7 @@ impl<D: Dialect> SessionStore for D {
         .bind(token.as_bytes().to_vec())
         .push(" AND revoked_at IS NULL AND expires_at > ")
         .bind(now.0)
-        .fetch_optional(&mut *connection)
+        .fetch_optional(&mut *self.readers().acquire().await?)
         .await?;
         Ok(row.map(Into::into))
     }
@@ -65,13 +64,12 @@ impl<D: Dialect> SessionStore for D {
         id: SessionId,
         now: Timestamp,
     ) -> Result<Option<SessionOwner>> {
-        let mut connection = self.readers().acquire().await?;
         let row: Option<(i64, i64)> =
             sql::<D>("SELECT user_id, account_id FROM sessions WHERE id = ")
                 .bind(id.0)
                 .push(" AND revoked_at IS NULL AND expires_at > ")
                 .bind(now.0)
-                .fetch_optional(&mut *connection)
+                .fetch_optional(&mut *self.readers().acquire().await?)
                 .await?;
         Ok(row.map(|(user, account)| SessionOwner {
             user_id: UserId(user),
@@ -113,7 +111,6 @@ impl<D: Dialect> SessionStore for D {
                 id: s.id.0,
             })
         };
-        let mut connection = self.readers().acquire().await?;
         if let Some(term) = &query.search {
             // A common term ("chrome", "berlin") matches among the newest sessions at once,
             // but through the text index it means sorting every match. So look among the next
@@ -138,13 +135,15 @@ impl<D: Dialect> SessionStore for D {
                     " ORDER BY s.created_at {direction}, s.id {direction} LIMIT "
                 ))
                 .bind(i64::from(page.limit) + 1);
-            let rows: Vec<SessionRow> = statement.fetch_all(&mut *connection).await?;
+            let rows: Vec<SessionRow> = statement
+                .fetch_all(&mut *self.readers().acquire().await?)
+                .await?;
             if rows.len() > page.limit as usize {
                 return Ok(to_page(rows));
             }
         }
         let rows: Vec<SessionRow> = list_sessions_sql::<D>("", scope, query, now, Some(page))
-            .fetch_all(&mut *connection)
+            .fetch_all(&mut *self.readers().acquire().await?)
             .await?;
         Ok(to_page(rows))
     }
@@ -156,7 +155,6 @@ impl<D: Dialect> SessionStore for D {
         now: Timestamp,
         cap: u32,
     ) -> Result<u64> {
-        let mut connection = self.readers().acquire().await?;
         if let Some(term) = &query.search {
             // As for the page: a common term reaches the cap among the newest sessions; only
             // then is the text index spared.
@@ -172,7 +170,9 @@ impl<D: Dialect> SessionStore for D {
                 size,
             };
             push_recent_window(&mut statement, window, scope, query, now);
-            let (seen, matched): (i64, i64) = statement.fetch_one(&mut *connection).await?;
+            let (seen, matched): (i64, i64) = statement
+                .fetch_one(&mut *self.readers().acquire().await?)
+                .await?;
             if matched >= i64::from(cap) || seen < i64::from(size) {
                 return Ok(u64::try_from(matched.min(i64::from(cap))).unwrap_or(0));
             }
@@ -185,7 +185,9 @@ impl<D: Dialect> SessionStore for D {
             .push(" LIMIT ")
             .bind(i64::from(cap))
             .push(") AS capped");
-        let (count,): (i64,) = statement.fetch_one(&mut *connection).await?;
+        let (count,): (i64,) = statement
+            .fetch_one(&mut *self.readers().acquire().await?)
+            .await?;
         Ok(u64::try_from(count).unwrap_or(0))
     }
 
