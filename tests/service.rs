@@ -15,6 +15,7 @@ on_every_store!(
     sessions_expire_when_idle_and_at_their_absolute_lifetime,
     activity_is_written_at_most_once_a_minute,
     hostile_user_agents_are_stored_truncated_and_unknown_devices_still_sign_in,
+    another_applications_key_neither_uses_nor_keeps_alive_a_token,
 );
 
 use std::time::Duration;
@@ -366,4 +367,39 @@ async fn hostile_user_agents_are_stored_truncated_and_unknown_devices_still_sign
     let empty_row = sessions.iter().find(|s| s.id == empty.session_id).unwrap();
     assert_eq!(empty_row.device.browser, "Other");
     assert_eq!(empty_row.location, Location::LocalNetwork);
+}
+
+async fn another_applications_key_neither_uses_nor_keeps_alive_a_token(backend: Backend) {
+    let w = world(backend).await;
+    let phone = w
+        .sign_in_to(
+            "iOS app",
+            "alice@acme.example",
+            SAFARI_IPHONE,
+            "192.0.2.1",
+            T0,
+        )
+        .await;
+    let later = T0.plus(2 * MINUTE);
+    // The web application's key presenting the iOS app's token: refused, and no activity is
+    // recorded, so a leaked token cannot be kept alive from elsewhere.
+    assert!(matches!(
+        w.service
+            .authenticate_device(&w.web_client(), phone.token.as_str(), later)
+            .await,
+        Err(Error::Unauthenticated)
+    ));
+    assert!(matches!(
+        w.service
+            .validate(&w.web_client(), phone.token.as_str(), later)
+            .await,
+        Err(Error::Unauthenticated)
+    ));
+    let alice = w
+        .service
+        .authenticate(phone.token.as_str(), T0)
+        .await
+        .unwrap();
+    let listed = w.service.list_my_sessions(&alice, T0).await.unwrap();
+    assert_eq!(listed[0].last_active_at, T0);
 }

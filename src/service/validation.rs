@@ -32,7 +32,7 @@ impl SessionService {
     /// one indexed read. Plus a write at most once per `touch_interval` per session.
     pub async fn authenticate(&self, token_text: &str, now: Timestamp) -> Result<Caller> {
         let token = SessionToken::parse(token_text).ok_or(Error::Unauthenticated)?;
-        let (entry, _) = self.live_session(token.hash(), now).await?;
+        let (entry, _) = self.live_session(token.hash(), None, now).await?;
         Ok(caller_of(&entry.session))
     }
 
@@ -44,13 +44,9 @@ impl SessionService {
         token_text: &str,
         now: Timestamp,
     ) -> Result<Caller> {
-        let caller = self.authenticate(token_text, now).await?;
-        access::may_use_token(
-            caller.application_id,
-            client.application_id,
-            client.is_admin,
-        )?;
-        Ok(caller)
+        let token = SessionToken::parse(token_text).ok_or(Error::Unauthenticated)?;
+        let (entry, _) = self.live_session(token.hash(), Some(client), now).await?;
+        Ok(caller_of(&entry.session))
     }
 
     /// What the JSON API's validation answers: the device's caller (as
@@ -64,13 +60,8 @@ impl SessionService {
     ) -> Result<Validated> {
         let token = SessionToken::parse(token_text).ok_or(Error::Unauthenticated)?;
         let key = token.hash();
-        let (entry, ticket) = self.live_session(key, now).await?;
+        let (entry, ticket) = self.live_session(key, Some(client), now).await?;
         let caller = caller_of(&entry.session);
-        access::may_use_token(
-            caller.application_id,
-            client.application_id,
-            client.is_admin,
-        )?;
         let viewer = match &entry.viewer {
             Some(viewer) => viewer.clone(),
             None => {
@@ -88,9 +79,13 @@ impl SessionService {
 
     /// The live session behind a token hash, from the cache or the database, with its activity
     /// recorded; and the ticket taken before either was read, for re-inserting it changed.
+    /// Presented by an application (`client`), the token must be good there
+    /// ([`access::may_use_token`]), checked before the activity is recorded: an application
+    /// holding another's token cannot keep that session alive.
     async fn live_session(
         &self,
         key: TokenHash,
+        client: Option<&ApiClient>,
         now: Timestamp,
     ) -> Result<(Arc<CachedSession>, crate::cache::Ticket)> {
         // Before reading anything: an invalidation after this point refuses our inserts, so a
@@ -116,6 +111,13 @@ impl SessionService {
                 entry
             }
         };
+        if let Some(client) = client {
+            access::may_use_token(
+                entry.session.application_id,
+                client.application_id,
+                client.is_admin,
+            )?;
+        }
         if now
             >= entry
                 .session
