@@ -31,9 +31,7 @@ impl SessionService {
     /// This is on every request's path: usually answered from the validation cache; otherwise
     /// one indexed read. Plus a write at most once per `touch_interval` per session.
     pub async fn authenticate(&self, token_text: &str, now: Timestamp) -> Result<Caller> {
-        let token = SessionToken::parse(token_text).ok_or(Error::Unauthenticated)?;
-        let (entry, _) = self.live_session(token.hash(), None, now).await?;
-        Ok(caller_of(&entry.session))
+        self.caller(token_text, None, now).await
     }
 
     /// A device's session as an application presents it: [`Self::authenticate`], and the
@@ -44,8 +42,18 @@ impl SessionService {
         token_text: &str,
         now: Timestamp,
     ) -> Result<Caller> {
+        self.caller(token_text, Some(client), now).await
+    }
+
+    /// The caller behind a presented token, as [`Self::live_session`] finds it.
+    async fn caller(
+        &self,
+        token_text: &str,
+        client: Option<&ApiClient>,
+        now: Timestamp,
+    ) -> Result<Caller> {
         let token = SessionToken::parse(token_text).ok_or(Error::Unauthenticated)?;
-        let (entry, _) = self.live_session(token.hash(), Some(client), now).await?;
+        let (entry, _) = self.live_session(token.hash(), client, now).await?;
         Ok(caller_of(&entry.session))
     }
 
