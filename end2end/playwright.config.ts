@@ -1,6 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
-// The server is started by scripts/test.sh, on a fresh database, at BASE_URL.
+// The server is started by scripts/e2e.sh, on a fresh database with the demo world (whose
+// people the tests sign in as), at BASE_URL.
 export default defineConfig({
   testDir: './tests',
   timeout: 30_000,

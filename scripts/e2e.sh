@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the Playwright tests in end2end/ against the release server built by
-# `cargo leptos build --release`, started here on a fresh database and a free port.
+# `cargo leptos build --release`, started here on a fresh database (with the demo world, whose
+# people the tests sign in as) and a free port.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/env.sh
@@ -15,6 +16,7 @@ log="$workdir/server.log"
 LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
 LEPTOS_SITE_ADDR="127.0.0.1:$port" \
 SESSIONBOARD_DATABASE_URL="sqlite:$workdir/e2e.db" \
+SESSIONBOARD_SEED_DEMO=true \
 SESSIONBOARD_TRUSTED_PROXIES="127.0.0.1,::1" \
 SESSIONBOARD_SIGN_IN_LIMIT_PER_IP=1000 SESSIONBOARD_SIGN_IN_LIMIT_PER_EMAIL=100 \
 RUST_LOG="${RUST_LOG:-warn}" \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: unit and integration (real SQLite files, real uap-core regexes), then
-# end-to-end in headless Chromium against the real release server.
+# end-to-end in headless Chromium and the API's contract against its OpenAPI document, both
+# against the real release server.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/env.sh
@@ -26,3 +27,6 @@ printf 'release wasm: %s bytes raw, %s bytes gzip -9\n' \
 
 step "end-to-end tests (Playwright, Chromium)"
 scripts/e2e.sh
+
+step "API contract tests (Schemathesis against /api/v1/openapi.json)"
+scripts/contract.sh

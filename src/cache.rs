@@ -12,9 +12,12 @@
 //!    So a fill takes a [`Ticket`] *before* reading, and the insert is refused if any
 //!    invalidation happened since. The check and the insert happen under the same lock as the
 //!    invalidation's bump-and-remove, so no interleaving slips between them.
-//! 3. **Bounded even when deaf.** Entries live at most `ttl`. Other servers' terminations arrive
-//!    as invalidation events (PostgreSQL NOTIFY); if those are lost, the TTL still bounds how
-//!    long a dead session can be served. While the event feed is down the cache is switched
+//! 3. **Bounded even when deaf.** Entries live at most `ttl` from the moment their answer was
+//!    read from the database: a served entry changed in memory (a touch, a loaded viewer) is
+//!    put back with [`ValidationCache::update`], which keeps its fill time, so no amount of use
+//!    stretches an answer past the TTL. Other servers' terminations arrive as invalidation
+//!    events (PostgreSQL NOTIFY); if those are lost, the TTL still bounds how long a dead
+//!    session can be served. While the event feed is down the cache is switched
 //!    off altogether, and switching it back on starts from empty.
 
 use std::hash::Hash;
@@ -112,6 +115,26 @@ where
                 filled_at: Instant::now(),
             },
         );
+        true
+    }
+
+    /// Puts back a changed copy of a served entry, keeping the time its answer was read from
+    /// the database (rule 3). Does nothing when the entry is gone, has expired, or anything was
+    /// invalidated since `ticket`. Returns whether it was kept.
+    pub fn update(&self, ticket: Ticket, key: K, value: V) -> bool {
+        let enabled = self.lock();
+        if !*enabled || self.epoch.load(Ordering::SeqCst) != ticket.0 {
+            return false;
+        }
+        let Some(filled_at) = self
+            .entries
+            .get(&key)
+            .map(|entry| entry.filled_at)
+            .filter(|filled_at| filled_at.elapsed() < self.ttl)
+        else {
+            return false;
+        };
+        self.entries.insert(key, Entry { value, filled_at });
         true
     }
 
@@ -214,6 +237,21 @@ mod tests {
         assert!(cache.insert(cache.ticket(), 1, "live"));
         std::thread::sleep(Duration::from_millis(40));
         assert_eq!(cache.get(&1), None);
+    }
+
+    #[test]
+    fn an_updated_entry_still_expires_when_its_first_answer_does() {
+        let cache = cache(60);
+        assert!(cache.insert(cache.ticket(), 1, "read"));
+        std::thread::sleep(Duration::from_millis(40));
+        assert!(cache.update(cache.ticket(), 1, "touched"));
+        assert_eq!(cache.get(&1), Some("touched"));
+        std::thread::sleep(Duration::from_millis(30));
+        assert_eq!(cache.get(&1), None, "an update must not renew the TTL");
+        assert!(
+            !cache.update(cache.ticket(), 1, "touched again"),
+            "an expired entry is not brought back"
+        );
     }
 
     #[test]

@@ -40,6 +40,10 @@ pub enum Error {
     /// given number of seconds.
     #[error("too many sign-in attempts; try again in {0} seconds")]
     RateLimited(u64),
+    /// The server is at capacity for this kind of work (password checks in a sign-in storm);
+    /// try again after the given number of seconds. Refused before it costs memory.
+    #[error("the server is busy; try again in {0} seconds")]
+    Busy(u64),
     /// Input that can never be valid, e.g. an oversized field.
     #[error("invalid input: {0}")]
     InvalidInput(&'static str),

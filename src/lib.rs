@@ -17,6 +17,8 @@ pub mod limit;
 #[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
+pub mod password_queue;
+#[cfg(feature = "ssr")]
 pub mod seed;
 #[cfg(feature = "ssr")]
 pub mod service;

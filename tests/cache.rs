@@ -25,6 +25,8 @@ on_every_store!(
     another_server_refuses_a_terminated_session,
     a_revoked_api_key_is_refused_at_once,
     starting_to_act_as_someone_shows_on_the_next_validation,
+    a_session_ended_unannounced_is_refused_at_its_next_activity_write,
+    a_cached_answer_never_outlives_its_ttl_however_often_it_is_used,
 );
 
 const LONG: Duration = Duration::from_secs(3600);
@@ -216,6 +218,80 @@ async fn another_server_refuses_a_terminated_session(backend: Backend) {
     }
 }
 
+/// Ends a session in the database without telling any server: what another process, a lost
+/// notification or an operator's own UPDATE does.
+async fn end_unannounced(database: &Database, session: SessionId) {
+    match database {
+        Database::Sqlite(path) => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+            let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+            sqlx::query("UPDATE sessions SET revoked_at = ? WHERE id = ?")
+                .bind(T0.0)
+                .bind(session.0)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        Database::Postgres(options) => {
+            let pool = sqlx::PgPool::connect_with((**options).clone())
+                .await
+                .unwrap();
+            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE id = $2")
+                .bind(T0.0)
+                .bind(session.0)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+    }
+}
+
+async fn a_session_ended_unannounced_is_refused_at_its_next_activity_write(backend: Backend) {
+    let w = world_with_policy(backend, policy_with_ttl(LONG)).await;
+    until_caching(&w.service).await;
+    let phone = w
+        .sign_in("alice@acme.example", CHROME_WINDOWS, "192.0.2.9", T0)
+        .await;
+    let token = phone.token.as_str();
+    w.service.authenticate(token, T0).await.unwrap();
+    end_unannounced(&w.database, phone.session_id).await;
+
+    let touch_due = T0.plus(SessionPolicy::default().touch_interval);
+    assert!(
+        matches!(
+            w.service.authenticate(token, touch_due).await,
+            Err(Error::Unauthenticated)
+        ),
+        "the activity write finds the session ended and ends it here too"
+    );
+    assert!(
+        w.service.authenticate(token, T0).await.is_err(),
+        "and it is gone from the cache"
+    );
+}
+
+async fn a_cached_answer_never_outlives_its_ttl_however_often_it_is_used(backend: Backend) {
+    let ttl = Duration::from_millis(1000);
+    let w = world_with_policy(backend, policy_with_ttl(ttl)).await;
+    until_caching(&w.service).await;
+    let phone = w
+        .sign_in("alice@acme.example", CHROME_WINDOWS, "192.0.2.9", T0)
+        .await;
+    let token = phone.token.as_str();
+    w.service.authenticate(token, T0).await.unwrap();
+    tokio::time::sleep(ttl * 6 / 10).await;
+    // The activity write falls due and succeeds; the entry it puts back keeps its first
+    // answer's age.
+    let touch_due = T0.plus(SessionPolicy::default().touch_interval);
+    w.service.authenticate(token, touch_due).await.unwrap();
+    end_unannounced(&w.database, phone.session_id).await;
+    tokio::time::sleep(ttl * 5 / 10).await;
+    assert!(
+        w.service.authenticate(token, touch_due).await.is_err(),
+        "{ttl:?} after the session was read, the cache no longer vouches for it"
+    );
+}
+
 async fn a_revoked_api_key_is_refused_at_once(backend: Backend) {
     let w = world_with_policy(backend, policy_with_ttl(LONG)).await;
     until_caching(&w.service).await;
@@ -356,7 +432,7 @@ delegate! {
     insert_session(session: NewSession<'_>) -> SessionId;
     open_session(session: NewSession<'_>, record: NewLoginRecord<'_>) -> SessionId;
     live_session_owner(id: SessionId, now: Timestamp) -> Option<SessionOwner>;
-    touch_session(id: SessionId, now: Timestamp, expires_at: Timestamp) -> ();
+    touch_session(id: SessionId, now: Timestamp, expires_at: Timestamp) -> bool;
     list_live_sessions(
         scope: Scope,
         query: &SessionQuery,
@@ -393,6 +469,23 @@ delegate! {
     insert_user(user: NewUser<'_>, now: Timestamp) -> UserId;
     insert_membership(user: UserId, account: AccountId, role: Role) -> ();
     insert_application(name: &str, now: Timestamp) -> ApplicationId;
+    insert_owner(user: NewUser<'_>, account: &str, now: Timestamp) -> (UserId, AccountId);
+    replace_setup_token(hash: &TokenHash, now: Timestamp) -> ();
+    take_setup_token(hash: &TokenHash) -> bool;
+}
+
+delegate! {
+    LimitStore {
+        fn shares_sign_in_budgets(&self) -> bool {
+            self.inner.shares_sign_in_budgets()
+        }
+    }
+    spend_sign_in_budget(
+        bucket: &[u8],
+        per_minute: std::num::NonZeroU32
+    ) -> Option<Duration>;
+    forget_idle_sign_in_budgets() -> u64;
+    recent_failures(email: &str, application: ApplicationId, since: Timestamp) -> RecentFailures;
 }
 
 delegate! {
@@ -412,6 +505,13 @@ delegate! {
     ) -> (ImpersonationId, TokenHash);
     end_impersonation(session: SessionId, now: Timestamp) -> Option<TokenHash>;
     list_impersonations(page: PageRequest) -> Page<ImpersonationView>;
+    expire_impersonation(
+        session: SessionId,
+        impersonation: ImpersonationId,
+        ended_at: Timestamp
+    ) -> Option<TokenHash>;
+    insert_acting_action(action: NewActingAction<'_>) -> ();
+    list_acting_actions(page: PageRequest) -> Page<ActingActionView>;
 }
 
 delegate! {

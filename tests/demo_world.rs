@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use sessionboard::model::Timestamp;
 use sessionboard::seed::{DEMO_PASSWORD, seed_demo_world_if_empty};
-use sessionboard::service::{SessionPolicy, SignIn, WEB_APPLICATION};
+use sessionboard::service::{Channel, SessionPolicy, SignIn, WEB_APPLICATION};
 use sessionboard::store::{SqliteStore, Store};
 
 #[tokio::test]
@@ -37,6 +37,7 @@ async fn the_demo_world_is_seeded_once_and_lists_only_live_sessions() {
                 application: WEB_APPLICATION.into(),
                 ip: "192.0.2.10".parse().unwrap(),
                 user_agent: common::CHROME_WINDOWS,
+                channel: Channel::Web,
             },
             now,
         )

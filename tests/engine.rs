@@ -11,7 +11,7 @@ use sessionboard::model::{
     Location, LoginOutcome, LoginRecordFilter, PageRequest, SessionFilter, SessionId, SessionsView,
     Timestamp,
 };
-use sessionboard::service::{SignIn, WEB_APPLICATION};
+use sessionboard::service::{Channel, SignIn, WEB_APPLICATION};
 
 on_every_store!(
     a_sales_rep_sees_exactly_what_the_customer_sees_and_is_never_one_of_their_sessions,
@@ -245,6 +245,7 @@ async fn every_sign_in_attempt_lands_in_the_history_and_outlives_its_session(bac
                         application: WEB_APPLICATION.into(),
                         ip: "81.2.69.142".parse().unwrap(),
                         user_agent: SAFARI_IPHONE,
+                        channel: Channel::Web,
                     },
                     at,
                 )
@@ -350,6 +351,7 @@ async fn sign_in_history_is_filtered_by_date_outcome_and_scoped_by_role(backend:
                 application: WEB_APPLICATION.into(),
                 ip: "192.0.2.1".parse().unwrap(),
                 user_agent: CHROME_WINDOWS,
+                channel: Channel::Web,
             },
             T0.plus(DAY * 5),
         )
@@ -440,7 +442,7 @@ async fn the_geolocation_setting_affects_only_new_sessions(backend: Backend) {
         .await;
 
     w.service
-        .set_store_geolocation(&alice, w.acme, false)
+        .set_store_geolocation(&alice, w.acme, false, T0)
         .await
         .unwrap();
     assert!(!w.service.store_geolocation(&alice, w.acme).await.unwrap());
@@ -453,7 +455,7 @@ async fn the_geolocation_setting_affects_only_new_sessions(backend: Backend) {
         )
         .await;
     w.service
-        .set_store_geolocation(&alice, w.acme, true)
+        .set_store_geolocation(&alice, w.acme, true, T0)
         .await
         .unwrap();
     let after = w
@@ -527,7 +529,9 @@ async fn only_owners_and_admins_change_the_geolocation_setting(backend: Backend)
     let (_, adam) = w.caller("adam@platform.example", T0).await;
     for caller in [&bob, &carol] {
         assert!(matches!(
-            w.service.set_store_geolocation(caller, w.acme, false).await,
+            w.service
+                .set_store_geolocation(caller, w.acme, false, T0)
+                .await,
             Err(Error::Forbidden(_))
         ));
     }
@@ -537,7 +541,7 @@ async fn only_owners_and_admins_change_the_geolocation_setting(backend: Backend)
         "unchanged by refusals"
     );
     w.service
-        .set_store_geolocation(&adam, w.acme, false)
+        .set_store_geolocation(&adam, w.acme, false, T0)
         .await
         .unwrap();
     assert!(!w.service.store_geolocation(&alice, w.acme).await.unwrap());

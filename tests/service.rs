@@ -23,7 +23,7 @@ use std::time::Duration;
 use common::{Backend, CHROME_WINDOWS, PASSWORD, SAFARI_IPHONE, T0, world, world_with_policy};
 use sessionboard::Error;
 use sessionboard::model::{DeviceKind, Location, SessionId};
-use sessionboard::service::{SessionPolicy, SignIn, WEB_APPLICATION};
+use sessionboard::service::{Channel, SessionPolicy, SignIn, WEB_APPLICATION};
 
 const MINUTE: Duration = Duration::from_secs(60);
 
@@ -79,6 +79,7 @@ async fn wrong_password_and_unknown_email_are_the_same_error_and_create_nothing(
                     application: WEB_APPLICATION.into(),
                     ip: "192.0.2.1".parse().unwrap(),
                     user_agent: CHROME_WINDOWS,
+                    channel: Channel::Web,
                 },
                 T0,
             )

@@ -32,6 +32,10 @@ pub enum UiError {
     NotImpersonating,
     #[error("Too many sign-in attempts. Please wait {0} seconds and try again.")]
     RateLimited(u64),
+    #[error("Sessionboard is very busy right now. Please try again in {0} seconds.")]
+    Busy(u64),
+    #[error("That request was too large.")]
+    TooLarge,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport failures: the server unreachable, an unreadable answer.
@@ -43,23 +47,31 @@ impl FromServerFnError for UiError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match value {
             // Arguments the server could not decode are the client's mistake, not a transport
             // failure; say so without echoing parser internals.
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
-                let error = Self::InvalidInput("malformed arguments".to_owned());
-                // This runs on the server before the function body, inside the request's
-                // context; without setting the status here the framework answers 500.
-                #[cfg(feature = "ssr")]
-                if let Some(response) =
-                    leptos::prelude::use_context::<leptos_axum::ResponseOptions>()
-                {
-                    response.set_status(error.status());
-                }
-                error
+                Self::InvalidInput("malformed arguments".to_owned())
             }
-            other => Self::Transport(other),
+            // On the server, a body that could not be read or decoded (malformed JSON, or one
+            // over the size limit); in the browser the same variant means an unreadable answer.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(why) => {
+                if why.contains("length limit exceeded") {
+                    Self::TooLarge
+                } else {
+                    Self::InvalidInput("malformed arguments".to_owned())
+                }
+            }
+            other => return Self::Transport(other),
+        };
+        // This runs on the server before the function body, inside the request's context;
+        // without setting the status here the framework answers 500.
+        #[cfg(feature = "ssr")]
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(error.status());
         }
+        error
     }
 }
 
@@ -91,6 +103,7 @@ impl From<sessionboard::Error> for UiError {
             Error::AlreadyImpersonating => Self::AlreadyImpersonating,
             Error::NotImpersonating => Self::NotImpersonating,
             Error::RateLimited(seconds) => Self::RateLimited(seconds),
+            Error::Busy(seconds) => Self::Busy(seconds),
             // `is_internal` above.
             Error::NoAccount
             | Error::Config(_)
@@ -113,6 +126,8 @@ impl UiError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::AlreadyImpersonating | Self::NotImpersonating => StatusCode::CONFLICT,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::InvalidInput(_) => StatusCode::BAD_REQUEST,
             Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -21,9 +21,13 @@ use crate::pages::history::HistoryPage;
 use crate::pages::login::LoginPage;
 use crate::pages::sessions::{AccountSessionsPage, MySessionsPage, PlatformSessionsPage};
 use crate::pages::settings::SettingsPage;
+use crate::pages::setup::SetupPage;
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Every page is rendered through here, the 404 page too, so every page gets its policy.
+    #[cfg(feature = "ssr")]
+    ssr::send_content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -62,6 +66,7 @@ pub fn App() -> impl IntoView {
                 // Async: these pages may redirect (signed in / signed out), and a redirect must
                 // be decided before the response's status line is sent.
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
+                <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
                 <Route path=path!("/sessions") view=MySessionsPage ssr=SsrMode::Async />
                 <Route path=path!("/accounts/:account/sessions") view=AccountSessionsPage ssr=SsrMode::Async />
                 <Route path=path!("/accounts/:account/settings") view=SettingsPage ssr=SsrMode::Async />

@@ -1,11 +1,12 @@
-//! Server-side plumbing for server functions: the engine in context, who is calling, cookies.
+//! Server-side plumbing for server functions and pages: the engine in context, who is calling,
+//! cookies, the page's Content-Security-Policy.
 
 use std::net::IpAddr;
 use std::sync::Arc;
 
 use cookie::{Cookie, SameSite};
 use http::HeaderValue;
-use http::header::{SET_COOKIE, USER_AGENT};
+use http::header::{CONTENT_SECURITY_POLICY, SET_COOKIE, USER_AGENT};
 use http::request::Parts;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
@@ -29,19 +30,34 @@ pub struct RequestIdentity {
     pub caller: Option<Caller>,
     /// The client's address, after trusted-proxy headers were applied.
     pub client_ip: IpAddr,
+    /// The browser reached us over https: the public URL is https, or a trusted proxy said so.
+    /// Its session cookie is then `Secure` and `__Host-` prefixed ([`SessionCookie::over`]).
+    pub secure: bool,
 }
 
 /// The session cookie's name and attributes.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionCookie {
     /// Served over TLS: adds `Secure` and uses the `__Host-` prefix, which browsers only accept
-    /// from a secure origin, for the whole host and path `/`.
+    /// from a secure origin, for the whole host and path `/`. At startup: whether the public
+    /// URL is https; per request, [`SessionCookie::over`] adds what a trusted proxy says.
     pub secure: bool,
     /// How long the browser keeps the cookie; the server decides whether it is still valid.
     pub max_age: std::time::Duration,
 }
 
 impl SessionCookie {
+    /// The cookie as the browser of a request that came over https (or not) holds it. The
+    /// browser keeps the name it was given, so reading, setting and clearing all go through
+    /// this with the same request's `RequestIdentity::secure`. Over https only the `__Host-`
+    /// name is read: a cookie without the prefix could have been planted over plain http.
+    pub fn over(self, https: bool) -> Self {
+        Self {
+            secure: self.secure || https,
+            ..self
+        }
+    }
+
     pub fn name(&self) -> &'static str {
         if self.secure {
             "__Host-sessionboard"
@@ -92,6 +108,12 @@ pub fn app_context() -> Result<AppContext, UiError> {
     })
 }
 
+/// The session cookie as this request's browser holds it (see [`SessionCookie::over`]).
+pub fn session_cookie() -> Result<SessionCookie, UiError> {
+    let https = identity()?.secure;
+    Ok(app_context()?.cookies.over(https))
+}
+
 fn identity() -> Result<RequestIdentity, UiError> {
     use_context::<Parts>()
         .and_then(|parts| parts.extensions.get::<RequestIdentity>().copied())
@@ -131,6 +153,34 @@ pub fn set_cookie(value: &str) {
     if let Ok(value) = HeaderValue::from_str(value) {
         response.append_header(SET_COOKIE, value);
     }
+}
+
+/// Sends the page's Content-Security-Policy. Called by `shell`, so every page has one: it
+/// names the nonce Leptos generated for this response and wrote on every inline script it
+/// renders (the hydration loader, resolved data), so no other inline script runs.
+pub fn send_content_security_policy() {
+    let (Some(nonce), Some(response)) =
+        (leptos::nonce::use_nonce(), use_context::<ResponseOptions>())
+    else {
+        // leptos_axum provides both for every page. Without them the server's default policy
+        // applies, which lets the page load nothing: broken loudly rather than unprotected.
+        tracing::error!("no nonce or ResponseOptions while rendering a page");
+        return;
+    };
+    if let Ok(value) = HeaderValue::from_str(&page_policy(&nonce)) {
+        response.insert_header(CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+/// What a page may load: its own scripts, styles, images and data, the inline scripts with
+/// this response's nonce, and WebAssembly (`'wasm-unsafe-eval'` compiles the app; it allows
+/// no JavaScript `eval`). No inline styles: the app has none. Nothing may frame it.
+fn page_policy(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    )
 }
 
 /// Maps an engine error for the client and sets the matching HTTP status.

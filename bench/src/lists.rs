@@ -29,7 +29,7 @@ pub async fn lists(
         let next = page["next"].as_str().ok_or("the list ended early")?;
         after = format!("&after={next}");
     }
-    let cases: [(&str, String, Headers); 8] = [
+    let cases: [(&str, String, Headers); 10] = [
         (
             "all accounts, first page",
             "/api/v1/sessions?view=platform".into(),
@@ -66,6 +66,18 @@ pub async fn lists(
             &owner,
         ),
         ("my sessions, first page", "/api/v1/sessions".into(), &owner),
+        // A term nearly every session matches: the search must stay within the scope's own
+        // rows, not the whole table's matches.
+        (
+            "account owner, search \"windows\", first page",
+            "/api/v1/sessions?view=account&account=1&q=windows".into(),
+            &owner,
+        ),
+        (
+            "my sessions, search \"windows\", first page",
+            "/api/v1/sessions?q=windows".into(),
+            &owner,
+        ),
     ];
     let mut results = Vec::new();
     for (what, path, headers) in cases {

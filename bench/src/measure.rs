@@ -16,9 +16,13 @@ use crate::ceiling::CeilingProcess;
 use crate::lists::lists;
 use crate::sign_ins::sign_ins;
 use crate::stats::{Percentiles, percentiles, show};
+use crate::storm::{Storm, storm};
 use crate::wrk;
 
 const BENCH_SCHEMA: &str = "sb_bench";
+
+/// Concurrent sign-in attempts in the storm case.
+pub const STORM_ATTEMPTS: u32 = 500;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -38,6 +42,7 @@ pub struct Measured {
     pub sign_ins: String,
     pub memory: String,
     pub window: String,
+    pub storm: Option<Storm>,
 }
 
 /// Seeds the large world into a fresh database and measures a server on it.
@@ -184,6 +189,20 @@ pub async fn measure(
         }
     };
     drop(a);
+
+    eprintln!("[bench] {name}: a storm of {STORM_ATTEMPTS} sign-ins at once");
+    measured.storm = Some(
+        storm(
+            binary,
+            root,
+            &database,
+            &server_args,
+            &app_key,
+            work.join(format!("{name}-storm.log")),
+            STORM_ATTEMPTS,
+        )
+        .await?,
+    );
     if backend == Backend::Postgres {
         drop_postgres_schema(
             args.postgres_url.as_deref().unwrap_or_default(),

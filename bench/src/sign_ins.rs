@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use server::Config;
-use sessionboard::service::SignIn;
+use sessionboard::service::{Channel, SignIn};
 use sessionboard_bench::Error;
 
 /// Sessions created per second by 32 concurrent sign-ins that skip the password hash, through
@@ -38,6 +38,7 @@ pub async fn sign_ins(database: &str, users: u32, accounts: u32) -> Result<Strin
                     application: "Web".into(),
                     ip,
                     user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36",
+                    channel: Channel::Web,
                 };
                 match operator.sign_in_verified(attempt, sessionboard::model::Timestamp::now()).await {
                     Ok(_) => {

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use app::ssr::RequestIdentity;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{COOKIE, FORWARDED, HeaderName, SET_COOKIE};
+use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -23,14 +23,9 @@ fn is_public_asset(path: &str) -> bool {
     path.starts_with("/pkg/") || path == "/favicon.svg"
 }
 
-/// The client's address: the socket's peer, or what trusted proxies say in `Forwarded` and
-/// `X-Forwarded-For`.
-pub fn client_ip(
-    trusted_proxies: &TrustedProxies,
-    headers: &HeaderMap,
-    extensions: &Extensions,
-) -> IpAddr {
-    let peer = extensions
+/// The socket's peer: the client itself, or the reverse proxy in front of us.
+fn peer_ip(extensions: &Extensions) -> IpAddr {
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip())
         // Tests drive the router without a socket and say who the peer is this way.
@@ -39,19 +34,39 @@ pub fn client_ip(
                 .get::<MockConnectInfo<SocketAddr>>()
                 .map(|info| info.0.ip())
         })
-        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    let header_values = |name: HeaderName| {
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
+}
+
+/// A header's values in order of appearance (those that are text), by name.
+fn values_of<'h>(headers: &'h HeaderMap) -> impl Fn(&str) -> Vec<&'h str> {
+    move |name: &str| {
         headers
             .get_all(name)
             .iter()
             .filter_map(|value| value.to_str().ok())
-            .collect::<Vec<&str>>()
-    };
-    trusted_proxies.client_ip(
-        peer,
-        &header_values(FORWARDED),
-        &header_values(HeaderName::from_static("x-forwarded-for")),
-    )
+            .collect()
+    }
+}
+
+/// The client's address: the socket's peer, or what a trusted proxy says in the one header it
+/// is configured to set (`--client-ip-header`).
+pub fn client_ip(
+    trusted_proxies: &TrustedProxies,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+) -> IpAddr {
+    trusted_proxies.client_ip(peer_ip(extensions), values_of(headers))
+}
+
+/// Whether the request reached the trusted proxy in front of us over https, as that proxy says
+/// (`X-Forwarded-Proto`, or `proto=` in `Forwarded` when that is the configured header). False
+/// for a request straight from a client, whatever it sends.
+pub fn forwarded_https(
+    trusted_proxies: &TrustedProxies,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+) -> bool {
+    trusted_proxies.forwarded_https(peer_ip(extensions), values_of(headers))
 }
 
 pub async fn authenticate(
@@ -64,8 +79,12 @@ pub async fn authenticate(
     }
     let headers = request.headers();
     let client_ip = client_ip(&state.trusted_proxies, headers, request.extensions());
+    // Decided per request: behind a TLS-terminating proxy the browser was given the `Secure`,
+    // `__Host-` cookie, and that is the name to read and to clear.
+    let secure = state.cookies.secure
+        || forwarded_https(&state.trusted_proxies, headers, request.extensions());
 
-    let cookies = state.cookies;
+    let cookies = state.cookies.over(secure);
     let token = cookies.read(headers.get_all(COOKIE).iter());
     let mut stale_cookie = false;
     let caller = match token {
@@ -86,9 +105,11 @@ pub async fn authenticate(
             }
         },
     };
-    request
-        .extensions_mut()
-        .insert(RequestIdentity { caller, client_ip });
+    request.extensions_mut().insert(RequestIdentity {
+        caller,
+        client_ip,
+        secure,
+    });
 
     let mut response = next.run(request).await;
     // A cookie naming a dead session is useless; tell the browser to drop it unless the
@@ -100,4 +121,50 @@ pub async fn authenticate(
         response.headers_mut().append(SET_COOKIE, clear);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sessionboard::track::ClientIpHeader;
+
+    fn from_proxy(pairs: &[(&'static str, &'static str)]) -> (HeaderMap, Extensions) {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(*name, HeaderValue::from_static(value));
+        }
+        let mut extensions = Extensions::new();
+        extensions.insert(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
+        (headers, extensions)
+    }
+
+    #[test]
+    fn only_the_configured_header_names_the_client() {
+        let (headers, extensions) = from_proxy(&[
+            ("forwarded", "for=6.6.6.6;proto=https"),
+            ("x-forwarded-for", "6.6.6.6, 81.2.69.142"),
+            ("x-real-ip", "2.125.160.216"),
+        ]);
+        let trusted = TrustedProxies::parse("127.0.0.1").unwrap();
+        let ip = |header| client_ip(&trusted.clone().with_header(header), &headers, &extensions);
+        assert_eq!(ip(ClientIpHeader::XForwardedFor).to_string(), "81.2.69.142");
+        assert_eq!(ip(ClientIpHeader::XRealIp).to_string(), "2.125.160.216");
+        assert_eq!(ip(ClientIpHeader::Forwarded).to_string(), "6.6.6.6");
+        let untrusting = TrustedProxies::default();
+        assert_eq!(
+            client_ip(&untrusting, &headers, &extensions).to_string(),
+            "127.0.0.1"
+        );
+    }
+
+    #[test]
+    fn https_is_what_a_trusted_proxy_says_and_nobody_else() {
+        let (headers, extensions) = from_proxy(&[("x-forwarded-proto", "https")]);
+        let trusted = TrustedProxies::parse("127.0.0.1").unwrap();
+        assert!(forwarded_https(&trusted, &headers, &extensions));
+        let untrusting = TrustedProxies::default();
+        assert!(!forwarded_https(&untrusting, &headers, &extensions));
+        let forwarded = trusted.with_header(ClientIpHeader::Forwarded);
+        assert!(!forwarded_https(&forwarded, &headers, &extensions));
+    }
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{ArgAction, Parser, Subcommand};
+use sessionboard::track::ClientIpHeader;
 
 #[derive(Parser, Debug, Clone)]
 #[command(
@@ -46,13 +47,16 @@ pub struct Config {
     #[arg(long, env = "SESSIONBOARD_TRUSTED_PROXIES", default_value = "")]
     pub trusted_proxies: String,
 
-    /// The address people use, e.g. `https://sessions.example.com`. When it is https, the
-    /// session cookie is marked Secure.
-    #[arg(long, env = "SESSIONBOARD_PUBLIC_URL")]
+    /// The address people use, e.g. `https://sessions.example.com`: the only origin forms and
+    /// server functions are accepted from. When it is https, the session cookie is marked
+    /// Secure and browsers are told to use https only (HSTS). Kept as its origin.
+    #[arg(long, env = "SESSIONBOARD_PUBLIC_URL", value_parser = crate::csrf::parse_public_url)]
     pub public_url: Option<String>,
 
-    /// Create the demo world in an empty database.
-    #[arg(long, env = "SESSIONBOARD_SEED_DEMO", default_value_t = true, action = ArgAction::Set)]
+    /// Create the demo world in an empty database: people whose password is in the README, one
+    /// of them a platform admin. For trying Sessionboard out (`make run` asks for it), never
+    /// for a server others can reach. Without it an empty database gets a one-time setup link.
+    #[arg(long, env = "SESSIONBOARD_SEED_DEMO", default_value_t = false, action = ArgAction::Set)]
     pub seed_demo: bool,
 
     /// A session unused this long expires (e.g. `30d`, `12h`).
@@ -79,6 +83,11 @@ pub struct Config {
     #[arg(long, env = "SESSIONBOARD_ABSOLUTE_LIFETIME", default_value = "90d", value_parser = humantime::parse_duration)]
     pub absolute_lifetime: Duration,
 
+    /// A sales representative acting as a customer is back in their own eyes this long after
+    /// they began (e.g. `1h`, `20m`); the audit log records when the acting ended.
+    #[arg(long, env = "SESSIONBOARD_IMPERSONATION_TIMEOUT", default_value = "1h", value_parser = humantime::parse_duration)]
+    pub impersonation_timeout: Duration,
+
     /// How long a token's validation may be answered from memory. With PostgreSQL, servers
     /// tell each other of terminations at once; this bounds how long a termination can go
     /// unnoticed if that news is lost (or, with SQLite, changed by another process). `0s`
@@ -93,6 +102,27 @@ pub struct Config {
         default_value = "100000"
     )]
     pub validation_cache_size: usize,
+
+    /// Sign-in attempts allowed per minute through one API key, whatever device addresses it
+    /// claims. API attempts also have per-address and per-email budgets of their own, apart
+    /// from the web app's.
+    #[arg(
+        long,
+        env = "SESSIONBOARD_SIGN_IN_LIMIT_PER_API_KEY",
+        default_value = "600"
+    )]
+    pub sign_in_limit_per_api_key: std::num::NonZeroU32,
+
+    /// The header the trusted proxies put the client's address in: `x-forwarded-for`,
+    /// `forwarded` (RFC 7239) or `x-real-ip`. Only this one is read; a proxy passes the others
+    /// through from the client as they came.
+    #[arg(
+        long,
+        env = "SESSIONBOARD_CLIENT_IP_HEADER",
+        value_enum,
+        default_value = "x-forwarded-for"
+    )]
+    pub client_ip_header: ClientIpHeaderArg,
 }
 
 impl Config {
@@ -121,6 +151,30 @@ pub enum Command {
         #[command(subcommand)]
         action: ApiKeyAction,
     },
+    /// Manage people.
+    User {
+        #[command(subcommand)]
+        action: UserAction,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum UserAction {
+    /// Create a person who owns a new account, e.g. the first platform admin. The password is
+    /// read from SESSIONBOARD_PASSWORD if set, else from one line of standard input; never from
+    /// a flag, which other users of the machine could see in the process list.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// The account they own, created for them. Default: a personal account in their name.
+        #[arg(long)]
+        account: Option<String>,
+        /// A platform admin: sees and ends sessions in every account, manages API keys.
+        #[arg(long)]
+        platform_admin: bool,
+    },
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -139,4 +193,22 @@ pub enum ApiKeyAction {
     },
     /// Revoke a key by its id; requests with it are refused from then on.
     Revoke { id: i64 },
+}
+
+/// `--client-ip-header`'s values (the engine's [`ClientIpHeader`] knows no clap).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientIpHeaderArg {
+    XForwardedFor,
+    Forwarded,
+    XRealIp,
+}
+
+impl From<ClientIpHeaderArg> for ClientIpHeader {
+    fn from(arg: ClientIpHeaderArg) -> Self {
+        match arg {
+            ClientIpHeaderArg::XForwardedFor => Self::XForwardedFor,
+            ClientIpHeaderArg::Forwarded => Self::Forwarded,
+            ClientIpHeaderArg::XRealIp => Self::XRealIp,
+        }
+    }
 }

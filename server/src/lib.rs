@@ -3,6 +3,8 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod csrf;
+pub mod headers;
 pub mod router;
 pub mod startup;
 pub mod state;

@@ -3,10 +3,13 @@ use std::process::ExitCode;
 use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::config::get_configuration;
-use server::config::{ApiKeyAction, Command};
-use server::startup::{build_engine, spawn_purge_job};
+use server::config::{ApiKeyAction, Command, UserAction};
+use server::startup::{
+    base_url, build_engine, demo_world_exposure, open_setup_link, spawn_purge_job,
+};
 use server::{Config, build_state, router};
 use sessionboard::model::{ApiKeyId, Timestamp};
+use sessionboard::service::NewPerson;
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -29,6 +32,7 @@ async fn main() -> ExitCode {
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     match config.command.clone() {
         Some(Command::ApiKey { action }) => api_key(&config, action).await,
+        Some(Command::User { action }) => user(&config, action).await,
         Some(Command::Serve) | None => serve(config).await,
     }
 }
@@ -58,12 +62,62 @@ async fn api_key(config: &Config, action: ApiKeyAction) -> Result<(), Box<dyn st
     Ok(())
 }
 
+async fn user(config: &Config, action: UserAction) -> Result<(), Box<dyn std::error::Error>> {
+    let UserAction::Create {
+        email,
+        name,
+        account,
+        platform_admin,
+    } = action;
+    let operator = build_engine(config).await?.operator;
+    let password = read_password()?;
+    let person = NewPerson {
+        email: &email,
+        name: &name,
+        password: &password,
+        account: account.as_deref(),
+        is_platform_admin: platform_admin,
+    };
+    let id = operator.create_user(person, Timestamp::now()).await?;
+    let role = if platform_admin {
+        "platform admin"
+    } else {
+        "account owner"
+    };
+    println!("Created user {id} ({email}), {role}. They can sign in now.");
+    Ok(())
+}
+
+/// The new person's password: `SESSIONBOARD_PASSWORD` if set, else one line of standard input.
+/// Never a flag, which other users of the machine could read in the process list.
+fn read_password() -> Result<String, Box<dyn std::error::Error>> {
+    use std::io::IsTerminal;
+    if let Ok(password) = std::env::var("SESSIONBOARD_PASSWORD") {
+        return Ok(password);
+    }
+    if std::io::stdin().is_terminal() {
+        // Without a dependency to hide the typing; piping it in or the variable avoids that.
+        eprint!("Password (at least 12 characters; shown as you type): ");
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
 async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    if config.public_url.is_none() {
+        tracing::warn!(
+            "no --public-url (SESSIONBOARD_PUBLIC_URL): forms are accepted from whatever origin \
+             each request's Host header names, and the session cookie is Secure only when a \
+             trusted proxy says the request came over https; set it when serving people"
+        );
+    }
     let leptos_options = get_configuration(None)?.leptos_options;
     let address = leptos_options.site_addr;
     let engine = build_engine(&config).await?;
     let state = build_state(&config, leptos_options, &engine)?;
     let demo_world = engine.demo_world;
+    let setup_link = open_setup_link(&engine.operator, &base_url(&config, address)).await?;
     spawn_purge_job(engine.operator, config.purge_after);
     let app = router(state);
 
@@ -82,6 +136,15 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
             sessionboard::seed::DEMO_OWNER_EMAIL,
             sessionboard::seed::DEMO_PASSWORD
         );
+    }
+    if let Some(warning) = demo_world_exposure(demo_world, config.public_url.as_deref(), address) {
+        tracing::warn!("{warning}");
+        println!("  WARNING: {warning}");
+    }
+    if let Some(link) = setup_link {
+        // Printed, not logged: whoever opens it first becomes the platform admin.
+        println!("  first start: create the first admin at {link}");
+        println!("  (valid until used; or run `sessionboard user create --platform-admin`)");
     }
     axum::serve(
         listener,

@@ -1,24 +1,23 @@
 //! The HTTP surface: the web app (Leptos pages and server functions, static files), the JSON
 //! API, and the health probes.
 //!
-//! Only the web app sits behind the cookie middleware; the API authenticates its callers
-//! itself (API key, bearer token) and the probes need no caller. Security headers and tracing
-//! wrap everything.
+//! Only the web app sits behind the cookie middleware and the cross-site check; the API
+//! authenticates its callers itself (API key, bearer token) and the probes need no caller.
+//! Security headers (`headers.rs`) and tracing wrap everything.
 
 use app::{App, shell};
 use axum::Router;
 use axum::extract::State;
-use axum::http::HeaderValue;
 use axum::http::StatusCode;
-use axum::http::header::{REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
 use axum::middleware;
 use axum::routing::get;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::authenticate;
+use crate::csrf::refuse_cross_site;
+use crate::headers::security_headers;
 use crate::state::AppState;
 
 async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
@@ -31,8 +30,9 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// The web app: pages, server functions, and the fallback (static files, the 404 page), each
-/// request first through the cookie middleware, which finds out who is calling.
+/// The web app: pages, server functions, and the fallback (static files, the 404 page). Each
+/// request passes the cross-site check first, then the cookie middleware, which finds out who
+/// is calling: a forged request is refused before its cookie is even read.
 fn web(state: &AppState) -> Router<AppState> {
     let routes = generate_route_list(App);
     let app_context = state.app_context();
@@ -46,6 +46,10 @@ fn web(state: &AppState) -> Router<AppState> {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            refuse_cross_site,
+        ))
 }
 
 /// The whole application as one `Router`, so tests can drive it without a socket.
@@ -57,17 +61,9 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(ready))
         .merge(crate::api::router())
         .merge(web(&state))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

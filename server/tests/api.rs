@@ -758,3 +758,282 @@ async fn the_api_is_not_the_web_apps_cookie_business() {
         response.headers()
     );
 }
+
+#[tokio::test]
+async fn rotating_the_claimed_address_does_not_escape_the_keys_own_limit() {
+    let api = api_with(&["--sign-in-limit-per-api-key", "3"]).await;
+    // A fresh address and email each time: only the key's own budget is shared.
+    let attempt = async |key: &str, n: u32| {
+        let body = json!({
+            "email": format!("user{n}@x.example"), "password": "guess", "user_agent": IPHONE,
+            "ip": format!("198.51.100.{n}"),
+        });
+        api.request(
+            "POST",
+            "/api/v1/sessions",
+            Some(key),
+            None,
+            Some(body.to_string()),
+        )
+        .await
+    };
+    for n in 0..3 {
+        let refused = attempt(&api.key, n).await;
+        assert_problem(&refused, StatusCode::UNAUTHORIZED, "invalid-credentials");
+    }
+    let limited = attempt(&api.key, 3).await;
+    assert_problem(&limited, StatusCode::TOO_MANY_REQUESTS, "rate-limited");
+    // Another key has a budget of its own.
+    let (_, other) = api
+        .server
+        .operator
+        .create_api_key("iOS app", false, "another", Timestamp::now())
+        .await
+        .unwrap();
+    let elsewhere = attempt(&other.reveal(), 4).await;
+    assert_problem(&elsewhere, StatusCode::UNAUTHORIZED, "invalid-credentials");
+}
+
+#[tokio::test]
+async fn exhausting_api_attempts_from_an_address_leaves_the_web_sign_in_from_it_working() {
+    let api = api_with(&[
+        "--sign-in-limit-per-ip",
+        "2",
+        "--sign-in-limit-per-email",
+        "2",
+    ])
+    .await;
+    // The router's test peer (see `server_with`): where the web sign-in below comes from.
+    let guess = json!({
+        "email": "marie@ektek.example", "password": "guess", "user_agent": IPHONE,
+        "ip": "81.2.69.142",
+    })
+    .to_string();
+    let attempt = async || {
+        api.request(
+            "POST",
+            "/api/v1/sessions",
+            Some(&api.key),
+            None,
+            Some(guess.clone()),
+        )
+        .await
+    };
+    for _ in 0..2 {
+        assert_problem(
+            &attempt().await,
+            StatusCode::UNAUTHORIZED,
+            "invalid-credentials",
+        );
+    }
+    assert_problem(
+        &attempt().await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate-limited",
+    );
+    // The same person at the same address, in the browser: the key spent only its own
+    // budgets for both.
+    let cookie = api.server.sign_in("marie@ektek.example").await;
+    assert!(!cookie.is_empty());
+}
+
+#[tokio::test]
+async fn an_email_over_254_bytes_is_a_bad_request_at_both_faces() {
+    let api = api_with(&["--sign-in-limit-per-ip", "1"]).await;
+    let long = format!("{}@ektek.example", "a".repeat(250));
+    let body =
+        json!({ "email": long, "password": "guess", "user_agent": IPHONE, "ip": "192.0.2.1" });
+    let answer = api
+        .request(
+            "POST",
+            "/api/v1/sessions",
+            Some(&api.key),
+            None,
+            Some(body.to_string()),
+        )
+        .await;
+    assert_problem(&answer, StatusCode::BAD_REQUEST, "invalid-request");
+    let web = api
+        .server
+        .call("sign_in", None, &format!("email={long}&password=guess"))
+        .await;
+    assert_eq!(web.status(), StatusCode::BAD_REQUEST);
+    // Refused before the limits: the address's one attempt a minute is still there, for
+    // either face.
+    let fine = json!({ "email": "marie@ektek.example", "password": DEMO_PASSWORD,
+        "user_agent": IPHONE, "ip": "192.0.2.1" });
+    let signed_in = api
+        .request(
+            "POST",
+            "/api/v1/sessions",
+            Some(&api.key),
+            None,
+            Some(fine.to_string()),
+        )
+        .await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::CREATED,
+        "{:?}",
+        signed_in.body
+    );
+    api.server.sign_in("marie@ektek.example").await;
+}
+
+/// A documented operation's parameter, by name.
+fn parameter(path: &str, method: &str, name: &str) -> Value {
+    DOCUMENT["paths"][path][method]["parameters"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{method} {path} has no parameters"))
+        .iter()
+        .find(|parameter| parameter["name"] == name)
+        .unwrap_or_else(|| panic!("{method} {path} has no parameter {name}"))
+        .clone()
+}
+
+fn enum_values(schema: &Value) -> Vec<&str> {
+    schema["enum"]
+        .as_array()
+        .map(|values| values.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn list_filters_are_documented_as_optional_query_parameters_with_their_bounds() {
+    let sessions = [
+        "view",
+        "account",
+        "user",
+        "application",
+        "q",
+        "sort",
+        "after",
+        "limit",
+    ];
+    let history = [
+        "view", "account", "from", "until", "outcome", "after", "limit",
+    ];
+    for (path, names) in [
+        ("/api/v1/sessions", &sessions[..]),
+        ("/api/v1/login-records", &history[..]),
+    ] {
+        for name in names {
+            let declared = parameter(path, "get", name);
+            // A generated client sends only what the document says goes in the query.
+            assert_eq!(declared["in"], "query", "{path} {name}");
+            assert_eq!(declared["required"], false, "{path} {name}");
+        }
+        let limit = parameter(path, "get", "limit");
+        assert_eq!(limit["schema"]["type"], "integer", "{path}");
+        assert_eq!(limit["schema"]["minimum"].as_f64(), Some(1.0), "{path}");
+        assert_eq!(limit["schema"]["maximum"].as_f64(), Some(200.0), "{path}");
+        let view = parameter(path, "get", "view");
+        assert_eq!(
+            enum_values(&view["schema"]),
+            ["mine", "account", "platform"]
+        );
+        assert_eq!(
+            parameter(path, "get", "account")["schema"]["format"],
+            "int64"
+        );
+    }
+    let sort = parameter("/api/v1/sessions", "get", "sort");
+    assert_eq!(enum_values(&sort["schema"]), ["newest", "oldest"]);
+    let outcome = parameter("/api/v1/login-records", "get", "outcome");
+    assert_eq!(
+        enum_values(&outcome["schema"]),
+        ["success", "invalid_credentials"]
+    );
+    let id = parameter("/api/v1/sessions/{id}", "delete", "id");
+    assert_eq!(id["in"], "path");
+    assert_eq!(id["schema"]["format"], "int64");
+    let sign_in = &DOCUMENT["components"]["schemas"]["SignInRequest"]["properties"];
+    assert_eq!(sign_in["ip"]["format"], "ip");
+}
+
+#[test]
+fn every_operation_documents_its_size_limit_and_when_to_retry() {
+    for (path, item) in DOCUMENT["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = &operation["responses"];
+            // Every body passes the same size limit before it is parsed.
+            if !operation["requestBody"].is_null() {
+                assert!(responses["413"].is_object(), "{method} {path}: no 413");
+            }
+            for status in ["429", "503"] {
+                if responses[status].is_object() {
+                    assert_eq!(
+                        responses[status]["headers"]["Retry-After"]["schema"]["type"], "integer",
+                        "{method} {path} {status}: no Retry-After"
+                    );
+                }
+            }
+        }
+    }
+    let sign_in = &DOCUMENT["paths"]["/api/v1/sessions"]["post"]["responses"];
+    assert!(sign_in["429"].is_object() && sign_in["503"].is_object());
+}
+
+#[tokio::test]
+async fn every_documented_value_of_a_filter_is_one_the_server_accepts() {
+    let api = api().await;
+    let henk = api.token("henk@ektek.example").await;
+    let whoami = api
+        .request("GET", "/api/v1/session", Some(&api.key), Some(&henk), None)
+        .await;
+    let account = whoami.body["account"]["id"].as_i64().unwrap();
+    for (path, name) in [
+        ("/api/v1/sessions", "view"),
+        ("/api/v1/sessions", "sort"),
+        ("/api/v1/login-records", "view"),
+        ("/api/v1/login-records", "outcome"),
+    ] {
+        let schema = parameter(path, "get", name)["schema"].clone();
+        let values = enum_values(&schema);
+        assert!(!values.is_empty(), "{path} {name}: no enum");
+        for value in values {
+            let query = format!("{path}?{name}={value}&account={account}");
+            let answer = api
+                .request("GET", &query, Some(&api.key), Some(&henk), None)
+                .await;
+            // Henk may not see every account (403), but no documented value is malformed.
+            assert_ne!(
+                answer.status,
+                StatusCode::BAD_REQUEST,
+                "{query}: {:?}",
+                answer.body
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_oversized_bulk_termination_is_refused_as_documented() {
+    let api = api().await;
+    let token = api.token("marie@ektek.example").await;
+    let body = json!({ "ids": vec![1; 10_000] }).to_string();
+    assert!(body.len() > 16 * 1024);
+    let answer = api
+        .request(
+            "POST",
+            "/api/v1/sessions/terminate",
+            Some(&api.key),
+            Some(&token),
+            Some(body),
+        )
+        .await;
+    assert_problem(&answer, StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
+}
+
+#[tokio::test]
+async fn an_id_that_does_not_even_decode_is_refused_with_a_problem_document() {
+    let api = api().await;
+    let token = api.token("henk@ektek.example").await;
+    // `%FF` is no UTF-8 once decoded: axum's own answer would be plain text.
+    for path in ["/api/v1/sessions/%FF", "/api/v1/users/%FF/sessions"] {
+        let answer = api
+            .request("DELETE", path, Some(&api.key), Some(&token), None)
+            .await;
+        assert_problem(&answer, StatusCode::BAD_REQUEST, "invalid-request");
+    }
+}

@@ -12,7 +12,7 @@ use common::{TestServer, body_text, server};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 use sessionboard::model::Timestamp;
-use sessionboard::service::{Application, SignIn};
+use sessionboard::service::{Application, Channel, SignIn};
 
 struct Target {
     runtime: tokio::runtime::Runtime,
@@ -45,6 +45,7 @@ fn target() -> &'static Target {
                         application: Application::Named("iOS app"),
                         ip: "192.0.2.1".parse().unwrap(),
                         user_agent: "fuzz",
+                        channel: Channel::Web,
                     },
                     Timestamp::now(),
                 )

@@ -17,7 +17,10 @@ mod page;
 mod sessions;
 
 pub use api_keys::ApiKeyView;
-pub use audit::{ImpersonationView, LoginOutcome, LoginRecordFilter, LoginRecordView};
+pub use audit::{
+    ActingActionKind, ActingActionView, ImpersonationView, LoginOutcome, LoginRecordFilter,
+    LoginRecordView,
+};
 pub use directory::{CustomerUser, Impersonator, Membership, Role, Viewer};
 pub use ids::{
     AccountId, ApiKeyId, ApplicationId, ImpersonationId, LoginRecordId, SessionId, Timestamp,

@@ -1,7 +1,11 @@
-//! The demo world, created in an empty database so that a first start has something to show.
+//! The demo world, created in an empty database when the server is asked to (`--seed-demo
+//! true`, as `make run` does), so that trying Sessionboard out has something to show.
 //!
-//! Every demo person's password is [`DEMO_PASSWORD`]. Sessions go through the same tracking
-//! (user-agent parsing, GeoIP, the account's geolocation setting) as a real sign-in.
+//! Every demo person's password is [`DEMO_PASSWORD`], printed in the README, and one of them is
+//! a platform admin: never for a server others can reach. A server started without it creates
+//! its first admin through the setup link instead (`service/setup.rs`). Sessions go through
+//! the same tracking (user-agent parsing, GeoIP, the account's geolocation setting) as a real
+//! sign-in.
 
 mod data;
 
@@ -34,7 +38,12 @@ pub async fn seed_demo_world_if_empty(operator: &Operator, now: Timestamp) -> Re
     }
     let mut applications: Vec<ApplicationId> = Vec::new();
     for name in APPLICATIONS {
-        applications.push(store.insert_application(name, now).await?);
+        // A start without the demo world registered "Web" already (see `service/setup.rs`).
+        let application = match store.application_by_name(name).await? {
+            Some(application) => application,
+            None => store.insert_application(name, now).await?,
+        };
+        applications.push(application);
     }
     // One argon2 hash shared by all demo users: hashing is deliberately slow.
     let password_hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD))

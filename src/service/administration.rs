@@ -1,6 +1,7 @@
 //! Administration: account settings and API keys, by the people allowed to change them.
 
-use super::{Caller, SessionService};
+use super::impersonation::ActingAction;
+use super::{Caller, SessionService, checked_text};
 use crate::access;
 use crate::error::{Error, Result};
 use crate::model::{AccountId, ApiKeyId, ApiKeyView, Timestamp};
@@ -8,19 +9,21 @@ use crate::token::ApiKeySecret;
 
 impl SessionService {
     /// Turns "store geolocation information" on or off for an account. Only sessions created
-    /// afterwards are affected: existing ones keep what they recorded.
+    /// afterwards are affected: existing ones keep what they recorded. Done while acting as
+    /// someone, it goes into the audit log, stamped `now`.
     pub async fn set_store_geolocation(
         &self,
         caller: &Caller,
         account: AccountId,
         on: bool,
+        now: Timestamp,
     ) -> Result<()> {
         access::may_manage_account(&self.principal(caller).await?, account)?;
-        if self.store.set_store_geolocation(account, on).await? {
-            Ok(())
-        } else {
-            Err(Error::Forbidden("no such account"))
+        if !self.store.set_store_geolocation(account, on).await? {
+            return Err(Error::Forbidden("no such account"));
         }
+        let done = ActingAction::SetStoreGeolocation { account, on };
+        self.record_acting(caller, done, now).await
     }
 
     /// Whether an account stores geolocation (for its settings page).
@@ -49,9 +52,8 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<(ApiKeyId, ApiKeySecret)> {
         access::may_manage_api_keys(&self.principal(caller).await?)?;
-        if label.chars().count() > 200 {
-            return Err(Error::InvalidInput("the label is too long"));
-        }
+        checked_text(label, 200, "the label is too long")?;
+        checked_text(application, 200, "no application by that name")?;
         self.issue_api_key(application, is_admin, label, now).await
     }
 

@@ -7,30 +7,35 @@
 //! measuring) live on [`Operator`], which only [`start`] hands out, to startup code.
 //!
 //! One file per use case, each an `impl SessionService` block: `sign_in`, `validation`,
-//! `sessions`, `impersonation`, `administration`; `operator` for the operator's handle.
+//! `sessions`, `impersonation`, `administration`, `setup` (the first admin); `operator` for
+//! the operator's handle.
 
 mod administration;
 mod impersonation;
 mod operator;
 mod sessions;
+mod setup;
 mod sign_in;
 mod validation;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use crate::limit::Channel;
 pub use operator::Operator;
 pub use sessions::MY_SESSIONS_PAGE;
+pub use setup::{FirstAdmin, MAX_NAME_CHARS, MIN_PASSWORD_CHARS, NewPerson};
 pub use sign_in::{Application, SignIn, SignedIn, WEB_APPLICATION, normalise_email, search_text};
 pub use validation::Validated;
 
 use crate::access::Principal;
 use crate::cache::{CachePolicy, ValidationCache};
 use crate::error::{Error, Result};
-use crate::limit::{SignInLimiter, SignInLimits};
+use crate::limit::{FORGET_IDLE_EVERY, SignInLimiter, SignInLimits, spawn_forgetting};
 use crate::model::{
     AccountId, ApiKeyId, ApplicationId, MAX_PAGE_SIZE, PageRequest, SessionId, Timestamp, UserId,
 };
+use crate::password_queue::{PasswordQueue, PasswordQueuePolicy};
 use crate::store::{ApiKeyRecord, Invalidation, Store};
 use crate::token::TokenHash;
 use crate::track::Tracker;
@@ -49,6 +54,11 @@ pub struct SessionPolicy {
     pub sign_in_limits: SignInLimits,
     /// How long validation answers may be served from memory (see [`crate::cache`]).
     pub cache: CachePolicy,
+    /// A sales representative acts as a customer at most this long; the session's next request
+    /// after that is the representative's own again (see `validation.rs`).
+    pub impersonation_max: Duration,
+    /// How many password checks run at once and wait (see [`crate::password_queue`]).
+    pub password_checks: PasswordQueuePolicy,
 }
 
 impl Default for SessionPolicy {
@@ -59,6 +69,8 @@ impl Default for SessionPolicy {
             touch_interval: Duration::from_secs(60),
             sign_in_limits: SignInLimits::default(),
             cache: CachePolicy::default(),
+            impersonation_max: Duration::from_secs(3600),
+            password_checks: PasswordQueuePolicy::default(),
         }
     }
 }
@@ -112,7 +124,10 @@ pub struct SessionService {
     store: Arc<dyn Store>,
     tracker: Arc<Tracker>,
     policy: SessionPolicy,
-    sign_in_limiter: SignInLimiter,
+    sign_in_limiter: Arc<SignInLimiter>,
+    /// Drops idle sign-in budgets every minute; stopped with the service.
+    forgetting: tokio::task::JoinHandle<()>,
+    passwords: PasswordQueue,
     sessions: Arc<ValidationCache<TokenHash, Arc<CachedSession>>>,
     api_keys: Arc<ValidationCache<TokenHash, ApiKeyRecord>>,
     /// Applies other servers' changes to the caches; stopped with the service.
@@ -124,6 +139,7 @@ impl Drop for SessionService {
         if let Some(follower) = &self.follower {
             follower.abort();
         }
+        self.forgetting.abort();
     }
 }
 
@@ -136,10 +152,14 @@ impl SessionService {
         let sessions = Arc::new(ValidationCache::new(policy.cache, alone));
         let api_keys = Arc::new(ValidationCache::new(policy.cache, alone));
         let follower = feed.map(|feed| follow(feed, sessions.clone(), api_keys.clone()));
+        let sign_in_limiter = Arc::new(SignInLimiter::new(policy.sign_in_limits, &store));
+        let forgetting = spawn_forgetting(sign_in_limiter.clone(), FORGET_IDLE_EVERY);
         Self {
             store,
             tracker,
-            sign_in_limiter: SignInLimiter::new(policy.sign_in_limits),
+            sign_in_limiter,
+            forgetting,
+            passwords: PasswordQueue::new(policy.password_checks),
             policy,
             sessions,
             api_keys,
@@ -198,6 +218,21 @@ fn follow(
             }
         }
     })
+}
+
+/// Free text from a person (a search, a label, an email): refused when longer than `max_chars`
+/// or when it holds control characters, which nobody types and PostgreSQL cannot even store
+/// (NUL). Refused here, before any database sees it.
+fn checked_text<'a>(text: &'a str, max_chars: usize, too_long: &'static str) -> Result<&'a str> {
+    if text.chars().any(char::is_control) {
+        return Err(Error::InvalidInput(
+            "text must not contain control characters",
+        ));
+    }
+    if text.chars().count() > max_chars {
+        return Err(Error::InvalidInput(too_long));
+    }
+    Ok(text)
 }
 
 fn checked_page(page: PageRequest) -> Result<PageRequest> {

@@ -3,16 +3,17 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{SessionPolicy, SessionService, SignIn, SignedIn};
+use super::{NewPerson, SessionPolicy, SessionService, SignIn, SignedIn};
 use crate::error::Result;
-use crate::model::{ApiKeyId, Timestamp};
+use crate::model::{ApiKeyId, Timestamp, UserId};
 use crate::store::Store;
-use crate::token::ApiKeySecret;
+use crate::token::{ApiKeySecret, SessionToken};
 use crate::track::Tracker;
 
-/// Actions with no caller to authorise: creating and revoking API keys from the command line,
-/// the background purge, seeding the demo world, measuring sign-ins without a password. Only
-/// [`super::start`] makes one, and no request handler is given it.
+/// Actions with no caller to authorise: creating and revoking API keys and people from the
+/// command line, opening the first-admin setup, the background purge, seeding the demo world,
+/// measuring sign-ins without a password. Only [`super::start`] makes one, and no request
+/// handler is given it.
 pub struct Operator {
     service: Arc<SessionService>,
 }
@@ -57,6 +58,20 @@ impl Operator {
         self.service.end_api_key(id, now).await
     }
 
+    /// Creates a person who owns a new account (the `user create` command): with
+    /// `is_platform_admin`, the first admin without the setup link. Checked as the setup page
+    /// checks its admin; the password is hashed here and never stored.
+    pub async fn create_user(&self, person: NewPerson<'_>, now: Timestamp) -> Result<UserId> {
+        self.service.create_user(person, now).await
+    }
+
+    /// Opens the first-admin setup while nobody exists: returns the new setup link's token,
+    /// for the operator's eyes only, and makes any earlier unused one invalid. `None` once
+    /// someone exists (the demo world, a finished setup, a person from the command line).
+    pub async fn open_setup(&self, now: Timestamp) -> Result<Option<SessionToken>> {
+        self.service.open_setup(now).await
+    }
+
     /// Signs in someone whose identity the caller has already established, without a
     /// password: for measuring what a sign-in costs besides the password hash (and, one day,
     /// single sign-on). Never reachable over HTTP.
@@ -64,10 +79,10 @@ impl Operator {
         self.service.sign_in_verified(attempt, now).await
     }
 
-    /// Deletes sessions that expired or ended more than `retention` ago, and forgets idle
-    /// rate-limit counters. For the background job; returns how many rows went.
+    /// Deletes sessions that expired or ended more than `retention` ago. For the background
+    /// job; returns how many rows went. (Idle sign-in budgets go every minute, by the
+    /// service's own job: see `crate::limit::spawn_forgetting`.)
     pub async fn purge_expired(&self, now: Timestamp, retention: Duration) -> Result<u64> {
-        self.service.sign_in_limiter.forget_idle();
         self.service
             .store
             .purge_sessions(now.minus(retention))

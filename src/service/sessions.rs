@@ -1,6 +1,7 @@
 //! Sessions: listing them in a view, and terminating them.
 
-use super::{ApiClient, Caller, SessionService, checked_page};
+use super::impersonation::ActingAction;
+use super::{ApiClient, Caller, SessionService, checked_page, checked_text};
 use crate::access::{self, Scope};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -134,6 +135,18 @@ impl SessionService {
         target: SessionId,
         now: Timestamp,
     ) -> Result<()> {
+        self.terminate_one(caller, target, now).await?;
+        self.record_acting(caller, ActingAction::TerminatedSession(target), now)
+            .await
+    }
+
+    /// [`Self::terminate_session`] without its audit record while acting.
+    async fn terminate_one(
+        &self,
+        caller: &Caller,
+        target: SessionId,
+        now: Timestamp,
+    ) -> Result<()> {
         if target == caller.session_id {
             return Err(Error::CannotTerminateCurrentSession);
         }
@@ -170,10 +183,22 @@ impl SessionService {
         if targets.len() > MAX_PAGE_SIZE as usize {
             return Err(Error::InvalidInput("too many sessions at once"));
         }
+        let mut ended = 0;
+        let mut refusal = None;
         for target in targets {
-            self.terminate_session(caller, *target, now).await?;
+            if let Err(error) = self.terminate_one(caller, *target, now).await {
+                refusal = Some(error);
+                break;
+            }
+            ended += 1;
         }
-        Ok(targets.len())
+        // Those ended before a refusal are ended all the same: one record for them all.
+        let done = ActingAction::TerminatedSessions(&targets[..ended]);
+        self.record_acting(caller, done, now).await?;
+        match refusal {
+            Some(error) => Err(error),
+            None => Ok(ended),
+        }
     }
 
     /// Ends every session of the caller's but the current one. Returns how many.
@@ -187,7 +212,13 @@ impl SessionService {
             .terminate_all_except(caller.user_id, caller.session_id, now)
             .await?;
         self.forget(&ended);
-        Ok(ended.len() as u64)
+        let count = ended.len() as u64;
+        let done = ActingAction::TerminatedUserSessions {
+            user: caller.user_id,
+            count,
+        };
+        self.record_acting(caller, done, now).await?;
+        Ok(count)
     }
 
     /// Ends every session of `user` the caller may manage: all their others for themselves, all
@@ -209,6 +240,8 @@ impl SessionService {
                 .end_user_sessions(user, scope, Some(caller.session_id), now)
                 .await?;
         }
+        let done = ActingAction::TerminatedUserSessions { user, count: ended };
+        self.record_acting(caller, done, now).await?;
         Ok(ended)
     }
 
@@ -287,10 +320,9 @@ fn session_query(scope: Scope, filter: &SessionFilter) -> Result<SessionQuery> {
     let search = match filter.search.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(term) => {
-            let chars = term.chars().count();
-            if chars > MAX_SEARCH_CHARS {
-                return Err(Error::InvalidInput("search text is too long"));
-            }
+            let chars = checked_text(term, MAX_SEARCH_CHARS, "search text is too long")?
+                .chars()
+                .count();
             if scope == Scope::All && chars < MIN_PLATFORM_SEARCH_CHARS {
                 return Err(Error::InvalidInput(
                     "searching all accounts needs at least 3 characters",

@@ -7,6 +7,7 @@ use super::SessionService;
 use super::{Caller, checked_page};
 use crate::access;
 use crate::error::{Error, Result};
+use crate::limit::{self, Channel};
 use crate::model::{
     AccountId, ApplicationId, LoginOutcome, LoginRecordFilter, LoginRecordView, Page, PageRequest,
     SessionId, SessionsView, Timestamp, UserId,
@@ -43,6 +44,9 @@ pub struct SignIn<'a> {
     pub application: Application<'a>,
     pub ip: IpAddr,
     pub user_agent: &'a str,
+    /// Where the attempt came in: the web app and each API key spend from budgets of their
+    /// own (see [`crate::limit`]).
+    pub channel: Channel,
 }
 
 /// A new session: the token goes to the device once and is never seen again.
@@ -68,15 +72,22 @@ impl SessionService {
     ///
     /// A wrong password and an unknown email are the same [`Error::InvalidCredentials`], and
     /// an unknown email costs the same argon2 work as a wrong password, so neither answer nor
-    /// timing reveals which emails exist. (A known user without an account is
-    /// [`Error::NoAccount`]: the directory's fault, not the caller's.)
+    /// timing reveals which emails exist. (A known user without an account gets the same
+    /// refusal; the log says why.) The argon2 work waits its turn in the password queue, and
+    /// in a storm is refused with [`Error::Busy`].
     pub async fn sign_in(&self, attempt: SignIn<'_>, now: Timestamp) -> Result<SignedIn> {
+        // Before anything else: an oversized email is never copied, hashed or looked up.
+        if attempt.email.trim().len() > MAX_EMAIL_BYTES {
+            return Err(Error::InvalidInput("the email address is too long"));
+        }
         let email = normalise_email(attempt.email);
         // Before any work: a refused attempt costs no argon2 and writes nothing.
         self.sign_in_limiter
-            .check(attempt.ip, &email)
-            .map_err(|wait| Error::RateLimited(wait.as_secs().max(1)))?;
+            .spend(attempt.channel, attempt.ip, &email)
+            .await?;
         let application_id = self.application_id(attempt.application).await?;
+        // An account that keeps failing waits longer each time, also before any argon2 work.
+        limit::wait_after_failures(self.store.as_ref(), &email, application_id, now).await?;
         let known = self.verify_credentials(&email, attempt.password).await?;
         let home = match known {
             Some((user, _)) => self.store.home_account(user).await?,
@@ -98,10 +109,12 @@ impl SessionService {
             };
             self.record_attempt(failure, LoginOutcome::InvalidCredentials, now)
                 .await?;
-            return Err(match known {
-                Some((_, true)) => Error::NoAccount,
-                _ => Error::InvalidCredentials,
-            });
+            if let Some((user, true)) = known {
+                // The directory's fault, not the person's; they get the same answer as anyone
+                // refused, and the operator the detail.
+                tracing::warn!(user = user.0, "{}", Error::NoAccount);
+            }
+            return Err(Error::InvalidCredentials);
         };
 
         self.open_session(&email, user_id, home, application_id, &attempt, now)
@@ -204,19 +217,18 @@ impl SessionService {
         }
         let credentials = self.store.credentials_by_email(email).await?;
         let password_text = password_text.to_owned();
-        let matches = tokio::task::spawn_blocking(move || match &credentials {
-            Some(credentials) => Some((
-                credentials.user_id,
-                password::verify_password(&password_text, &credentials.password_hash),
-            )),
-            None => {
-                password::verify_against_dummy(&password_text);
-                None
-            }
-        })
-        .await
-        .map_err(|error| Error::Internal(format!("password check: {error}")))?;
-        Ok(matches)
+        self.passwords
+            .run(move || match &credentials {
+                Some(credentials) => Some((
+                    credentials.user_id,
+                    password::verify_password(&password_text, &credentials.password_hash),
+                )),
+                None => {
+                    password::verify_against_dummy(&password_text);
+                    None
+                }
+            })
+            .await
     }
 
     async fn record_attempt(

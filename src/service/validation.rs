@@ -54,6 +54,7 @@ impl SessionService {
     ) -> Result<Caller> {
         let token = SessionToken::parse(token_text).ok_or(Error::Unauthenticated)?;
         let (entry, _) = self.live_session(token.hash(), client, now).await?;
+        let entry = self.within_acting_limit(entry, now).await?;
         Ok(caller_of(&entry.session))
     }
 
@@ -69,6 +70,7 @@ impl SessionService {
         let token = SessionToken::parse(token_text).ok_or(Error::Unauthenticated)?;
         let key = token.hash();
         let (entry, ticket) = self.live_session(key, Some(client), now).await?;
+        let entry = self.within_acting_limit(entry, now).await?;
         let caller = caller_of(&entry.session);
         let viewer = match &entry.viewer {
             Some(viewer) => viewer.clone(),
@@ -78,7 +80,7 @@ impl SessionService {
                     session: entry.session.clone(),
                     viewer: Some(viewer.clone()),
                 };
-                self.sessions.insert(ticket, key, Arc::new(with_viewer));
+                self.sessions.update(ticket, key, Arc::new(with_viewer));
                 viewer
             }
         };
@@ -133,9 +135,16 @@ impl SessionService {
                 .plus(self.policy.touch_interval)
         {
             let expires_at = self.policy.expiry(entry.session.created_at, now);
-            self.store
+            let live = self
+                .store
                 .touch_session(entry.session.id, now, expires_at)
                 .await?;
+            if !live {
+                // Ended where this server did not hear of it (another process, a lost
+                // notification, a change made in the database): it ends here, now.
+                self.sessions.invalidate([&key]);
+                return Err(Error::Unauthenticated);
+            }
             let mut session = entry.session.clone();
             session.last_active_at = now;
             session.expires_at = expires_at;
@@ -143,9 +152,27 @@ impl SessionService {
                 session,
                 viewer: entry.viewer.clone(),
             });
-            self.sessions.insert(ticket, key, entry.clone());
+            self.sessions.update(ticket, key, entry.clone());
         }
         Ok((entry, ticket))
+    }
+
+    /// `entry`, or, once its acting has outlasted the policy, the same session in its
+    /// representative's own eyes (see `end_overdue_acting`), without the cached viewer, which
+    /// was the customer's. Made before any caller is made of an entry, cached or just read;
+    /// while the time is not up it costs one comparison.
+    async fn within_acting_limit(
+        &self,
+        entry: Arc<CachedSession>,
+        now: Timestamp,
+    ) -> Result<Arc<CachedSession>> {
+        Ok(match self.end_overdue_acting(&entry.session, now).await? {
+            Some(session) => Arc::new(CachedSession {
+                session,
+                viewer: None,
+            }),
+            None => entry,
+        })
     }
 
     /// Name, account and roles of the signed-in person, and who is really acting.

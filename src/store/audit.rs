@@ -1,12 +1,14 @@
-//! The records kept for security: login records (every sign-in attempt) and impersonations.
+//! The records kept for security: login records (every sign-in attempt), impersonations, and
+//! what was done while acting as someone.
 
 use async_trait::async_trait;
 
 use crate::access::Scope;
 use crate::error::Result;
 use crate::model::{
-    AccountId, ApplicationId, ImpersonationId, ImpersonationView, LoginOutcome, LoginRecordFilter,
-    LoginRecordView, Page, PageRequest, SessionId, Timestamp, UserId,
+    AccountId, ActingActionKind, ActingActionView, ApplicationId, ImpersonationId,
+    ImpersonationView, LoginOutcome, LoginRecordFilter, LoginRecordView, Page, PageRequest,
+    SessionId, Timestamp, UserId,
 };
 use crate::token::TokenHash;
 use crate::track::Observation;
@@ -23,6 +25,20 @@ pub struct NewLoginRecord<'a> {
     pub session_id: Option<SessionId>,
 }
 
+/// An action taken while acting as someone, to record: who as whom, where, what and when.
+pub struct NewActingAction<'a> {
+    pub at: Timestamp,
+    /// The representative's session that acted.
+    pub session_id: SessionId,
+    pub representative: UserId,
+    /// Whose eyes the session saw through.
+    pub acting_user: UserId,
+    pub account: AccountId,
+    pub kind: ActingActionKind,
+    /// What was done, in words.
+    pub detail: &'a str,
+}
+
 #[async_trait]
 pub trait AuditStore: Send + Sync {
     /// A failed attempt (a successful one is written with its session, see
@@ -37,8 +53,8 @@ pub trait AuditStore: Send + Sync {
         page: PageRequest,
     ) -> Result<Page<LoginRecordView>>;
 
-    /// Marks `session` as acting as `target_user` in `target_account`, and writes the audit
-    /// record, in one transaction. Returns the record and the session's token hash (its
+    /// Marks `session` as acting as `target_user` in `target_account` since `now`, and writes
+    /// the audit record, in one transaction. Returns the record and the session's token hash (its
     /// validation answer changed).
     async fn start_impersonation(
         &self,
@@ -57,6 +73,22 @@ pub trait AuditStore: Send + Sync {
         now: Timestamp,
     ) -> Result<Option<TokenHash>>;
 
+    /// Like [`Self::end_impersonation`], but only if `session` is still doing `impersonation`
+    /// (not one started since), and the audit record closes at `ended_at`: acting that outlived
+    /// its time limit. Returns the session's token hash if it ended here.
+    async fn expire_impersonation(
+        &self,
+        session: SessionId,
+        impersonation: ImpersonationId,
+        ended_at: Timestamp,
+    ) -> Result<Option<TokenHash>>;
+
     /// The impersonation audit log, newest first.
     async fn list_impersonations(&self, page: PageRequest) -> Result<Page<ImpersonationView>>;
+
+    /// Records an action taken while acting as someone.
+    async fn insert_acting_action(&self, action: NewActingAction<'_>) -> Result<()>;
+
+    /// Actions taken while acting as someone, newest first.
+    async fn list_acting_actions(&self, page: PageRequest) -> Result<Page<ActingActionView>>;
 }

@@ -19,7 +19,8 @@ use tokio::sync::mpsc;
 
 use super::Invalidation;
 use super::sql::rows::{
-    ApiKeyRow, ImpersonationRow, LiveSessionRow, LoginRecordRow, SessionRow, ViewerRow,
+    ActingActionRow, ApiKeyRow, ImpersonationRow, LiveSessionRow, LoginRecordRow, SessionRow,
+    ViewerRow,
 };
 use super::statement::{Sql, Value};
 use crate::error::Result;
@@ -57,6 +58,14 @@ pub trait Dialect: Send + Sync + 'static {
 
     /// Appends ` AND <session s matches term>` through the database's substring index.
     fn push_search(sql: &mut Sql<Self::Db>, term: &str);
+
+    /// Whether several servers may share the database (and so must keep sign-in budgets in
+    /// it rather than each in its own memory).
+    const SHARED: bool;
+
+    /// SQL for the database's clock, in whole microseconds since the Unix epoch: the one
+    /// clock all servers sharing it agree on.
+    const NOW_MICROS: &'static str;
 }
 
 /// An sqlx driver that the shared SQL can use: it encodes every [`Value`], reads every row
@@ -68,6 +77,7 @@ pub trait SqlDb:
     + Run
     + Fetch<(i64,)>
     + Fetch<(i64, i64)>
+    + Fetch<(i64, Option<i64>)>
     + Fetch<(i64, bool)>
     + Fetch<(i64, i64, bool)>
     + Fetch<(bool, bool)>
@@ -81,6 +91,7 @@ pub trait SqlDb:
     + Fetch<SessionRow>
     + Fetch<LoginRecordRow>
     + Fetch<ImpersonationRow>
+    + Fetch<ActingActionRow>
     + Fetch<ApiKeyRow>
 {
     /// Appends the placeholder for the `n`th bound value (from 1).

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use crate::access::Principal;
 use crate::error::Result;
 use crate::model::{AccountId, ApplicationId, CustomerUser, Role, Timestamp, UserId, Viewer};
+use crate::token::TokenHash;
 
 /// What checking a password needs. The hash never leaves the server.
 pub struct Credentials {
@@ -51,7 +52,7 @@ pub trait DirectoryStore: Send + Sync {
     /// Every application, by id (at most 1,000).
     async fn list_applications(&self) -> Result<Vec<(ApplicationId, String)>>;
 
-    /// Whether nobody exists yet (the demo world is seeded only then).
+    /// Whether nobody exists yet: only then is the demo world seeded, or a setup link opened.
     async fn is_empty(&self) -> Result<bool>;
     async fn insert_account(
         &self,
@@ -60,6 +61,20 @@ pub trait DirectoryStore: Send + Sync {
         now: Timestamp,
     ) -> Result<AccountId>;
     async fn insert_user(&self, user: NewUser<'_>, now: Timestamp) -> Result<UserId>;
+    /// A user and a new account named `account` that they own, in one transaction: both or
+    /// neither, so a failure cannot leave someone who exists but can sign in nowhere.
+    async fn insert_owner(
+        &self,
+        user: NewUser<'_>,
+        account: &str,
+        now: Timestamp,
+    ) -> Result<(UserId, AccountId)>;
     async fn insert_membership(&self, user: UserId, account: AccountId, role: Role) -> Result<()>;
     async fn insert_application(&self, name: &str, now: Timestamp) -> Result<ApplicationId>;
+
+    /// Makes `hash` the one first-admin setup token, replacing any earlier unused one.
+    async fn replace_setup_token(&self, hash: &TokenHash, now: Timestamp) -> Result<()>;
+    /// Deletes the setup token `hash`; returns whether it was there. Of several requests
+    /// taking the same token at once, exactly one gets `true`.
+    async fn take_setup_token(&self, hash: &TokenHash) -> Result<bool>;
 }

@@ -1,10 +1,10 @@
 //! Persistence: small traits per area, one generic SQL implementation, one dialect per
 //! database.
 //!
-//! - [`SessionStore`], [`DirectoryStore`], [`AuditStore`], [`ApiKeyStore`]: what the service
-//!   asks of storage, one file per area. [`Store`] is all four plus what a database as a whole
-//!   does (migrate, answer a ping, tell of other servers' changes); the service holds one
-//!   `Arc<dyn Store>`.
+//! - [`SessionStore`], [`DirectoryStore`], [`AuditStore`], [`ApiKeyStore`], [`LimitStore`]:
+//!   what the service asks of storage, one file per area. [`Store`] is all five plus what a
+//!   database as a whole does (migrate, answer a ping, tell of other servers' changes); the
+//!   service holds one `Arc<dyn Store>`.
 //! - `sql/`: the SQL both databases share, written once as generic code over a [`Dialect`]
 //!   (`impl<D: Dialect> SessionStore for D`, …), so "go to implementation" from a trait method
 //!   lands on its SQL.
@@ -20,6 +20,7 @@ mod api_keys;
 mod audit;
 mod dialect;
 mod directory;
+mod limits;
 pub mod postgres;
 mod sessions;
 mod sql;
@@ -33,9 +34,10 @@ use crate::error::Result;
 use crate::token::TokenHash;
 
 pub use api_keys::{ApiKeyRecord, ApiKeyStore};
-pub use audit::{AuditStore, NewLoginRecord};
+pub use audit::{AuditStore, NewActingAction, NewLoginRecord};
 pub use dialect::{Dialect, SqlDb};
 pub use directory::{AccountSettings, Credentials, DirectoryStore, NewUser};
+pub use limits::{LimitStore, RecentFailures};
 pub use postgres::PostgresStore;
 pub use sessions::{Acting, LiveSession, NewSession, SessionQuery, SessionStore};
 pub use sqlite::SqliteStore;
@@ -43,7 +45,9 @@ pub use statement::{Sql, Value};
 
 /// A whole database: every area, and what only the database as a whole can do.
 #[async_trait]
-pub trait Store: SessionStore + DirectoryStore + AuditStore + ApiKeyStore + 'static {
+pub trait Store:
+    SessionStore + DirectoryStore + AuditStore + ApiKeyStore + LimitStore + 'static
+{
     /// Brings the schema up to date. Safe to call on every start, and from several servers at
     /// once (the migrator takes a lock).
     async fn migrate(&self) -> Result<()>;

@@ -100,6 +100,12 @@ impl Dialect for PostgresStore {
     /// spelling of the comparison can use it (emails are stored lower-cased already).
     const EMAIL_IS: &str = "lower(email) = ";
 
+    /// Several servers share one database: sign-in budgets live in it.
+    const SHARED: bool = true;
+
+    /// The statement's start: the same moment however often a statement reads it.
+    const NOW_MICROS: &str = "CAST(EXTRACT(EPOCH FROM statement_timestamp()) * 1000000 AS BIGINT)";
+
     /// Substring search through the pg_trgm GIN index on the lower-cased search text.
     fn push_search(sql: &mut Sql<Postgres>, term: &str) {
         sql.push(" AND s.search_text LIKE ")

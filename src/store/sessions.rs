@@ -47,6 +47,8 @@ pub struct Acting {
     pub user_id: UserId,
     pub account_id: AccountId,
     pub impersonation_id: ImpersonationId,
+    /// When the acting began: it ends by itself after the policy's `impersonation_max`.
+    pub started_at: Timestamp,
 }
 
 /// The filters a sessions query applies inside its scope. Search text is already lower-cased
@@ -91,13 +93,14 @@ pub trait SessionStore: Send + Sync {
         now: Timestamp,
     ) -> Result<Option<SessionOwner>>;
 
-    /// Records activity. Called at most once a minute per session (see the service).
+    /// Records activity, and says whether the session is still live (false: ended, expired or
+    /// gone). Called at most once a minute per session (see the service).
     async fn touch_session(
         &self,
         id: SessionId,
         now: Timestamp,
         expires_at: Timestamp,
-    ) -> Result<()>;
+    ) -> Result<bool>;
 
     /// Live sessions in `scope` that pass `query`, newest first (or oldest, as asked).
     async fn list_live_sessions(

@@ -85,6 +85,13 @@ impl Dialect for SqliteStore {
     /// serves this comparison.
     const EMAIL_IS: &str = "email = ";
 
+    /// One server per file: it keeps sign-in budgets in memory.
+    const SHARED: bool = false;
+
+    /// `julianday` counts days since noon, 24 November 4714 BC; the Unix epoch is day
+    /// 2440587.5. ('now' has millisecond precision.)
+    const NOW_MICROS: &str = "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)";
+
     /// Substring search. Three characters or more use the FTS5 trigram index; shorter terms
     /// fall back to `LIKE` over rows the scope has already narrowed (the service refuses them
     /// for the platform-wide view, where that would mean a scan).

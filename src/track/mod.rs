@@ -7,7 +7,7 @@ pub mod user_agent;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-pub use client_ip::TrustedProxies;
+pub use client_ip::{ClientIpHeader, TrustedProxies};
 pub use geoip::GeoIp;
 pub use user_agent::UserAgentTracker;
 
@@ -38,10 +38,16 @@ impl Tracker {
         } else {
             Location::Unknown
         };
+        // Control characters (NUL above all, which PostgreSQL cannot store) come only from
+        // hostile clients: drop them before anything is parsed or kept.
+        let user_agent: String = user_agent::truncate_user_agent(user_agent)
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
         Observation {
             ip,
-            user_agent: user_agent::truncate_user_agent(user_agent).to_owned(),
-            device: self.user_agents.parse(user_agent),
+            device: self.user_agents.parse(&user_agent),
+            user_agent,
             location,
         }
     }

@@ -13,7 +13,7 @@ use sessionboard::model::ApiKeyId;
 use sessionboard::model::{AccountId, ApplicationId, Role, SessionId, Timestamp, UserId};
 use sessionboard::password::hash_password;
 use sessionboard::service::{
-    ApiClient, Operator, SessionPolicy, SessionService, SignIn, SignedIn, WEB_APPLICATION,
+    ApiClient, Channel, Operator, SessionPolicy, SessionService, SignIn, SignedIn, WEB_APPLICATION,
 };
 use sessionboard::store::NewSession;
 use sessionboard::store::{NewUser, PostgresStore, SqliteStore, Store};
@@ -388,6 +388,7 @@ impl World {
                     application: application.into(),
                     ip: ip.parse::<IpAddr>().unwrap(),
                     user_agent,
+                    channel: Channel::Web,
                 },
                 now,
             )

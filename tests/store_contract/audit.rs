@@ -266,6 +266,7 @@ async fn acting_as_someone_marks_the_session_and_a_second_start_is_refused(store
         user_id: p.bob,
         account_id: p.acme,
         impersonation_id: impersonation,
+        started_at: started,
     };
     assert_eq!(live.acting, Some(acting));
     let owner = store.live_session_owner(reps.id, started).await.unwrap();

@@ -4,6 +4,7 @@ use sessionboard::Error;
 use sessionboard::access::Principal;
 use sessionboard::model::{AccountId, CustomerUser, Membership, Role, UserId, Viewer};
 use sessionboard::store::{NewUser, Store};
+use sessionboard::token::SessionToken;
 
 use crate::common::T0;
 use crate::fixture::{PASSWORD_HASH, add_user, customer, people};
@@ -20,6 +21,9 @@ contract!(
     members_are_listed_by_name_and_only_the_accounts_own,
     applications_are_found_by_name_listed_in_order_and_never_named_twice,
     the_directory_is_empty_until_the_first_user,
+    a_new_owner_and_their_account_are_written_together,
+    a_setup_token_is_taken_once_and_a_new_one_replaces_the_old,
+    of_two_requests_taking_one_setup_token_exactly_one_gets_it,
 );
 
 async fn emails_are_found_whatever_case_they_were_written_in(store: &dyn Store) {
@@ -384,4 +388,70 @@ async fn the_directory_is_empty_until_the_first_user(store: &dyn Store) {
     )
     .await;
     assert!(!store.is_empty().await.unwrap());
+}
+
+async fn a_new_owner_and_their_account_are_written_together(store: &dyn Store) {
+    let ada = NewUser {
+        is_platform_admin: true,
+        ..customer("Ada@Example.org", "Ada Admin")
+    };
+    let (ada, account) = store.insert_owner(ada, "Example Ltd", T0).await.unwrap();
+
+    let principal = store.principal(ada).await.unwrap().unwrap();
+    assert!(principal.is_platform_admin && !principal.is_sales_rep);
+    assert_eq!(principal.memberships, vec![(account, Role::Owner)]);
+    let home = store.home_account(ada).await.unwrap().unwrap();
+    assert_eq!(home.account_id, account);
+    assert!(
+        home.store_geolocation,
+        "a new account stores geolocation, as the default"
+    );
+    let viewer = store.viewer(ada, account).await.unwrap().unwrap();
+    assert_eq!(viewer.account_name, "Example Ltd");
+    assert_eq!(viewer.email, "ada@example.org", "stored lower-cased");
+
+    // A taken email refuses the whole: no second person, and Ada keeps her one account.
+    let again = store
+        .insert_owner(customer("ADA@example.org", "Impostor"), "Other Ltd", T0)
+        .await;
+    assert!(matches!(again, Err(Error::AlreadyExists(_))), "{again:?}");
+    let principal = store.principal(ada).await.unwrap().unwrap();
+    assert_eq!(principal.memberships, vec![(account, Role::Owner)]);
+    assert_eq!(
+        store.user_name(ada).await.unwrap().as_deref(),
+        Some("Ada Admin")
+    );
+}
+
+async fn a_setup_token_is_taken_once_and_a_new_one_replaces_the_old(store: &dyn Store) {
+    let first = SessionToken::generate().hash();
+    assert!(
+        !store.take_setup_token(&first).await.unwrap(),
+        "nothing to take before a token is made"
+    );
+    store.replace_setup_token(&first, T0).await.unwrap();
+    let second = SessionToken::generate().hash();
+    store.replace_setup_token(&second, T0).await.unwrap();
+
+    assert!(!store.take_setup_token(&first).await.unwrap(), "replaced");
+    assert!(store.take_setup_token(&second).await.unwrap());
+    assert!(
+        !store.take_setup_token(&second).await.unwrap(),
+        "taken once"
+    );
+
+    // Put back (as a setup that failed after taking it does), it can be taken again.
+    store.replace_setup_token(&second, T0).await.unwrap();
+    assert!(store.take_setup_token(&second).await.unwrap());
+}
+
+async fn of_two_requests_taking_one_setup_token_exactly_one_gets_it(store: &dyn Store) {
+    let token = SessionToken::generate().hash();
+    store.replace_setup_token(&token, T0).await.unwrap();
+    let (a, b) = tokio::join!(
+        store.take_setup_token(&token),
+        store.take_setup_token(&token)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_ne!(a, b, "exactly one of the two took it");
 }

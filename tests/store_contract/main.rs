@@ -32,6 +32,7 @@ macro_rules! contract {
     };
 }
 
+mod acting;
 mod api_keys;
 mod audit;
 mod directory;

@@ -101,10 +101,11 @@ async fn a_terminated_session_is_no_longer_found_by_its_token_nor_revived_by_act
         None,
         "ending it twice reports nothing to forget"
     );
-    store
+    let live = store
         .touch_session(planted.id, at(3), at(3).plus(LIFETIME))
         .await
         .unwrap();
+    assert!(!live, "a touch tells that the session has ended");
     assert!(
         found(at(3)).await.unwrap().is_none(),
         "activity does not revive it"
@@ -133,10 +134,11 @@ async fn activity_moves_expiry_forward_and_a_late_write_never_moves_it_back(stor
     };
     check("after the touch").await;
     // Another server's write of an earlier moment arrives late, then one of the same moment.
-    store
+    let live = store
         .touch_session(planted.id, at(10), at(10).plus(LIFETIME))
         .await
         .unwrap();
+    assert!(live, "a late touch still finds the session live");
     check("after a late touch").await;
     store
         .touch_session(planted.id, active, active.plus(DAY))

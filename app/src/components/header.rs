@@ -19,20 +19,21 @@ pub async fn current_viewer() -> Result<Option<Viewer>, UiError> {
     Ok(Some(viewer))
 }
 
-/// Ends this browser's session and forgets its cookie.
+/// Ends this browser's session and forgets its cookie. Without a live session there is
+/// nothing to forget: the cookie middleware already clears a cookie naming a dead one, and a
+/// request without a session sets no cookie at all.
 #[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), UiError> {
-    use crate::ssr::{app_context, caller, fail, now, set_cookie};
+    use crate::ssr::{app_context, caller, fail, now, session_cookie, set_cookie};
 
-    let context = app_context()?;
     if let Ok(caller) = caller() {
-        context
+        app_context()?
             .service
             .sign_out(&caller, now())
             .await
             .map_err(fail)?;
+        set_cookie(&session_cookie()?.clear());
     }
-    set_cookie(&context.cookies.clear());
     leptos_axum::redirect("/login");
     Ok(())
 }

@@ -10,19 +10,13 @@ use crate::error::UiError;
 /// page. Works as a plain form post too, before or without WebAssembly.
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), UiError> {
-    use crate::ssr::{app_context, client_ip, fail, now, set_cookie, user_agent};
-    use sessionboard::service::{SignIn, WEB_APPLICATION};
+    use crate::ssr::{app_context, client_ip, fail, now, session_cookie, set_cookie, user_agent};
+    use sessionboard::service::{Channel, SignIn, WEB_APPLICATION};
 
     let context = app_context()?;
+    let cookie = session_cookie()?;
     let now = now();
-    // Signing in again on this browser replaces its old session rather than leaving it behind.
-    if let Ok(previous) = crate::ssr::caller() {
-        context
-            .service
-            .sign_out(&previous, now)
-            .await
-            .map_err(fail)?;
-    }
+    let previous = crate::ssr::caller().ok();
     let signed_in = context
         .service
         .sign_in(
@@ -32,12 +26,21 @@ pub async fn sign_in(email: String, password: String) -> Result<(), UiError> {
                 application: WEB_APPLICATION.into(),
                 ip: client_ip()?,
                 user_agent: &user_agent(),
+                channel: Channel::Web,
             },
             now,
         )
         .await
         .map_err(fail)?;
-    set_cookie(&context.cookies.set(signed_in.token.as_str()));
+    // Signing in again on this browser replaces its old session rather than leaving it behind,
+    // but only once the new one exists: a failed attempt leaves the current session live. The
+    // new session stands even if ending the old one fails.
+    if let Some(previous) = previous
+        && let Err(error) = context.service.sign_out(&previous, now).await
+    {
+        tracing::warn!(error = %error.report(), "ending the session a sign-in replaces failed");
+    }
+    set_cookie(&cookie.set(signed_in.token.as_str()));
     leptos_axum::redirect("/sessions");
     Ok(())
 }

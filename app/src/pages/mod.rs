@@ -5,3 +5,4 @@ pub mod history;
 pub mod login;
 pub mod sessions;
 pub mod settings;
+pub mod setup;

@@ -22,12 +22,12 @@ pub async fn store_geolocation(account: AccountId) -> Result<bool, UiError> {
 
 #[server(endpoint = "set_store_geolocation")]
 pub async fn set_store_geolocation(account: AccountId, on: bool) -> Result<(), UiError> {
-    use crate::ssr::{app_context, caller, fail};
+    use crate::ssr::{app_context, caller, fail, now};
 
     let caller = caller().map_err(fail)?;
     app_context()?
         .service
-        .set_store_geolocation(&caller, account, on)
+        .set_store_geolocation(&caller, account, on, now())
         .await
         .map_err(fail)
 }

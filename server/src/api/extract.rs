@@ -1,8 +1,8 @@
-//! Request parts of the JSON API: bodies and queries whose rejections are problem documents,
-//! the application's API key, and the device's bearer token.
+//! Request parts of the JSON API: bodies, queries and path parameters whose rejections are
+//! problem documents, the application's API key, and the device's bearer token.
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -42,6 +42,26 @@ impl<T: DeserializeOwned> FromRequestParts<AppState> for ApiQuery<T> {
             Ok(Query(value)) => Ok(Self(value)),
             Err(rejection @ QueryRejection::FailedToDeserializeQueryString(_)) => {
                 Err(ApiError::InvalidRequest(rejection.body_text()))
+            }
+            Err(rejection) => Err(ApiError::InvalidRequest(rejection.body_text())),
+        }
+    }
+}
+
+/// Path parameters, with the same kind of rejection: an id that does not even decode (`%FF`)
+/// is a 400 problem like any other malformed id, not axum's plain-text answer.
+pub struct ApiPath<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequestParts<AppState> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Self(value)),
+            // The route and the extractor disagree: the code's fault, not the caller's.
+            Err(rejection) if rejection.status().is_server_error() => {
+                tracing::error!(error = %rejection.body_text(), "API path parameters");
+                Err(ApiError::Internal)
             }
             Err(rejection) => Err(ApiError::InvalidRequest(rejection.body_text())),
         }

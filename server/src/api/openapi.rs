@@ -15,7 +15,9 @@ use super::sessions;
         version = "1",
         description = "Sign devices in, validate their tokens, list and end sessions. \
             Applications authenticate with `X-Api-Key`; a device's session is \
-            `Authorization: Bearer <token>`. Errors are RFC 9457 problem documents."
+            `Authorization: Bearer <token>`. Errors are RFC 9457 problem documents \
+            (`application/problem+json`); a 429 or 503 says in `Retry-After` when to try again. \
+            Identifiers are 64-bit integers; times are milliseconds since the Unix epoch (UTC)."
     ),
     paths(
         sessions::sign_in,
@@ -52,10 +54,21 @@ pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
-/// `GET /api/v1/docs`: Swagger UI over the document.
-pub async fn page() -> Html<&'static str> {
-    Html(
-        r##"<!DOCTYPE html>
+/// `GET /api/v1/docs`: Swagger UI over the document. Its Content-Security-Policy runs Swagger
+/// UI's files and, by a nonce fresh for each answer, the one inline script that starts it.
+pub async fn page() -> impl axum::response::IntoResponse {
+    let nonce = leptos::nonce::Nonce::new();
+    (
+        [(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            crate::headers::docs_page_policy(&nonce),
+        )],
+        Html(DOCS_PAGE.replace("{nonce}", &nonce)),
+    )
+}
+
+/// The docs page, `{nonce}` standing for the answer's nonce.
+const DOCS_PAGE: &str = r##"<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -66,10 +79,8 @@ pub async fn page() -> Html<&'static str> {
 <body>
 <div id="docs"></div>
 <script src="/api/v1/docs/assets/swagger-ui-bundle.js"></script>
-<script>
+<script nonce="{nonce}">
 window.ui = SwaggerUIBundle({ url: "/api/v1/openapi.json", dom_id: "#docs" });
 </script>
 </body>
-</html>"##,
-    )
-}
+</html>"##;

@@ -40,10 +40,16 @@ pub enum ApiError {
     /// 429: too many sign-in attempts; `Retry-After` says when to try again.
     #[error("too many sign-in attempts; retry after {0} seconds")]
     RateLimited(u64),
+    /// 503: at capacity (a sign-in storm); `Retry-After` says when to try again.
+    #[error("the server is busy; retry after {0} seconds")]
+    Busy(u64),
     /// 500: logged on the server; nothing more is said.
     #[error("internal error")]
     Internal,
 }
+
+/// The media type of every refusal, as answered and as documented.
+pub const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The problem document (RFC 9457).
 #[derive(Serialize, utoipa::ToSchema)]
@@ -52,6 +58,8 @@ pub struct Problem {
     #[serde(rename = "type")]
     pub kind: String,
     pub title: &'static str,
+    /// The response's status: always a client or server error.
+    #[schema(minimum = 400, maximum = 599)]
     pub status: u16,
     pub detail: String,
 }
@@ -98,6 +106,7 @@ impl ApiError {
                 "rate-limited",
                 "Too many requests",
             ),
+            Self::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy", "Service busy"),
             Self::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -117,11 +126,10 @@ impl IntoResponse for ApiError {
             detail: self.to_string(),
         };
         let mut response = (status, Json(problem)).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        );
-        if let Self::RateLimited(seconds) = self {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Self::RateLimited(seconds) | Self::Busy(seconds) = self {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
@@ -146,6 +154,7 @@ impl From<sessionboard::Error> for ApiError {
             Error::InvalidInput(what) => Self::InvalidRequest(what.to_owned()),
             Error::AlreadyExists(_) => Self::InvalidRequest(error.to_string()),
             Error::RateLimited(seconds) => Self::RateLimited(seconds),
+            Error::Busy(seconds) => Self::Busy(seconds),
             Error::AlreadyImpersonating | Error::NotImpersonating => {
                 Self::Forbidden("not available while impersonating".to_owned())
             }

@@ -3,32 +3,46 @@
 use std::net::IpAddr;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use sessionboard::model::{
-    AccountId, ApplicationId, Cursor, LoginOutcome, LoginRecordFilter, MAX_PAGE_SIZE, PageRequest,
-    SessionFilter, SessionId, SessionsView, Timestamp, UserId,
+    AccountId, ApplicationId, Cursor, LoginRecordFilter, MAX_PAGE_SIZE, MAX_SEARCH_CHARS,
+    PageRequest, SessionFilter, SessionId, SessionsView, Timestamp, UserId,
 };
-use sessionboard::service::{Application, SignIn};
+use sessionboard::service::{Application, Channel, SignIn};
 use utoipa::{IntoParams, ToSchema};
 
-use super::extract::{Actor, ApiJson, ApiQuery, CallingApp, DeviceSession, ValidatedDevice};
-use super::problem::{ApiError, Problem};
-use super::wire::{LoginRecordPage, SessionPage, SignedInResponse, Terminated, ValidatedSession};
+use super::extract::{
+    Actor, ApiJson, ApiPath, ApiQuery, CallingApp, DeviceSession, ValidatedDevice,
+};
+use super::problem::{ApiError, PROBLEM_JSON, Problem};
+use super::wire::{
+    LoginOutcome, LoginRecordPage, SessionPage, SignedInResponse, Terminated, ValidatedSession,
+};
 use crate::state::AppState;
 
 /// Longest user agent accepted in a request (the engine stores at most 512 bytes of it).
 const MAX_USER_AGENT_CHARS: usize = 2048;
 
+// The OpenAPI attributes below take literals; change them with these if this fails.
+const _: () = assert!(MAX_USER_AGENT_CHARS == 2048);
+const _: () = assert!(MAX_PAGE_SIZE == 200);
+const _: () = assert!(MAX_SEARCH_CHARS == 100);
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignInRequest {
+    /// At most 254 bytes (RFC 5321).
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(format = Password)]
     pub password: String,
     /// The device's own User-Agent, which the application vouches for.
+    #[schema(max_length = 2048)]
     pub user_agent: String,
-    /// The device's IP address, which the application vouches for.
+    /// The device's IP address, IPv4 or IPv6, which the application vouches for.
+    #[schema(format = "ip", examples("81.2.69.142"))]
     pub ip: String,
 }
 
@@ -37,10 +51,18 @@ pub struct SignInRequest {
     security(("api_key" = [])),
     responses(
         (status = 201, description = "Signed in", body = SignedInResponse),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Invalid API key or credentials", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many attempts", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed request", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 401, description = "Invalid API key or credentials", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 413, description = "Body too large", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 429, description = "Too many attempts from this address or for this email",
+            body = Problem, content_type = PROBLEM_JSON,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
+        (status = 503, description = "Too many password checks at once (a sign-in storm)",
+            body = Problem, content_type = PROBLEM_JSON,
+            headers(("Retry-After" = u64, description = "Seconds to wait before trying again"))),
     ))]
 pub async fn sign_in(
     State(state): State<AppState>,
@@ -65,6 +87,7 @@ pub async fn sign_in(
                 application: Application::Id(client.application_id),
                 ip,
                 user_agent: &request.user_agent,
+                channel: Channel::Api(client.key_id),
             },
             Timestamp::now(),
         )
@@ -75,14 +98,36 @@ pub async fn sign_in(
     ))
 }
 
-fn parse_view(view: Option<&str>, account: Option<i64>) -> Result<SessionsView, ApiError> {
-    let invalid = |what: &str| Err(ApiError::InvalidRequest(what.to_owned()));
-    match (view.unwrap_or("mine"), account) {
-        ("mine", _) => Ok(SessionsView::Mine),
-        ("account", Some(account)) => Ok(SessionsView::Account(AccountId(account))),
-        ("account", None) => invalid("view=account needs account=<id>"),
-        ("platform", _) => Ok(SessionsView::Platform),
-        _ => invalid("view must be mine, account or platform"),
+// The query's words as types, so the document lists exactly what the server accepts: anything
+// else is refused while the query is parsed.
+
+/// Whose sessions or sign-in attempts a list shows.
+#[derive(Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum View {
+    #[default]
+    Mine,
+    Account,
+    Platform,
+}
+
+/// The order of a sessions list, by when each session started.
+#[derive(Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Sort {
+    #[default]
+    Newest,
+    Oldest,
+}
+
+fn sessions_view(view: Option<View>, account: Option<i64>) -> Result<SessionsView, ApiError> {
+    match (view.unwrap_or_default(), account) {
+        (View::Mine, _) => Ok(SessionsView::Mine),
+        (View::Account, Some(account)) => Ok(SessionsView::Account(AccountId(account))),
+        (View::Account, None) => Err(ApiError::InvalidRequest(
+            "view=account needs account=<id>".to_owned(),
+        )),
+        (View::Platform, _) => Ok(SessionsView::Platform),
     }
 }
 
@@ -108,7 +153,8 @@ fn page_request(after: Option<&str>, limit: Option<u32>) -> Result<PageRequest, 
     security(("api_key" = [], "bearer" = [])),
     responses(
         (status = 200, description = "A live session", body = ValidatedSession),
-        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem,
+            content_type = PROBLEM_JSON),
     ))]
 pub async fn validate(
     ValidatedDevice(validated): ValidatedDevice,
@@ -122,7 +168,8 @@ pub async fn validate(
     security(("api_key" = [], "bearer" = [])),
     responses(
         (status = 204, description = "Logged out"),
-        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem,
+            content_type = PROBLEM_JSON),
     ))]
 pub async fn sign_out(
     State(state): State<AppState>,
@@ -135,17 +182,35 @@ pub async fn sign_out(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The query of `GET /api/v1/sessions`. Every parameter is optional.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
-    /// `mine` (default), `account` (with `account`), or `platform`.
-    pub view: Option<String>,
+    /// Whose sessions: `mine` (the default), one `account`'s (with `account`; its owners and
+    /// platform admins), or every account's (`platform`: platform admins). A platform-wide key
+    /// without a token sees every account whatever the view.
+    #[param(inline)]
+    pub view: Option<View>,
+    /// The account of `view=account`; with `view=platform` or a platform-wide key, only
+    /// sessions in this account.
     pub account: Option<i64>,
+    /// Only this person's sessions.
     pub user: Option<i64>,
+    /// Only sessions created for this application.
     pub application: Option<i64>,
+    /// Free-text search: at most 100 characters, at least 3 when searching every account, no
+    /// control characters.
+    #[param(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub q: Option<String>,
-    pub sort: Option<String>,
+    /// `newest` first (the default) or `oldest` first.
+    #[param(inline)]
+    pub sort: Option<Sort>,
+    /// The `next` of the previous page.
+    #[param(pattern = r"^-?[0-9]{1,19}\.-?[0-9]{1,19}$")]
     pub after: Option<String>,
+    /// Sessions per page.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
 }
 
@@ -155,33 +220,27 @@ pub struct ListQuery {
     security(("api_key" = [], "bearer" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "A page of sessions", body = SessionPage),
-        (status = 400, description = "Invalid filter or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The view is not the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid filter or cursor", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 403, description = "The view is not the caller's", body = Problem,
+            content_type = PROBLEM_JSON),
     ))]
 pub async fn list(
     State(state): State<AppState>,
     actor: Actor,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<SessionPage>, ApiError> {
-    let view = parse_view(query.view.as_deref(), query.account)?;
+    let view = sessions_view(query.view, query.account)?;
     let page = page_request(query.after.as_deref(), query.limit)?;
-    let oldest_first = match query.sort.as_deref() {
-        None | Some("newest") => false,
-        Some("oldest") => true,
-        Some(_) => {
-            return Err(ApiError::InvalidRequest(
-                "sort must be newest or oldest".to_owned(),
-            ));
-        }
-    };
     // Which accounts a view may filter by is the engine's rule (`access::account_filter`).
     let filter = SessionFilter {
         user: query.user.map(UserId),
         application: query.application.map(ApplicationId),
         account: query.account.map(AccountId),
         search: query.q,
-        oldest_first,
+        oldest_first: matches!(query.sort, Some(Sort::Oldest)),
     };
     let service = &state.service;
     let page = match actor {
@@ -206,15 +265,19 @@ pub async fn list(
     security(("api_key" = [], "bearer" = []), ("api_key" = [])),
     responses(
         (status = 204, description = "Terminated"),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such session the caller may manage", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The presented session itself: log out instead", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed id", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 404, description = "No such session the caller may manage", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 409, description = "The presented session itself: log out instead",
+            body = Problem, content_type = PROBLEM_JSON),
     ))]
 pub async fn terminate(
     State(state): State<AppState>,
     actor: Actor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = SessionId(parse_id(&id, "session")?);
     let service = &state.service;
@@ -241,18 +304,28 @@ fn parse_id(text: &str, what: &str) -> Result<i64, ApiError> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TerminateMany {
+    /// At most 200 at once.
+    #[schema(max_items = 200)]
     pub ids: Vec<SessionId>,
 }
 
 /// `POST /api/v1/sessions/terminate`: ends several sessions, each under the rules of one.
-#[utoipa::path(post, path = "/api/v1/sessions/terminate", tag = "sessions", request_body = TerminateMany,
+#[utoipa::path(post, path = "/api/v1/sessions/terminate", tag = "sessions",
+    request_body = TerminateMany,
     security(("api_key" = [], "bearer" = [])),
     responses(
         (status = 200, description = "All terminated", body = Terminated),
-        (status = 400, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "One is not a session the caller may manage (those before it were ended)", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "One is the presented session", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed request, or more than 200 ids", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 404,
+            description = "One is not a session the caller may manage (those before it were ended)",
+            body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "One is the presented session (those before it were ended)",
+            body = Problem, content_type = PROBLEM_JSON),
+        (status = 413, description = "Body too large", body = Problem,
+            content_type = PROBLEM_JSON),
     ))]
 pub async fn terminate_many(
     State(state): State<AppState>,
@@ -275,14 +348,17 @@ pub async fn terminate_many(
     security(("api_key" = [], "bearer" = []), ("api_key" = [])),
     responses(
         (status = 200, description = "How many ended", body = Terminated),
-        (status = 400, description = "Malformed id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "Not the caller's to end", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed id", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 403, description = "Not the caller's to end", body = Problem,
+            content_type = PROBLEM_JSON),
     ))]
 pub async fn terminate_user(
     State(state): State<AppState>,
     actor: Actor,
-    Path(user): Path<String>,
+    ApiPath(user): ApiPath<String>,
 ) -> Result<Json<Terminated>, ApiError> {
     let user = UserId(parse_id(&user, "user")?);
     let service = &state.service;
@@ -301,19 +377,29 @@ pub async fn terminate_user(
     Ok(Json(Terminated { terminated }))
 }
 
+/// The query of `GET /api/v1/login-records`. Every parameter is optional.
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
-    /// `mine` (default), `account` (with `account`), or `platform`.
-    pub view: Option<String>,
+    /// Whose attempts: `mine` (the default), one `account`'s (with `account`; its owners and
+    /// platform admins), or every account's (`platform`: platform admins).
+    #[param(inline)]
+    pub view: Option<View>,
+    /// The account of `view=account`.
     pub account: Option<i64>,
-    /// Milliseconds since the epoch, inclusive.
+    /// Milliseconds since the Unix epoch, inclusive.
     pub from: Option<i64>,
-    /// Milliseconds since the epoch, exclusive.
+    /// Milliseconds since the Unix epoch, exclusive; after `from`.
     pub until: Option<i64>,
-    /// `success` or `invalid_credentials`.
-    pub outcome: Option<String>,
+    /// Only attempts that ended so.
+    #[param(inline)]
+    pub outcome: Option<LoginOutcome>,
+    /// The `next` of the previous page.
+    #[param(pattern = r"^-?[0-9]{1,19}\.-?[0-9]{1,19}$")]
     pub after: Option<String>,
+    /// Attempts per page.
+    #[param(minimum = 1, maximum = 200, default = 50)]
     pub limit: Option<u32>,
 }
 
@@ -322,29 +408,24 @@ pub struct HistoryQuery {
     security(("api_key" = [], "bearer" = [])),
     responses(
         (status = 200, description = "A page of sign-in attempts", body = LoginRecordPage),
-        (status = 400, description = "Invalid filter or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Not a live session, or invalid API key", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The view is not the caller's", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Invalid filter or cursor", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 403, description = "The view is not the caller's", body = Problem,
+            content_type = PROBLEM_JSON),
     ))]
 pub async fn login_records(
     State(state): State<AppState>,
     device: DeviceSession,
     ApiQuery(query): ApiQuery<HistoryQuery>,
 ) -> Result<Json<LoginRecordPage>, ApiError> {
-    let invalid = |what: &str| ApiError::InvalidRequest(what.to_owned());
-    let view = parse_view(query.view.as_deref(), query.account)?;
-    let outcome = match query.outcome.as_deref() {
-        None => None,
-        Some(text) => Some(
-            LoginOutcome::parse(text)
-                .ok_or_else(|| invalid("outcome must be success or invalid_credentials"))?,
-        ),
-    };
+    let view = sessions_view(query.view, query.account)?;
     let page = page_request(query.after.as_deref(), query.limit)?;
     let filter = LoginRecordFilter {
         from: query.from.map(Timestamp::from_millis),
         until: query.until.map(Timestamp::from_millis),
-        outcome,
+        outcome: query.outcome.map(Into::into),
         user: None,
     };
     let records = state

@@ -1,11 +1,12 @@
-//! What the JSON API answers: its own response bodies, documented in the OpenAPI document.
+//! What the JSON API answers: its own response bodies, documented in the OpenAPI document (and
+//! the outcome filter of the sign-in history, which speaks the same words).
 //!
 //! The engine's view types (`SessionsPage`, `SessionView`, `LoginRecordView`, …) are shaped for
 //! the web app and may change with it. The API converts them into the types here, so the UI can
 //! change without changing the documented API. Only the engine's identifiers and `Timestamp`
 //! (integers on the wire) appear as they are.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sessionboard::model::{
     self, AccountId, ApplicationId, COUNT_CAP, LoginRecordId, SessionId, Timestamp, UserId,
 };
@@ -138,6 +139,8 @@ pub struct Session {
     pub account_name: String,
     /// The name of the application the session was created for.
     pub application: String,
+    /// IPv4 or IPv6.
+    #[schema(format = "ip")]
     pub ip: String,
     pub device: Device,
     pub location: Location,
@@ -195,6 +198,8 @@ pub struct LoginRecord {
     pub account_name: Option<String>,
     /// The name of the application the attempt was made at.
     pub application: String,
+    /// IPv4 or IPv6.
+    #[schema(format = "ip")]
     pub ip: String,
     pub device: Device,
     pub location: Location,
@@ -220,7 +225,7 @@ impl From<&model::LoginRecordView> for LoginRecord {
 }
 
 /// How a sign-in attempt ended.
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LoginOutcome {
     Success,
@@ -232,6 +237,15 @@ impl From<model::LoginOutcome> for LoginOutcome {
         match outcome {
             model::LoginOutcome::Success => Self::Success,
             model::LoginOutcome::InvalidCredentials => Self::InvalidCredentials,
+        }
+    }
+}
+
+impl From<LoginOutcome> for model::LoginOutcome {
+    fn from(outcome: LoginOutcome) -> Self {
+        match outcome {
+            LoginOutcome::Success => Self::Success,
+            LoginOutcome::InvalidCredentials => Self::InvalidCredentials,
         }
     }
 }

@@ -9,8 +9,8 @@ use app::pages::sessions::api::BoardQuery;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
-use axum::http::header::{ACCEPT, CONTENT_TYPE, COOKIE, SET_COOKIE, USER_AGENT};
-use axum::http::{Request, Response, StatusCode};
+use axum::http::header::{ACCEPT, CONTENT_TYPE, COOKIE, HOST, ORIGIN, SET_COOKIE, USER_AGENT};
+use axum::http::{Request, Response, StatusCode, request};
 use clap::Parser;
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
@@ -22,12 +22,18 @@ use tower::ServiceExt;
 
 pub const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
+/// The host every test request names in `Host`.
+pub const HOST_NAME: &str = "sessionboard.test";
+
 pub struct TestServer {
     pub dir: tempfile::TempDir,
     pub app: Router,
     pub service: std::sync::Arc<sessionboard::SessionService>,
     /// What the command line would do (API keys, the purge).
     pub operator: sessionboard::Operator,
+    /// What a browser on one of this server's pages sends as `Origin`: the public URL's origin
+    /// when one is configured, else `http://` and [`HOST_NAME`].
+    pub origin: String,
 }
 
 pub async fn server_with(extra_args: &[&str]) -> TestServer {
@@ -43,14 +49,30 @@ pub async fn server_with(extra_args: &[&str]) -> TestServer {
         regexes.to_str().unwrap(),
         "--geoip",
         "",
+        // Most tests sign in as demo people; `server_without_demo` turns it off again (the
+        // last of a repeated flag wins).
+        "--seed-demo",
+        "true",
     ];
     args.extend_from_slice(extra_args);
     let config = Config::parse_from(args);
-    let options = LeptosOptions::builder().output_name("sessionboard").build();
+    // Static files come from the test's own directory: one stylesheet, as `cargo leptos`
+    // would have built it.
+    let site = dir.path().join("site");
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    std::fs::write(site.join("pkg/sessionboard.css"), "body { margin: 0 }").unwrap();
+    let options = LeptosOptions::builder()
+        .output_name("sessionboard")
+        .site_root(site.to_str().unwrap())
+        .build();
     let engine = build_engine(&config).await.expect("server starts");
     let state = build_state(&config, options, &engine).expect("server starts");
     let service = state.service.clone();
     let operator = engine.operator;
+    let origin = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{HOST_NAME}"));
     let app = router(state).layer(MockConnectInfo(SocketAddr::from((
         [81, 2, 69, 142],
         50_000,
@@ -60,11 +82,17 @@ pub async fn server_with(extra_args: &[&str]) -> TestServer {
         app,
         service,
         operator,
+        origin,
     }
 }
 
 pub async fn server() -> TestServer {
     server_with(&[]).await
+}
+
+/// A server on an empty database, as in production: no demo world, a first admin to set up.
+pub async fn server_without_demo() -> TestServer {
+    server_with(&["--seed-demo", "false"]).await
 }
 
 pub async fn body_text(response: Response<Body>) -> String {
@@ -77,9 +105,20 @@ impl TestServer {
         self.app.clone().oneshot(request).await.unwrap()
     }
 
+    /// A `POST` as a browser sends it from one of this server's pages: `Host`, and an `Origin`
+    /// that is the server's own.
+    pub fn post(&self, path: &str) -> request::Builder {
+        Request::post(path)
+            .header(HOST, HOST_NAME)
+            .header(ORIGIN, &self.origin)
+            .header(USER_AGENT, CHROME)
+    }
+
     /// Loads a page as a browser does.
     pub async fn page(&self, path: &str, cookie: Option<&str>) -> Response<Body> {
-        let mut request = Request::get(path).header(ACCEPT, "text/html,*/*;q=0.8");
+        let mut request = Request::get(path)
+            .header(HOST, HOST_NAME)
+            .header(ACCEPT, "text/html,*/*;q=0.8");
         if let Some(cookie) = cookie {
             request = request.header(COOKIE, cookie);
         }
@@ -87,9 +126,9 @@ impl TestServer {
     }
 
     pub async fn call(&self, function: &str, cookie: Option<&str>, form: &str) -> Response<Body> {
-        let mut request = Request::post(format!("/api/{function}"))
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(USER_AGENT, CHROME);
+        let mut request = self
+            .post(&format!("/api/{function}"))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(cookie) = cookie {
             request = request.header(COOKIE, cookie);
         }
@@ -124,9 +163,9 @@ impl TestServer {
             filter: SessionFilter::default(),
             after: None,
         };
-        let request = Request::post("/api/sessions_page")
+        let request = self
+            .post("/api/sessions_page")
             .header(CONTENT_TYPE, "application/json")
-            .header(USER_AGENT, CHROME)
             .header(COOKIE, cookie)
             .body(Body::from(
                 serde_json::json!({ "query": query }).to_string(),

@@ -1,21 +1,22 @@
-//! The audit area's SQL: login records and impersonations.
+//! The audit area's SQL: login records, impersonations, and actions taken while acting.
 
 use async_trait::async_trait;
 
 use super::rows::{
-    IMPERSONATION_COLUMNS, IMPERSONATION_JOINS, ImpersonationRow, LOGIN_RECORD_COLUMNS,
-    LOGIN_RECORD_JOINS, LoginRecordRow,
+    ACTING_ACTION_COLUMNS, ACTING_ACTION_JOINS, ActingActionRow, IMPERSONATION_COLUMNS,
+    IMPERSONATION_JOINS, ImpersonationRow, LOGIN_RECORD_COLUMNS, LOGIN_RECORD_JOINS,
+    LoginRecordRow,
 };
 use super::{into_page, observation_values, push_page, push_scope, sql, token_hashes};
 use crate::access::Scope;
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountId, Cursor, ImpersonationId, ImpersonationView, LoginRecordFilter, LoginRecordView,
-    Page, PageRequest, SessionId, Timestamp, UserId,
+    AccountId, ActingActionView, Cursor, ImpersonationId, ImpersonationView, LoginRecordFilter,
+    LoginRecordView, Page, PageRequest, SessionId, Timestamp, UserId,
 };
 use crate::store::dialect::{Dialect, SqlDb};
 use crate::store::statement::{Sql, Value};
-use crate::store::{AuditStore, NewLoginRecord};
+use crate::store::{AuditStore, NewActingAction, NewLoginRecord};
 use crate::token::TokenHash;
 
 #[async_trait]
@@ -90,6 +91,8 @@ impl<D: Dialect> AuditStore for D {
             .bind(target_account.0)
             .push(", impersonation_id = ")
             .bind(id)
+            .push(", acting_since = ")
+            .bind(now.0)
             .push(" WHERE id = ")
             .bind(session.0)
             .push(" AND user_id = ")
@@ -113,25 +116,20 @@ impl<D: Dialect> AuditStore for D {
         now: Timestamp,
     ) -> Result<Option<TokenHash>> {
         let mut tx = self.writer().begin().await?;
-        sql::<D>("UPDATE impersonations SET ended_at = ")
-            .bind(now.0)
-            .push(
-                " WHERE ended_at IS NULL AND id = \
-                 (SELECT impersonation_id FROM sessions WHERE id = ",
-            )
-            .bind(session.0)
-            .push(")")
-            .run(&mut *tx)
-            .await?;
-        let rows = sql::<D>(
-            "UPDATE sessions SET acting_user_id = NULL, acting_account_id = NULL,
-                impersonation_id = NULL WHERE acting_user_id IS NOT NULL AND id = ",
-        )
-        .bind(session.0)
-        .push(" RETURNING token_hash")
-        .fetch_all(&mut *tx)
-        .await?;
-        let changed = token_hashes(rows);
+        let changed = end_acting::<D>(&mut tx, session, None, now).await?;
+        D::announce(&mut tx, &changed).await?;
+        tx.commit().await?;
+        Ok(changed.first().copied())
+    }
+
+    async fn expire_impersonation(
+        &self,
+        session: SessionId,
+        impersonation: ImpersonationId,
+        ended_at: Timestamp,
+    ) -> Result<Option<TokenHash>> {
+        let mut tx = self.writer().begin().await?;
+        let changed = end_acting::<D>(&mut tx, session, Some(impersonation), ended_at).await?;
         D::announce(&mut tx, &changed).await?;
         tx.commit().await?;
         Ok(changed.first().copied())
@@ -156,6 +154,77 @@ impl<D: Dialect> AuditStore for D {
             }
         }))
     }
+
+    async fn insert_acting_action(&self, action: NewActingAction<'_>) -> Result<()> {
+        let mut connection = self.writer().acquire().await?;
+        sql::<D>(
+            "INSERT INTO impersonation_actions (at, session_id, rep_user_id, acting_user_id,
+                account_id, kind, detail)",
+        )
+        .values([
+            action.at.0.into(),
+            action.session_id.0.into(),
+            action.representative.0.into(),
+            action.acting_user.0.into(),
+            action.account.0.into(),
+            action.kind.as_str().into(),
+            action.detail.into(),
+        ])
+        .run(&mut *connection)
+        .await?;
+        Ok(())
+    }
+
+    async fn list_acting_actions(&self, page: PageRequest) -> Result<Page<ActingActionView>> {
+        let mut statement = sql::<D>("SELECT ");
+        statement
+            .push(ACTING_ACTION_COLUMNS)
+            .push(" FROM impersonation_actions x")
+            .push(ACTING_ACTION_JOINS)
+            .push(" WHERE 1 = 1");
+        push_page(&mut statement, "x.at", "x.id", page, false);
+        let rows: Vec<ActingActionRow> = statement
+            .fetch_all(&mut *self.readers().acquire().await?)
+            .await?;
+        let items = rows.into_iter().map(ActingActionView::from).collect();
+        Ok(into_page(items, page.limit, |x: &ActingActionView| {
+            Cursor { at: x.at, id: x.id }
+        }))
+    }
+}
+
+/// Returns `session` to its own user and closes its impersonation's audit record at `ended_at`,
+/// inside the caller's transaction; with `only`, just if that is the impersonation it is doing.
+/// Returns the session's token hash if it was acting (and now is not).
+async fn end_acting<D: Dialect>(
+    connection: &mut <D::Db as sqlx::Database>::Connection,
+    session: SessionId,
+    only: Option<ImpersonationId>,
+    ended_at: Timestamp,
+) -> Result<Vec<TokenHash>> {
+    let mut close = sql::<D>("UPDATE impersonations SET ended_at = ");
+    close.bind(ended_at.0).push(
+        " WHERE ended_at IS NULL AND id = \
+         (SELECT impersonation_id FROM sessions WHERE id = ",
+    );
+    close.bind(session.0).push(")");
+    if let Some(impersonation) = only {
+        close.push(" AND id = ").bind(impersonation.0);
+    }
+    close.run(&mut *connection).await?;
+    let mut unmark = sql::<D>(
+        "UPDATE sessions SET acting_user_id = NULL, acting_account_id = NULL,
+            impersonation_id = NULL, acting_since = NULL
+         WHERE acting_user_id IS NOT NULL AND id = ",
+    );
+    unmark.bind(session.0);
+    if let Some(impersonation) = only {
+        unmark
+            .push(" AND impersonation_id = ")
+            .bind(impersonation.0);
+    }
+    unmark.push(" RETURNING token_hash");
+    Ok(token_hashes(unmark.fetch_all(&mut *connection).await?))
 }
 
 /// Writes one login record on `connection` (inside a sign-in's transaction, or alone).

@@ -1,4 +1,5 @@
-//! The directory area's SQL: people, accounts, memberships, applications.
+//! The directory area's SQL: people, accounts, memberships, applications, and the first-admin
+//! setup token.
 
 use async_trait::async_trait;
 
@@ -12,6 +13,7 @@ use crate::model::{
 use crate::store::dialect::Dialect;
 use crate::store::statement::Value;
 use crate::store::{AccountSettings, Credentials, DirectoryStore, NewUser};
+use crate::token::TokenHash;
 
 #[async_trait]
 impl<D: Dialect> DirectoryStore for D {
@@ -214,46 +216,32 @@ impl<D: Dialect> DirectoryStore for D {
         now: Timestamp,
     ) -> Result<AccountId> {
         let mut connection = self.writer().acquire().await?;
-        let (id,): (i64,) = sql::<D>("INSERT INTO accounts (name, store_geolocation, created_at)")
-            .values([name.into(), store_geolocation.into(), now.0.into()])
-            .push(" RETURNING id")
-            .fetch_one(&mut *connection)
-            .await
-            .map_err(Error::unique("an account with this name"))?;
-        Ok(AccountId(id))
+        insert_account_row::<D>(&mut connection, name, store_geolocation, now).await
     }
 
     async fn insert_user(&self, user: NewUser<'_>, now: Timestamp) -> Result<UserId> {
-        let email = user.email.trim().to_lowercase();
-        let values: [Value; 6] = [
-            email.into(),
-            user.name.into(),
-            user.password_hash.into(),
-            user.is_platform_admin.into(),
-            user.is_sales_rep.into(),
-            now.0.into(),
-        ];
         let mut connection = self.writer().acquire().await?;
-        let (id,): (i64,) = sql::<D>(
-            "INSERT INTO users (email, name, password_hash, is_platform_admin, is_sales_rep,
-                created_at)",
-        )
-        .values(values)
-        .push(" RETURNING id")
-        .fetch_one(&mut *connection)
-        .await
-        .map_err(Error::unique("a user with this email"))?;
-        Ok(UserId(id))
+        insert_user_row::<D>(&mut connection, user, now).await
+    }
+
+    async fn insert_owner(
+        &self,
+        user: NewUser<'_>,
+        account: &str,
+        now: Timestamp,
+    ) -> Result<(UserId, AccountId)> {
+        let mut tx = self.writer().begin().await?;
+        // The user first: a taken email, the likely refusal, then costs no account row.
+        let user = insert_user_row::<D>(&mut tx, user, now).await?;
+        let account = insert_account_row::<D>(&mut tx, account, true, now).await?;
+        insert_membership_row::<D>(&mut tx, user, account, Role::Owner).await?;
+        tx.commit().await?;
+        Ok((user, account))
     }
 
     async fn insert_membership(&self, user: UserId, account: AccountId, role: Role) -> Result<()> {
         let mut connection = self.writer().acquire().await?;
-        sql::<D>("INSERT INTO memberships (user_id, account_id, role)")
-            .values([user.0.into(), account.0.into(), role.as_str().into()])
-            .run(&mut *connection)
-            .await
-            .map_err(Error::unique("this membership"))?;
-        Ok(())
+        insert_membership_row::<D>(&mut connection, user, account, role).await
     }
 
     async fn insert_application(&self, name: &str, now: Timestamp) -> Result<ApplicationId> {
@@ -266,6 +254,27 @@ impl<D: Dialect> DirectoryStore for D {
             .map_err(Error::unique("an application with this name"))?;
         Ok(ApplicationId(id))
     }
+
+    async fn replace_setup_token(&self, hash: &TokenHash, now: Timestamp) -> Result<()> {
+        let mut tx = self.writer().begin().await?;
+        sql::<D>("DELETE FROM setup_tokens").run(&mut *tx).await?;
+        sql::<D>("INSERT INTO setup_tokens (token_hash, created_at)")
+            .values([hash.as_bytes().to_vec().into(), now.0.into()])
+            .run(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn take_setup_token(&self, hash: &TokenHash) -> Result<bool> {
+        // One statement: of two requests deleting the same row, only one deletes it.
+        let mut connection = self.writer().acquire().await?;
+        let taken = sql::<D>("DELETE FROM setup_tokens WHERE token_hash = ")
+            .bind(hash.as_bytes().to_vec())
+            .run(&mut *connection)
+            .await?;
+        Ok(taken == 1)
+    }
 }
 
 fn account_settings((id, store_geolocation): (i64, bool)) -> AccountSettings {
@@ -273,4 +282,59 @@ fn account_settings((id, store_geolocation): (i64, bool)) -> AccountSettings {
         account_id: AccountId(id),
         store_geolocation,
     }
+}
+
+async fn insert_account_row<D: Dialect>(
+    connection: &mut <D::Db as sqlx::Database>::Connection,
+    name: &str,
+    store_geolocation: bool,
+    now: Timestamp,
+) -> Result<AccountId> {
+    let (id,): (i64,) = sql::<D>("INSERT INTO accounts (name, store_geolocation, created_at)")
+        .values([name.into(), store_geolocation.into(), now.0.into()])
+        .push(" RETURNING id")
+        .fetch_one(connection)
+        .await
+        .map_err(Error::unique("an account with this name"))?;
+    Ok(AccountId(id))
+}
+
+async fn insert_user_row<D: Dialect>(
+    connection: &mut <D::Db as sqlx::Database>::Connection,
+    user: NewUser<'_>,
+    now: Timestamp,
+) -> Result<UserId> {
+    let email = user.email.trim().to_lowercase();
+    let values: [Value; 6] = [
+        email.into(),
+        user.name.into(),
+        user.password_hash.into(),
+        user.is_platform_admin.into(),
+        user.is_sales_rep.into(),
+        now.0.into(),
+    ];
+    let (id,): (i64,) = sql::<D>(
+        "INSERT INTO users (email, name, password_hash, is_platform_admin, is_sales_rep,
+            created_at)",
+    )
+    .values(values)
+    .push(" RETURNING id")
+    .fetch_one(connection)
+    .await
+    .map_err(Error::unique("a user with this email"))?;
+    Ok(UserId(id))
+}
+
+async fn insert_membership_row<D: Dialect>(
+    connection: &mut <D::Db as sqlx::Database>::Connection,
+    user: UserId,
+    account: AccountId,
+    role: Role,
+) -> Result<()> {
+    sql::<D>("INSERT INTO memberships (user_id, account_id, role)")
+        .values([user.0.into(), account.0.into(), role.as_str().into()])
+        .run(connection)
+        .await
+        .map_err(Error::unique("this membership"))?;
+    Ok(())
 }

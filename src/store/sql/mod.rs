@@ -15,6 +15,7 @@
 mod api_keys;
 mod audit;
 mod directory;
+mod limits;
 pub(crate) mod rows;
 mod sessions;
 

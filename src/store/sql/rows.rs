@@ -1,9 +1,9 @@
 //! Rows as both databases return them, and their conversion to the model.
 
 use crate::model::{
-    AccountId, ApiKeyId, ApiKeyView, Device, DeviceKind, ImpersonationId, ImpersonationView,
-    Location, LoginOutcome, LoginRecordId, LoginRecordView, SessionId, SessionView, Timestamp,
-    UserId,
+    AccountId, ActingActionKind, ActingActionView, ApiKeyId, ApiKeyView, Device, DeviceKind,
+    ImpersonationId, ImpersonationView, Location, LoginOutcome, LoginRecordId, LoginRecordView,
+    SessionId, SessionView, Timestamp, UserId,
 };
 
 /// A location split into the columns it is stored in.
@@ -248,6 +248,50 @@ impl From<ImpersonationRow> for ImpersonationView {
     }
 }
 
+/// The columns of [`ActingActionRow`], for `SELECT … FROM impersonation_actions x`.
+pub const ACTING_ACTION_COLUMNS: &str = "x.id, x.at, x.session_id, x.rep_user_id, \
+     rep.name AS rep_name, x.acting_user_id, target.name AS acting_user_name, x.account_id, \
+     a.name AS account_name, x.kind, x.detail";
+
+pub const ACTING_ACTION_JOINS: &str = " JOIN users rep ON rep.id = x.rep_user_id \
+     JOIN users target ON target.id = x.acting_user_id \
+     JOIN accounts a ON a.id = x.account_id";
+
+#[derive(sqlx::FromRow)]
+pub struct ActingActionRow {
+    pub id: i64,
+    pub at: i64,
+    pub session_id: i64,
+    pub rep_user_id: i64,
+    pub rep_name: String,
+    pub acting_user_id: i64,
+    pub acting_user_name: String,
+    pub account_id: i64,
+    pub account_name: String,
+    pub kind: String,
+    pub detail: String,
+}
+
+impl From<ActingActionRow> for ActingActionView {
+    fn from(row: ActingActionRow) -> Self {
+        ActingActionView {
+            id: row.id,
+            at: Timestamp(row.at),
+            session_id: SessionId(row.session_id),
+            representative_id: UserId(row.rep_user_id),
+            representative_name: row.rep_name,
+            acting_user_id: UserId(row.acting_user_id),
+            acting_user_name: row.acting_user_name,
+            account_id: AccountId(row.account_id),
+            account_name: row.account_name,
+            // The column's CHECK admits only the kinds there are.
+            kind: ActingActionKind::parse(&row.kind)
+                .unwrap_or(ActingActionKind::TerminatedSessions),
+            detail: row.detail,
+        }
+    }
+}
+
 /// The row `live_session_by_token` reads.
 #[derive(sqlx::FromRow)]
 pub struct LiveSessionRow {
@@ -261,6 +305,7 @@ pub struct LiveSessionRow {
     pub acting_user_id: Option<i64>,
     pub acting_account_id: Option<i64>,
     pub impersonation_id: Option<i64>,
+    pub acting_since: Option<i64>,
 }
 
 impl From<LiveSessionRow> for crate::store::LiveSession {
@@ -274,6 +319,9 @@ impl From<LiveSessionRow> for crate::store::LiveSession {
                 user_id: UserId(user),
                 account_id: AccountId(account),
                 impersonation_id: ImpersonationId(impersonation),
+                // Set with the other acting columns (migration 0004 dated those before it);
+                // should one ever lack it, its acting is long overdue and ends at once.
+                started_at: Timestamp(row.acting_since.unwrap_or(0)),
             }),
             _ => None,
         };

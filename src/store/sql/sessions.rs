@@ -48,7 +48,7 @@ impl<D: Dialect> SessionStore for D {
     ) -> Result<Option<LiveSession>> {
         let row: Option<LiveSessionRow> = sql::<D>(
             "SELECT id, user_id, account_id, application_id, created_at, last_active_at,
-                expires_at, acting_user_id, acting_account_id, impersonation_id
+                expires_at, acting_user_id, acting_account_id, impersonation_id, acting_since
              FROM sessions WHERE token_hash = ",
         )
         .bind(token.as_bytes().to_vec())
@@ -82,19 +82,25 @@ impl<D: Dialect> SessionStore for D {
         id: SessionId,
         now: Timestamp,
         expires_at: Timestamp,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let mut connection = self.writer().acquire().await?;
-        sql::<D>("UPDATE sessions SET last_active_at = ")
+        // Never moves activity backwards (another server may have touched it later), so a row
+        // that matches is live whatever the clocks say; no row means ended, expired or purged.
+        let live = sql::<D>("UPDATE sessions SET last_active_at = CASE WHEN last_active_at < ")
             .bind(now.0)
-            .push(", expires_at = ")
+            .push(" THEN ")
+            .bind(now.0)
+            .push(" ELSE last_active_at END, expires_at = CASE WHEN last_active_at < ")
+            .bind(now.0)
+            .push(" THEN ")
             .bind(expires_at.0)
-            .push(" WHERE id = ")
+            .push(" ELSE expires_at END WHERE id = ")
             .bind(id.0)
-            .push(" AND revoked_at IS NULL AND last_active_at < ")
+            .push(" AND revoked_at IS NULL AND expires_at > ")
             .bind(now.0)
             .run(&mut *connection)
             .await?;
-        Ok(())
+        Ok(live > 0)
     }
 
     async fn list_live_sessions(
@@ -377,7 +383,18 @@ pub(crate) fn list_sessions_sql<D: Dialect>(
     }
     push_live_filters(&mut statement, scope, query, now);
     if let Some(term) = &query.search {
-        D::push_search(&mut statement, term);
+        if is_narrow(scope, query) {
+            // One person's or one account's sessions: their index yields few rows, and the
+            // search reads only those. The text index would instead find every match in the
+            // whole table first, which a common term makes cost the table's size, on every poll
+            // of someone's own list.
+            statement
+                .push(" AND s.search_text LIKE ")
+                .bind(like_pattern(term))
+                .push(" ESCAPE '\\'");
+        } else {
+            D::push_search(&mut statement, term);
+        }
     }
     if let Some(page) = page {
         push_page(
@@ -410,10 +427,8 @@ fn push_live_filters<DB: SqlDb>(
         // With a person or an account in the query, their index narrows far more than an
         // application's: the `+` keeps the planner (SQLite's above all, which has no
         // statistics) off the application index.
-        let narrower =
-            query.user.is_some() || query.account.is_some() || !matches!(scope, Scope::All);
         statement
-            .push(if narrower {
+            .push(if is_narrow(scope, query) {
                 " AND +s.application_id = "
             } else {
                 " AND s.application_id = "
@@ -423,6 +438,12 @@ fn push_live_filters<DB: SqlDb>(
     if let Some(account) = query.account {
         statement.push(" AND s.account_id = ").bind(account.0);
     }
+}
+
+/// Whether the scope or the query names a person or an account, whose index narrows the list
+/// to their own sessions.
+fn is_narrow(scope: Scope, query: &SessionQuery) -> bool {
+    query.user.is_some() || query.account.is_some() || !matches!(scope, Scope::All)
 }
 
 /// The next live sessions in list order that a search looks through first.
