@@ -96,6 +96,10 @@ e2e_tools() {
   if [ ! -x /usr/bin/chromium ]; then
     apt_install chromium
   fi
+  # The proxy tests put the server behind a real nginx (scripts/e2e-proxy.sh runs its own).
+  if ! have nginx; then
+    apt_install nginx
+  fi
   if [ ! -d end2end/node_modules/@playwright/test ]; then
     say "installing the end-to-end test packages"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)

@@ -28,5 +28,8 @@ printf 'release wasm: %s bytes raw, %s bytes gzip -9\n' \
 step "end-to-end tests (Playwright, Chromium)"
 scripts/e2e.sh
 
+step "end-to-end tests behind nginx with TLS"
+scripts/e2e-proxy.sh
+
 step "API contract tests (Schemathesis against /api/v1/openapi.json)"
 scripts/contract.sh

@@ -144,6 +144,24 @@ pub fn user_agent() -> String {
         .unwrap_or_default()
 }
 
+/// A password sign-in as this browser makes it: for the web application, from the request's
+/// address and user agent, spending the web's sign-in budgets.
+pub fn browser_sign_in<'a>(
+    email: &'a str,
+    password: &'a str,
+    user_agent: &'a str,
+) -> Result<sessionboard::service::SignIn<'a>, UiError> {
+    use sessionboard::service::{Channel, SignIn, WEB_APPLICATION};
+    Ok(SignIn {
+        email,
+        password,
+        application: WEB_APPLICATION.into(),
+        ip: client_ip()?,
+        user_agent,
+        channel: Channel::Web,
+    })
+}
+
 pub fn now() -> Timestamp {
     Timestamp::now()
 }
@@ -183,11 +201,15 @@ fn page_policy(nonce: &str) -> String {
     )
 }
 
-/// Maps an engine error for the client and sets the matching HTTP status.
+/// Maps an engine error for the client and sets the matching HTTP status (and, when the client
+/// should come back later, `Retry-After`).
 pub fn fail(error: impl Into<UiError>) -> UiError {
     let error = error.into();
     if let Some(response) = use_context::<ResponseOptions>() {
         response.set_status(error.status());
+        if let UiError::RateLimited(seconds) | UiError::Busy(seconds) = error {
+            response.insert_header(http::header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
     }
     error
 }

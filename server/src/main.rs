@@ -12,6 +12,12 @@ use sessionboard::model::{ApiKeyId, Timestamp};
 use sessionboard::service::NewPerson;
 use tracing_subscriber::EnvFilter;
 
+/// Password checks allocate 19 MiB each on whichever blocking thread runs them; jemalloc gives
+/// that memory back after a burst (see `return_freed_memory`), the system allocator kept it.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let config = Config::parse();
@@ -20,12 +26,23 @@ async fn main() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
         )
         .init();
+    return_freed_memory();
     match run(config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("sessionboard: {error}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// jemalloc purges freed pages only when the allocating threads come back to it; its background
+/// thread does so on a timer (about ten seconds after a burst), so memory returns to the
+/// operating system even when the server goes quiet.
+fn return_freed_memory() {
+    #[cfg(not(target_env = "msvc"))]
+    if let Err(error) = tikv_jemalloc_ctl::background_thread::write(true) {
+        tracing::warn!(%error, "jemalloc's background thread could not start");
     }
 }
 

@@ -7,13 +7,14 @@
 
 use app::{App, shell};
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::routing::get;
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnFailure, TraceLayer};
+use tracing::Level;
 
 use crate::auth::authenticate;
 use crate::csrf::refuse_cross_site;
@@ -30,6 +31,9 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
+/// The largest body a page or server function accepts.
+const MAX_WEB_BODY_BYTES: usize = 64 * 1024;
+
 /// The web app: pages, server functions, and the fallback (static files, the 404 page). Each
 /// request passes the cross-site check first, then the cookie middleware, which finds out who
 /// is calling: a forged request is refused before its cookie is even read.
@@ -45,6 +49,9 @@ fn web(state: &AppState) -> Router<AppState> {
             move || shell(leptos_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        // Server functions read their whole body into memory; none needs more than a few KB.
+        // Beyond this the answer is 413 (see `UiError::TooLarge`).
+        .layer(DefaultBodyLimit::max(MAX_WEB_BODY_BYTES))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -65,6 +72,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security_headers,
         ))
-        .layer(TraceLayer::new_for_http())
+        // Errors worth an operator's attention are logged where they happen, with their cause;
+        // a line per 5xx here would only repeat them, and flood the log in a sign-in storm
+        // answered 503.
+        .layer(TraceLayer::new_for_http().on_failure(DefaultOnFailure::new().level(Level::DEBUG)))
         .with_state(state)
 }

@@ -250,7 +250,7 @@ async fn bad_input_to_server_functions_gets_a_clear_4xx() {
         (
             "a body over the limit",
             "sessions_page",
-            sessions_page_body(&"x".repeat(2 * 1024 * 1024)),
+            sessions_page_body(&"x".repeat(100 * 1024)),
             StatusCode::PAYLOAD_TOO_LARGE,
         ),
     ];

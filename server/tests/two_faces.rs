@@ -69,5 +69,8 @@ async fn a_rule_changed_in_the_service_changes_both_faces() {
     assert_eq!(web_sign_in(&strict).await, StatusCode::TOO_MANY_REQUESTS);
     let key = ios_key(&strict).await;
     assert_eq!(api_sign_in(&strict, &key).await, StatusCode::CREATED);
-    assert_eq!(api_sign_in(&strict, &key).await, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        api_sign_in(&strict, &key).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
 }

@@ -10,8 +10,9 @@ use crate::error::UiError;
 /// page. Works as a plain form post too, before or without WebAssembly.
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), UiError> {
-    use crate::ssr::{app_context, client_ip, fail, now, session_cookie, set_cookie, user_agent};
-    use sessionboard::service::{Channel, SignIn, WEB_APPLICATION};
+    use crate::ssr::{
+        app_context, browser_sign_in, fail, now, session_cookie, set_cookie, user_agent,
+    };
 
     let context = app_context()?;
     let cookie = session_cookie()?;
@@ -19,17 +20,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), UiError> {
     let previous = crate::ssr::caller().ok();
     let signed_in = context
         .service
-        .sign_in(
-            SignIn {
-                email: &email,
-                password: &password,
-                application: WEB_APPLICATION.into(),
-                ip: client_ip()?,
-                user_agent: &user_agent(),
-                channel: Channel::Web,
-            },
-            now,
-        )
+        .sign_in(browser_sign_in(&email, &password, &user_agent())?, now)
         .await
         .map_err(fail)?;
     // Signing in again on this browser replaces its old session rather than leaving it behind,

@@ -24,8 +24,10 @@ pub async fn complete_setup(
     email: String,
     password: String,
 ) -> Result<(), UiError> {
-    use crate::ssr::{app_context, client_ip, fail, now, session_cookie, set_cookie, user_agent};
-    use sessionboard::service::{Channel, FirstAdmin, SignIn, WEB_APPLICATION};
+    use crate::ssr::{
+        app_context, browser_sign_in, fail, now, session_cookie, set_cookie, user_agent,
+    };
+    use sessionboard::service::FirstAdmin;
 
     let context = app_context()?;
     let cookie = session_cookie()?;
@@ -44,17 +46,7 @@ pub async fn complete_setup(
     // Signed in as the sign-in page does it: the same session, cookie and history entry.
     let signed_in = context
         .service
-        .sign_in(
-            SignIn {
-                email: &email,
-                password: &password,
-                application: WEB_APPLICATION.into(),
-                ip: client_ip()?,
-                user_agent: &user_agent(),
-                channel: Channel::Web,
-            },
-            now,
-        )
+        .sign_in(browser_sign_in(&email, &password, &user_agent())?, now)
         .await;
     match signed_in {
         Ok(signed_in) => {
