@@ -16,6 +16,8 @@ on_every_store!(
     activity_is_written_at_most_once_a_minute,
     hostile_user_agents_are_stored_truncated_and_unknown_devices_still_sign_in,
     another_applications_key_neither_uses_nor_keeps_alive_a_token,
+    the_right_password_of_a_person_without_an_account_gets_the_ordinary_refusal,
+    control_characters_in_text_are_refused_before_the_database_sees_them,
 );
 
 use std::time::Duration;
@@ -403,4 +405,81 @@ async fn another_applications_key_neither_uses_nor_keeps_alive_a_token(backend: 
         .unwrap();
     let listed = w.service.list_my_sessions(&alice, T0).await.unwrap();
     assert_eq!(listed[0].last_active_at, T0);
+}
+
+async fn the_right_password_of_a_person_without_an_account_gets_the_ordinary_refusal(
+    backend: Backend,
+) {
+    let w = world(backend).await;
+    let hash = sessionboard::password::hash_password(PASSWORD).unwrap();
+    w.operator
+        .store()
+        .insert_user(
+            sessionboard::store::NewUser {
+                email: "drifter@acme.example",
+                name: "Drifter",
+                password_hash: &hash,
+                is_platform_admin: false,
+                is_sales_rep: false,
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let attempt = SignIn {
+        email: "drifter@acme.example",
+        password: PASSWORD,
+        application: WEB_APPLICATION.into(),
+        ip: "192.0.2.1".parse().unwrap(),
+        user_agent: CHROME_WINDOWS,
+        channel: Channel::Web,
+    };
+    assert!(
+        matches!(
+            w.service.sign_in(attempt, T0).await,
+            Err(Error::InvalidCredentials)
+        ),
+        "the same answer as a wrong password: nothing to tell, nothing internal"
+    );
+}
+
+async fn control_characters_in_text_are_refused_before_the_database_sees_them(backend: Backend) {
+    use sessionboard::model::{PageRequest, SessionFilter, SessionsView};
+    let w = world(backend).await;
+    let (_, alice) = w.caller("alice@acme.example", T0).await;
+    for search in ["ber\u{0}lin", "\u{1b}[31m", "tab\there"] {
+        let filter = SessionFilter {
+            search: Some(search.to_owned()),
+            ..SessionFilter::default()
+        };
+        let listed = w
+            .service
+            .list_sessions(
+                &alice,
+                SessionsView::Mine,
+                &filter,
+                PageRequest::default(),
+                T0,
+            )
+            .await;
+        assert!(
+            matches!(listed, Err(Error::InvalidInput(_))),
+            "{search:?}: {listed:?}"
+        );
+    }
+    let attempt = SignIn {
+        email: "alice@acme.example\u{0}",
+        password: PASSWORD,
+        application: WEB_APPLICATION.into(),
+        ip: "192.0.2.1".parse().unwrap(),
+        user_agent: CHROME_WINDOWS,
+        channel: Channel::Web,
+    };
+    assert!(
+        matches!(
+            w.service.sign_in(attempt, T0).await,
+            Err(Error::InvalidInput(_))
+        ),
+        "a NUL in an email is refused, not a database error"
+    );
 }

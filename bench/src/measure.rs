@@ -82,6 +82,8 @@ pub async fn measure(
         "1000000",
         "--sign-in-limit-per-email",
         "1000000",
+        "--sign-in-limit-per-api-key",
+        "1000000",
     ];
     let a = ServerProcess::start(
         binary,

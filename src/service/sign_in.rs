@@ -76,9 +76,15 @@ impl SessionService {
     /// refusal; the log says why.) The argon2 work waits its turn in the password queue, and
     /// in a storm is refused with [`Error::Busy`].
     pub async fn sign_in(&self, attempt: SignIn<'_>, now: Timestamp) -> Result<SignedIn> {
-        // Before anything else: an oversized email is never copied, hashed or looked up.
+        // Before anything else: an oversized email is never copied, hashed or looked up, and
+        // one with control characters (which PostgreSQL cannot even store) never reaches it.
         if attempt.email.trim().len() > MAX_EMAIL_BYTES {
             return Err(Error::InvalidInput("the email address is too long"));
+        }
+        if attempt.email.chars().any(char::is_control) {
+            return Err(Error::InvalidInput(
+                "the email address has control characters",
+            ));
         }
         let email = normalise_email(attempt.email);
         // Before any work: a refused attempt costs no argon2 and writes nothing.
