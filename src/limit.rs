@@ -185,21 +185,24 @@ pub fn spawn_forgetting(
     })
 }
 
-/// Refuses an attempt on `email` (normalised) at `application` while the account's wait after
-/// its recent failures there lasts (see `wait_after`), with [`Error::RateLimited`]. Counted
-/// from the sign-in history, so it holds on every server and across restarts; `now` dates the
-/// attempt as the history will.
+/// Refuses an attempt on `email` (normalised) at `application` from `client` while the wait
+/// after that address's recent failures on the account lasts (see `wait_after`), with
+/// [`Error::RateLimited`]. Counted from the sign-in history, so it holds on every server and
+/// across restarts; `now` dates the attempt as the history will.
 ///
-/// Failures at other applications do not count: a key holder's guesses through the API do not
-/// make the web app's users wait, nor the other way round.
+/// Failures from other addresses or at other applications do not count: someone failing on
+/// purpose makes only their own attempts wait, never the account's owner signing in from
+/// elsewhere, and a key holder's guesses through the API never make the web app's users wait.
+/// Guessing from many addresses is bounded by the email's budget instead.
 pub async fn wait_after_failures(
     store: &dyn Store,
     email: &str,
     application: ApplicationId,
+    client: IpAddr,
     now: Timestamp,
 ) -> Result<()> {
     let failures = store
-        .recent_failures(email, application, now.minus(FAILURE_WINDOW))
+        .recent_failures(email, application, client, now.minus(FAILURE_WINDOW))
         .await?;
     match remaining_wait(failures, now) {
         Some(wait) => Err(Error::RateLimited(whole_seconds(wait))),

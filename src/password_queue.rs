@@ -11,6 +11,8 @@
 
 use std::time::Duration;
 
+use std::sync::Arc;
+
 use tokio::sync::Semaphore;
 
 use crate::error::{Error, Result};
@@ -39,39 +41,48 @@ const RETRY_AFTER: Duration = Duration::from_secs(1);
 
 pub struct PasswordQueue {
     /// Permits for running and waiting checks together; `try_acquire` so nobody waits for it.
-    admitted: Semaphore,
+    admitted: Arc<Semaphore>,
     /// Permits for running checks.
-    running: Semaphore,
+    running: Arc<Semaphore>,
 }
 
 impl PasswordQueue {
     pub fn new(policy: PasswordQueuePolicy) -> Self {
         let workers = policy.workers.max(1);
         Self {
-            admitted: Semaphore::new(workers + policy.queue),
-            running: Semaphore::new(workers),
+            admitted: Arc::new(Semaphore::new(workers + policy.queue)),
+            running: Arc::new(Semaphore::new(workers)),
         }
     }
 
     /// Runs `check` on a blocking thread when a worker is free, or refuses at once with
     /// [`Error::Busy`] when the queue is full.
+    ///
+    /// The permits go with the check onto its thread: a request dropped mid-check (a client
+    /// that hangs up) cannot start another while its argon2 still runs, since a blocking task
+    /// is not cancelled with the future that awaited it.
     pub async fn run<T, F>(&self, check: F) -> Result<T>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let _admitted = self
+        let admitted = self
             .admitted
-            .try_acquire()
+            .clone()
+            .try_acquire_owned()
             .map_err(|_| Error::Busy(RETRY_AFTER.as_secs()))?;
-        let _running = self
+        let running = self
             .running
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|error| Error::Internal(format!("password queue closed: {error}")))?;
-        tokio::task::spawn_blocking(check)
-            .await
-            .map_err(|error| Error::Internal(format!("password check: {error}")))
+        tokio::task::spawn_blocking(move || {
+            let _permits = (admitted, running);
+            check()
+        })
+        .await
+        .map_err(|error| Error::Internal(format!("password check: {error}")))
     }
 }
 
@@ -81,6 +92,54 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_check_whose_request_hung_up_keeps_its_place_until_it_finishes() {
+        let queue = Arc::new(PasswordQueue::new(PasswordQueuePolicy {
+            workers: 1,
+            queue: 0,
+        }));
+        let (started, release) = (
+            Arc::new(std::sync::Barrier::new(2)),
+            Arc::new(std::sync::Barrier::new(2)),
+        );
+        let abandoned = {
+            let (queue, started, release) = (queue.clone(), started.clone(), release.clone());
+            tokio::spawn(async move {
+                queue
+                    .run(move || {
+                        started.wait();
+                        release.wait();
+                    })
+                    .await
+            })
+        };
+        tokio::task::spawn_blocking({
+            let started = started.clone();
+            move || started.wait()
+        })
+        .await
+        .unwrap();
+        abandoned.abort(); // the client hangs up while its check runs
+        let _ = abandoned.await;
+        assert!(
+            matches!(queue.run(|| ()).await, Err(Error::Busy(_))),
+            "the running check still holds its place"
+        );
+        tokio::task::spawn_blocking(move || release.wait())
+            .await
+            .unwrap();
+        // Once it finished, the place is free again (the blocking thread drops the permits).
+        let mut admitted = false;
+        for _ in 0..100 {
+            if queue.run(|| ()).await.is_ok() {
+                admitted = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(admitted);
+    }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_burst_runs_at_most_workers_at_once_and_refuses_beyond_the_queue() {

@@ -469,9 +469,14 @@ delegate! {
     insert_user(user: NewUser<'_>, now: Timestamp) -> UserId;
     insert_membership(user: UserId, account: AccountId, role: Role) -> ();
     insert_application(name: &str, now: Timestamp) -> ApplicationId;
-    insert_owner(user: NewUser<'_>, account: &str, now: Timestamp) -> (UserId, AccountId);
+    insert_owner(
+        user: NewUser<'_>,
+        account: &str,
+        setup_token: Option<&TokenHash>,
+        now: Timestamp
+    ) -> Option<(UserId, AccountId)>;
     replace_setup_token(hash: &TokenHash, now: Timestamp) -> ();
-    take_setup_token(hash: &TokenHash) -> bool;
+    has_setup_token(hash: &TokenHash) -> bool;
 }
 
 delegate! {
@@ -485,7 +490,12 @@ delegate! {
         per_minute: std::num::NonZeroU32
     ) -> Option<Duration>;
     forget_idle_sign_in_budgets() -> u64;
-    recent_failures(email: &str, application: ApplicationId, since: Timestamp) -> RecentFailures;
+    recent_failures(
+        email: &str,
+        application: ApplicationId,
+        client: std::net::IpAddr,
+        since: Timestamp
+    ) -> RecentFailures;
 }
 
 delegate! {

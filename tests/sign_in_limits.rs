@@ -8,6 +8,7 @@ on_every_store!(
     an_oversized_email_is_refused_before_any_budget_is_spent,
     repeated_failures_make_the_next_attempt_wait_twice_as_long_each_time,
     failures_count_only_within_the_window_and_at_the_same_application,
+    failing_on_purpose_from_one_address_never_makes_the_owner_wait_elsewhere,
     servers_on_postgres_spend_one_budget_and_servers_on_sqlite_their_own,
     a_shared_budget_admits_its_burst_then_says_how_long_to_wait,
     servers_racing_for_a_shared_budget_get_exactly_what_it_holds,
@@ -46,13 +47,24 @@ async fn attempt(
     application: &str,
     at: Timestamp,
 ) -> Result<()> {
+    attempt_from(service, "192.0.2.1", email, password, application, at).await
+}
+
+async fn attempt_from(
+    service: &SessionService,
+    ip: &str,
+    email: &str,
+    password: &str,
+    application: &str,
+    at: Timestamp,
+) -> Result<()> {
     service
         .sign_in(
             SignIn {
                 email,
                 password,
                 application: application.into(),
-                ip: "192.0.2.1".parse().unwrap(),
+                ip: ip.parse().unwrap(),
                 user_agent: CHROME_WINDOWS,
                 channel: Channel::Web,
             },
@@ -173,6 +185,34 @@ async fn failures_count_only_within_the_window_and_at_the_same_application(backe
     bob(PASSWORD, WEB_APPLICATION, T0.plus(15 * MINUTE + SECOND))
         .await
         .unwrap();
+}
+
+async fn failing_on_purpose_from_one_address_never_makes_the_owner_wait_elsewhere(
+    backend: Backend,
+) {
+    let w = world_with_policy(backend, policy(1000, 1000)).await;
+    let from = async |ip: &str, password: &str, at: Timestamp| {
+        attempt_from(
+            &w.service,
+            ip,
+            "bob@acme.example",
+            password,
+            WEB_APPLICATION,
+            at,
+        )
+        .await
+    };
+    let attacker = "203.0.113.66";
+    for n in 0..8u32 {
+        let at = T0.plus(SECOND * (n * 10));
+        let _ = from(attacker, "wrong", at).await;
+    }
+    let now = T0.plus(SECOND * 71);
+    let held = from(attacker, PASSWORD, now).await;
+    assert!(matches!(held, Err(Error::RateLimited(_))), "{held:?}");
+    from("198.51.100.7", PASSWORD, now)
+        .await
+        .expect("the owner, from their own address, is not held up by someone else's failures");
 }
 
 async fn servers_on_postgres_spend_one_budget_and_servers_on_sqlite_their_own(backend: Backend) {

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::{Timestamp, UserId};
 use crate::password::{MAX_PASSWORD_BYTES, hash_password};
 use crate::store::NewUser;
-use crate::token::SessionToken;
+use crate::token::{SessionToken, TokenHash};
 
 /// Shortest password a new person may have: the first admin holds the keys to everything.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -82,34 +82,22 @@ impl SessionService {
         )?;
         let token = SessionToken::parse(token_text).ok_or(Error::Forbidden(SETUP_NOT_AVAILABLE))?;
         let hash = token.hash();
-        if !self.store.take_setup_token(&hash).await? {
+        // Cheap reads first: once someone exists (a link opened before someone was created on
+        // the command line included), or with a wrong token, nothing is hashed or written.
+        if !self.store.is_empty().await? || !self.store.has_setup_token(&hash).await? {
             return Err(Error::Forbidden(SETUP_NOT_AVAILABLE));
         }
-        // A link opened before someone was created on the command line is spent, not a way to
-        // add a second admin.
-        if !self.store.is_empty().await? {
-            return Err(Error::Forbidden(SETUP_NOT_AVAILABLE));
-        }
-        match self.create_person(person, now).await {
-            Ok(user) => {
-                tracing::info!(
-                    user = user.0,
-                    "setup complete: created the first platform admin"
-                );
-                Ok(user)
-            }
-            Err(error) => {
-                // Nobody was written (the user and their account go in one transaction), so
-                // the link is put back and can be used again.
-                if let Err(restore) = self.store.replace_setup_token(&hash, now).await {
-                    tracing::error!(
-                        error = %restore.report(),
-                        "the setup link could not be restored: restart the server for a new one"
-                    );
-                }
-                Err(error)
-            }
-        }
+        // The token is taken in the transaction that writes the admin: a failure or a dropped
+        // request leaves the link as it was.
+        let user = self
+            .create_person(person, Some(&hash), now)
+            .await?
+            .ok_or(Error::Forbidden(SETUP_NOT_AVAILABLE))?;
+        tracing::info!(
+            user = user.0,
+            "setup complete: created the first platform admin"
+        );
+        Ok(user)
     }
 
     /// Opens the first-admin setup while nobody exists: a new link's token, replacing any
@@ -139,12 +127,22 @@ impl SessionService {
             person.password,
             person.is_platform_admin,
         )?;
-        self.create_person(person, now).await
+        self.create_person(person, None, now)
+            .await?
+            .ok_or(Error::Internal(
+                "a person without a setup token is always written".into(),
+            ))
     }
 
     /// Writes a checked person and their account. The one way people are created, from the
-    /// setup page and from the command line.
-    async fn create_person(&self, person: Person, now: Timestamp) -> Result<UserId> {
+    /// setup page (with its token; `None` when the token was not taken) and from the command
+    /// line.
+    async fn create_person(
+        &self,
+        person: Person,
+        setup_token: Option<&TokenHash>,
+        now: Timestamp,
+    ) -> Result<Option<UserId>> {
         let Person {
             email,
             name,
@@ -152,10 +150,11 @@ impl SessionService {
             password,
             is_platform_admin,
         } = person;
-        // Hashing is deliberately slow: off the async threads.
-        let password_hash = tokio::task::spawn_blocking(move || hash_password(&password))
-            .await
-            .map_err(|error| Error::Internal(format!("hashing a password: {error}")))??;
+        // Hashing is deliberately slow and memory-hungry: it queues with the sign-ins' checks.
+        let password_hash = self
+            .passwords
+            .run(move || hash_password(&password))
+            .await??;
         self.ensure_web_application(now).await?;
         let user = NewUser {
             email: &email,
@@ -164,8 +163,11 @@ impl SessionService {
             is_platform_admin,
             is_sales_rep: false,
         };
-        let (user, _) = self.store.insert_owner(user, &account, now).await?;
-        Ok(user)
+        let written = self
+            .store
+            .insert_owner(user, &account, setup_token, now)
+            .await?;
+        Ok(written.map(|(user, _)| user))
     }
 
     /// Registers the application browser sign-ins belong to, unless it is there: a database

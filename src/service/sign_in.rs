@@ -93,7 +93,8 @@ impl SessionService {
             .await?;
         let application_id = self.application_id(attempt.application).await?;
         // An account that keeps failing waits longer each time, also before any argon2 work.
-        limit::wait_after_failures(self.store.as_ref(), &email, application_id, now).await?;
+        limit::wait_after_failures(self.store.as_ref(), &email, application_id, attempt.ip, now)
+            .await?;
         let known = self.verify_credentials(&email, attempt.password).await?;
         let home = match known {
             Some((user, _)) => self.store.home_account(user).await?,

@@ -63,18 +63,24 @@ pub trait DirectoryStore: Send + Sync {
     async fn insert_user(&self, user: NewUser<'_>, now: Timestamp) -> Result<UserId>;
     /// A user and a new account named `account` that they own, in one transaction: both or
     /// neither, so a failure cannot leave someone who exists but can sign in nowhere.
+    ///
+    /// With `setup_token`, the first admin: written only while nobody exists, and only by
+    /// taking that token in the same transaction. `None` (nothing written) when the token is
+    /// not there (used, replaced, never made) or someone exists. Of several requests with one
+    /// token, exactly one writes; a failure or a dropped request leaves the token in place.
     async fn insert_owner(
         &self,
         user: NewUser<'_>,
         account: &str,
+        setup_token: Option<&TokenHash>,
         now: Timestamp,
-    ) -> Result<(UserId, AccountId)>;
+    ) -> Result<Option<(UserId, AccountId)>>;
     async fn insert_membership(&self, user: UserId, account: AccountId, role: Role) -> Result<()>;
     async fn insert_application(&self, name: &str, now: Timestamp) -> Result<ApplicationId>;
 
     /// Makes `hash` the one first-admin setup token, replacing any earlier unused one.
     async fn replace_setup_token(&self, hash: &TokenHash, now: Timestamp) -> Result<()>;
-    /// Deletes the setup token `hash`; returns whether it was there. Of several requests
-    /// taking the same token at once, exactly one gets `true`.
-    async fn take_setup_token(&self, hash: &TokenHash) -> Result<bool>;
+    /// Whether `hash` is the open setup token: a cheap read, so that a wrong link costs no
+    /// password hashing.
+    async fn has_setup_token(&self, hash: &TokenHash) -> Result<bool>;
 }

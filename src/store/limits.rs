@@ -2,6 +2,7 @@
 //! sharing it spends from the same ones, and an email's recent failures, from the sign-in
 //! history (see `crate::limit`, which decides what they are for).
 
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -41,12 +42,14 @@ pub trait LimitStore: Send + Sync {
     /// the same as no row at all. Returns how many went.
     async fn forget_idle_sign_in_budgets(&self) -> Result<u64>;
 
-    /// The failed sign-ins for `email` (as stored: normalised) at `application` since `since`
-    /// and since the last successful one there: a success starts the count again.
+    /// The failed sign-ins for `email` (as stored: normalised) at `application` from `client`
+    /// since `since`, and since the last successful one from there: a success starts the count
+    /// again.
     async fn recent_failures(
         &self,
         email: &str,
         application: ApplicationId,
+        client: IpAddr,
         since: Timestamp,
     ) -> Result<RecentFailures>;
 }

@@ -395,7 +395,11 @@ async fn a_new_owner_and_their_account_are_written_together(store: &dyn Store) {
         is_platform_admin: true,
         ..customer("Ada@Example.org", "Ada Admin")
     };
-    let (ada, account) = store.insert_owner(ada, "Example Ltd", T0).await.unwrap();
+    let (ada, account) = store
+        .insert_owner(ada, "Example Ltd", None, T0)
+        .await
+        .unwrap()
+        .unwrap();
 
     let principal = store.principal(ada).await.unwrap().unwrap();
     assert!(principal.is_platform_admin && !principal.is_sales_rep);
@@ -412,7 +416,12 @@ async fn a_new_owner_and_their_account_are_written_together(store: &dyn Store) {
 
     // A taken email refuses the whole: no second person, and Ada keeps her one account.
     let again = store
-        .insert_owner(customer("ADA@example.org", "Impostor"), "Other Ltd", T0)
+        .insert_owner(
+            customer("ADA@example.org", "Impostor"),
+            "Other Ltd",
+            None,
+            T0,
+        )
         .await;
     assert!(matches!(again, Err(Error::AlreadyExists(_))), "{again:?}");
     let principal = store.principal(ada).await.unwrap().unwrap();
@@ -424,34 +433,56 @@ async fn a_new_owner_and_their_account_are_written_together(store: &dyn Store) {
 }
 
 async fn a_setup_token_is_taken_once_and_a_new_one_replaces_the_old(store: &dyn Store) {
+    let admin = |email| NewUser {
+        is_platform_admin: true,
+        ..customer(email, "Ada Admin")
+    };
     let first = SessionToken::generate().hash();
-    assert!(
-        !store.take_setup_token(&first).await.unwrap(),
+    assert!(!store.has_setup_token(&first).await.unwrap());
+    assert_eq!(
+        store
+            .insert_owner(admin("ada@example.org"), "Example Ltd", Some(&first), T0)
+            .await
+            .unwrap(),
+        None,
         "nothing to take before a token is made"
     );
     store.replace_setup_token(&first, T0).await.unwrap();
     let second = SessionToken::generate().hash();
     store.replace_setup_token(&second, T0).await.unwrap();
+    assert!(!store.has_setup_token(&first).await.unwrap(), "replaced");
+    assert!(store.has_setup_token(&second).await.unwrap());
 
-    assert!(!store.take_setup_token(&first).await.unwrap(), "replaced");
-    assert!(store.take_setup_token(&second).await.unwrap());
-    assert!(
-        !store.take_setup_token(&second).await.unwrap(),
-        "taken once"
-    );
+    let written = store
+        .insert_owner(admin("ada@example.org"), "Example Ltd", Some(&second), T0)
+        .await
+        .unwrap();
+    assert!(written.is_some());
+    assert!(!store.has_setup_token(&second).await.unwrap(), "taken");
 
-    // Put back (as a setup that failed after taking it does), it can be taken again.
-    store.replace_setup_token(&second, T0).await.unwrap();
-    assert!(store.take_setup_token(&second).await.unwrap());
+    // Once someone exists, even a fresh token writes nobody, and the refusal (rolled back)
+    // leaves the token where it was.
+    let third = SessionToken::generate().hash();
+    store.replace_setup_token(&third, T0).await.unwrap();
+    let again = store
+        .insert_owner(admin("bob@example.org"), "Other Ltd", Some(&third), T0)
+        .await
+        .unwrap();
+    assert_eq!(again, None);
+    assert!(store.has_setup_token(&third).await.unwrap());
 }
 
 async fn of_two_requests_taking_one_setup_token_exactly_one_gets_it(store: &dyn Store) {
     let token = SessionToken::generate().hash();
     store.replace_setup_token(&token, T0).await.unwrap();
     let (a, b) = tokio::join!(
-        store.take_setup_token(&token),
-        store.take_setup_token(&token)
+        store.insert_owner(customer("a@example.org", "A"), "A Ltd", Some(&token), T0),
+        store.insert_owner(customer("b@example.org", "B"), "B Ltd", Some(&token), T0)
     );
     let (a, b) = (a.unwrap(), b.unwrap());
-    assert_ne!(a, b, "exactly one of the two took it");
+    assert_ne!(
+        a.is_some(),
+        b.is_some(),
+        "exactly one of the two wrote: {a:?} {b:?}"
+    );
 }

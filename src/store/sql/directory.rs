@@ -228,15 +228,32 @@ impl<D: Dialect> DirectoryStore for D {
         &self,
         user: NewUser<'_>,
         account: &str,
+        setup_token: Option<&TokenHash>,
         now: Timestamp,
-    ) -> Result<(UserId, AccountId)> {
+    ) -> Result<Option<(UserId, AccountId)>> {
         let mut tx = self.writer().begin().await?;
+        if let Some(hash) = setup_token {
+            // One statement takes the token: of two transactions deleting the same row, one
+            // deletes it and the other waits and then finds nothing (or, on SQLite, the single
+            // writer runs them one after the other).
+            let taken = sql::<D>("DELETE FROM setup_tokens WHERE token_hash = ")
+                .bind(hash.as_bytes().to_vec())
+                .run(&mut *tx)
+                .await?;
+            let someone: Option<(i64,)> = sql::<D>("SELECT id FROM users LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await?;
+            if taken != 1 || someone.is_some() {
+                // Dropped without commit: rolled back, the token (if any) stays.
+                return Ok(None);
+            }
+        }
         // The user first: a taken email, the likely refusal, then costs no account row.
         let user = insert_user_row::<D>(&mut tx, user, now).await?;
         let account = insert_account_row::<D>(&mut tx, account, true, now).await?;
         insert_membership_row::<D>(&mut tx, user, account, Role::Owner).await?;
         tx.commit().await?;
-        Ok((user, account))
+        Ok(Some((user, account)))
     }
 
     async fn insert_membership(&self, user: UserId, account: AccountId, role: Role) -> Result<()> {
@@ -266,14 +283,13 @@ impl<D: Dialect> DirectoryStore for D {
         Ok(())
     }
 
-    async fn take_setup_token(&self, hash: &TokenHash) -> Result<bool> {
-        // One statement: of two requests deleting the same row, only one deletes it.
-        let mut connection = self.writer().acquire().await?;
-        let taken = sql::<D>("DELETE FROM setup_tokens WHERE token_hash = ")
-            .bind(hash.as_bytes().to_vec())
-            .run(&mut *connection)
-            .await?;
-        Ok(taken == 1)
+    async fn has_setup_token(&self, hash: &TokenHash) -> Result<bool> {
+        let row: Option<(i64,)> =
+            sql::<D>("SELECT created_at FROM setup_tokens WHERE token_hash = ")
+                .bind(hash.as_bytes().to_vec())
+                .fetch_optional(&mut *self.readers().acquire().await?)
+                .await?;
+        Ok(row.is_some())
     }
 }
 

@@ -6,6 +6,7 @@
 //! `per_minute` attempts at once and then one per interval. A row whose time has passed is a
 //! full budget, the same as no row.
 
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
@@ -83,14 +84,19 @@ impl<D: Dialect> LimitStore for D {
         &self,
         email: &str,
         application: ApplicationId,
+        client: IpAddr,
         since: Timestamp,
     ) -> Result<RecentFailures> {
-        // Both halves walk `login_records_by_email` (email, at) over the window alone.
+        // Both halves walk `login_records_by_email` (email, at) over the window alone. The
+        // address is stored as the tracker wrote it: canonical, as `to_string` prints it.
+        let client = client.to_canonical().to_string();
         let (count, latest): (i64, Option<i64>) =
             sql::<D>("SELECT COUNT(*), MAX(r.at) FROM login_records r WHERE r.email = ")
                 .bind(email)
                 .push(" AND r.application_id = ")
                 .bind(application.0)
+                .push(" AND r.ip = ")
+                .bind(client.clone())
                 .push(" AND r.outcome = ")
                 .bind(LoginOutcome::InvalidCredentials.as_str())
                 .push(" AND r.at >= ")
@@ -101,6 +107,8 @@ impl<D: Dialect> LimitStore for D {
                 .bind(email)
                 .push(" AND s.application_id = ")
                 .bind(application.0)
+                .push(" AND s.ip = ")
+                .bind(client)
                 .push(" AND s.outcome = ")
                 .bind(LoginOutcome::Success.as_str())
                 .push(" AND s.at >= ")
