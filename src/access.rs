@@ -25,9 +25,16 @@ pub struct Principal {
     pub is_platform_admin: bool,
     pub is_sales_rep: bool,
     pub memberships: Vec<(AccountId, Role)>,
+    /// The accounts a sales representative serves, whose users they may act as (empty for
+    /// everyone else).
+    pub serves: Vec<AccountId>,
 }
 
 impl Principal {
+    pub fn serves(&self, account: AccountId) -> bool {
+        self.is_sales_rep && self.serves.contains(&account)
+    }
+
     pub fn is_member_of(&self, account: AccountId) -> bool {
         self.memberships.iter().any(|(id, _)| *id == account)
     }
@@ -155,7 +162,9 @@ pub fn may_impersonate(rep: &Principal, target: &Principal, account: AccountId) 
     if target.user_id == rep.user_id || target.is_sales_rep || target.is_platform_admin {
         return Err(Error::Forbidden("only customer users can be acted as"));
     }
-    if !target.is_member_of(account) {
+    // Outside the accounts they serve a person is as unknown to a representative as one who
+    // does not exist.
+    if !target.is_member_of(account) || !rep.serves(account) {
         return Err(Error::UserNotFound);
     }
     Ok(())
@@ -214,6 +223,7 @@ mod tests {
             is_platform_admin: false,
             is_sales_rep: false,
             memberships: memberships.to_vec(),
+            serves: Vec::new(),
         }
     }
 
@@ -315,15 +325,24 @@ mod tests {
     }
 
     #[test]
-    fn representatives_act_only_as_customer_members_of_the_account() {
+    fn representatives_act_only_as_customer_members_of_accounts_they_serve() {
         let mut rep = person(1, &[]);
         rep.is_sales_rep = true;
-        let customer = person(2, &[(ACME, Role::Owner)]);
+        rep.serves = vec![ACME];
+        let customer = person(2, &[(ACME, Role::Owner), (GLOBEX, Role::Employee)]);
         let mut admin = person(3, &[(ACME, Role::Owner)]);
         admin.is_platform_admin = true;
         assert!(may_impersonate(&rep, &customer, ACME).is_ok());
+        assert!(
+            matches!(
+                may_impersonate(&rep, &customer, GLOBEX),
+                Err(Error::UserNotFound)
+            ),
+            "a member of Globex, which the representative does not serve"
+        );
+        let stranger = person(4, &[(ACME, Role::Employee)]);
         assert!(matches!(
-            may_impersonate(&rep, &customer, GLOBEX),
+            may_impersonate(&rep, &stranger, GLOBEX),
             Err(Error::UserNotFound)
         ));
         assert!(matches!(

@@ -17,6 +17,7 @@ enum Actor {
     SalesRep,
     SalesRepActingAsEmployee,
     SalesRepActingAsOwner,
+    SalesRepServingOnlyGlobex,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -29,6 +30,7 @@ enum Action {
     TerminateAcmeMember,
     TerminateGlobexMember,
     TerminateAllOthers,
+    ActAsAcmeEmployee,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,25 +39,28 @@ enum Expect {
     Forbidden,
     NotFound,
     CurrentRefused,
+    AlreadyActing,
 }
 
 use Action::*;
 use Expect::*;
 
 /// The rules of the product, as a table. Acme: Alice (owner), Bob (employee). Globex: Carol
-/// (owner), Dave (employee). Adam is a platform admin; Rita a sales representative.
+/// (owner), Dave (employee). Adam is a platform admin; Rita a sales representative serving
+/// both accounts, Sam one serving Globex only. The last column is acting as Bob in Acme.
 #[rustfmt::skip]
-const MATRIX: [(Actor, [Expect; 8]); 7] = [
-    //                                  mine      acme        platform    own other   current          acme member   globex member   all others
-    (Actor::Employee,                  [Allowed,  Forbidden,  Forbidden,  Allowed,    CurrentRefused,  NotFound,     NotFound,       Allowed]),
-    (Actor::Owner,                     [Allowed,  Allowed,    Forbidden,  Allowed,    CurrentRefused,  Allowed,      NotFound,       Allowed]),
-    (Actor::OtherAccountOwner,         [Allowed,  Forbidden,  Forbidden,  Allowed,    CurrentRefused,  NotFound,     Allowed,        Allowed]),
-    (Actor::PlatformAdmin,             [Allowed,  Allowed,    Allowed,    Allowed,    CurrentRefused,  Allowed,      Allowed,        Allowed]),
-    (Actor::SalesRep,                  [Allowed,  Forbidden,  Forbidden,  Allowed,    CurrentRefused,  NotFound,     NotFound,       Allowed]),
-    (Actor::SalesRepActingAsEmployee,  [Allowed,  Forbidden,  Forbidden,  Allowed,    CurrentRefused,  NotFound,     NotFound,       Allowed]),
-    (Actor::SalesRepActingAsOwner,     [Allowed,  Allowed,    Forbidden,  Allowed,    CurrentRefused,  Allowed,      NotFound,       Allowed]),
+const MATRIX: [(Actor, [Expect; 9]); 8] = [
+    //                                  mine      acme        platform    own other   current          acme member   globex member   all others  act as Bob
+    (Actor::Employee,                  [Allowed,  Forbidden,  Forbidden,  Allowed,    CurrentRefused,  NotFound,     NotFound,       Allowed,    Forbidden]),
+    (Actor::Owner,                     [Allowed,  Allowed,    Forbidden,  Allowed,    CurrentRefused,  Allowed,      NotFound,       Allowed,    Forbidden]),
+    (Actor::OtherAccountOwner,         [Allowed,  Forbidden,  Forbidden,  Allowed,    CurrentRefused,  NotFound,     Allowed,        Allowed,    Forbidden]),
+    (Actor::PlatformAdmin,             [Allowed,  Allowed,    Allowed,    Allowed,    CurrentRefused,  Allowed,      Allowed,        Allowed,    Forbidden]),
+    (Actor::SalesRep,                  [Allowed,  Forbidden,  Forbidden,  Allowed,    CurrentRefused,  NotFound,     NotFound,       Allowed,    Allowed]),
+    (Actor::SalesRepActingAsEmployee,  [Allowed,  Forbidden,  Forbidden,  Allowed,    CurrentRefused,  NotFound,     NotFound,       Allowed,    AlreadyActing]),
+    (Actor::SalesRepActingAsOwner,     [Allowed,  Allowed,    Forbidden,  Allowed,    CurrentRefused,  Allowed,      NotFound,       Allowed,    AlreadyActing]),
+    (Actor::SalesRepServingOnlyGlobex, [Allowed,  Forbidden,  Forbidden,  Allowed,    CurrentRefused,  NotFound,     NotFound,       Allowed,    NotFound]),
 ];
-const ACTIONS: [Action; 8] = [
+const ACTIONS: [Action; 9] = [
     ListMine,
     ListAcme,
     ListPlatform,
@@ -64,9 +69,11 @@ const ACTIONS: [Action; 8] = [
     TerminateAcmeMember,
     TerminateGlobexMember,
     TerminateAllOthers,
+    ActAsAcmeEmployee,
 ];
 
-async fn caller_for(w: &World, actor: Actor) -> Caller {
+/// The actor's caller, and the token of the session it comes from.
+async fn caller_for(w: &World, actor: Actor) -> (String, Caller) {
     let email = match actor {
         Actor::Employee => "bob@acme.example",
         Actor::Owner => "alice@acme.example",
@@ -75,6 +82,7 @@ async fn caller_for(w: &World, actor: Actor) -> Caller {
         Actor::SalesRep | Actor::SalesRepActingAsEmployee | Actor::SalesRepActingAsOwner => {
             "rita@sales.example"
         }
+        Actor::SalesRepServingOnlyGlobex => "sam@sales.example",
     };
     let (signed_in, caller) = w.caller(email, T0).await;
     let acting_as = match actor {
@@ -82,24 +90,24 @@ async fn caller_for(w: &World, actor: Actor) -> Caller {
         Actor::SalesRepActingAsOwner => Some(w.alice),
         _ => None,
     };
+    let token = signed_in.token.as_str().to_owned();
     let Some(customer) = acting_as else {
-        return caller;
+        return (token, caller);
     };
     w.service
         .start_impersonation(&caller, customer, w.acme, T0)
         .await
         .unwrap();
-    w.service
-        .authenticate(signed_in.token.as_str(), T0)
-        .await
-        .unwrap()
+    let caller = w.service.authenticate(&token, T0).await.unwrap();
+    (token, caller)
 }
 
 fn outcome<T>(result: &Result<T, Error>) -> Expect {
     match result {
         Ok(_) => Allowed,
         Err(Error::Forbidden(_)) => Forbidden,
-        Err(Error::SessionNotFound) => NotFound,
+        Err(Error::SessionNotFound | Error::UserNotFound) => NotFound,
+        Err(Error::AlreadyImpersonating) => AlreadyActing,
         Err(Error::CannotTerminateCurrentSession) => CurrentRefused,
         Err(other) => panic!("unexpected error {other:?}"),
     }
@@ -114,7 +122,7 @@ async fn every_role_action_and_target_is_decided_by_the_service(backend: Backend
     let w = world(backend).await;
     let mut cases = 0;
     for (actor, expectations) in MATRIX {
-        let caller = caller_for(&w, actor).await;
+        let (token, caller) = caller_for(&w, actor).await;
         let me = caller.user_id;
         for (action, expected) in ACTIONS.into_iter().zip(expectations) {
             cases += 1;
@@ -186,9 +194,25 @@ async fn every_role_action_and_target_is_decided_by_the_service(backend: Backend
                     );
                     outcome(&result)
                 }
+                ActAsAcmeEmployee => {
+                    let result = w
+                        .service
+                        .start_impersonation(&caller, w.bob, w.acme, T0)
+                        .await;
+                    // Refused means the session still acts as whom it did (or nobody); allowed
+                    // means its next request is Bob's, with the representative behind it.
+                    let after = w.service.authenticate(&token, T0).await.unwrap();
+                    if result.is_ok() {
+                        assert_eq!(after.user_id, w.bob, "{context}");
+                        assert_eq!(after.impersonator, Some(me), "{context}");
+                    } else {
+                        assert_eq!(after, caller, "{context}: unchanged");
+                    }
+                    outcome(&result)
+                }
             };
             assert_eq!(actual, expected, "{context}");
         }
     }
-    assert_eq!(cases, 56);
+    assert_eq!(cases, 72);
 }

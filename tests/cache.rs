@@ -461,13 +461,14 @@ delegate! {
     principal(user: UserId) -> Option<Principal>;
     viewer(user: UserId, account: AccountId) -> Option<Viewer>;
     user_name(user: UserId) -> Option<String>;
-    list_customers(search: &str, limit: u32) -> Vec<CustomerUser>;
+    list_customers(rep: UserId, search: &str, limit: u32) -> Vec<CustomerUser>;
     list_members(account: AccountId) -> Vec<(UserId, String)>;
     list_applications() -> Vec<(ApplicationId, String)>;
     is_empty() -> bool;
     insert_account(name: &str, store_geolocation: bool, now: Timestamp) -> AccountId;
     insert_user(user: NewUser<'_>, now: Timestamp) -> UserId;
     insert_membership(user: UserId, account: AccountId, role: Role) -> ();
+    insert_rep_assignment(rep: UserId, account: AccountId) -> ();
     insert_application(name: &str, now: Timestamp) -> ApplicationId;
     insert_owner(
         user: NewUser<'_>,

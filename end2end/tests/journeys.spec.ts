@@ -271,3 +271,37 @@ test('a platform admin creates an API key an application then uses, and revokes 
   await backEnd.dispose();
   await admin.context.close();
 });
+
+test('a sales representative acts only as people of the accounts they serve', async ({ browser }) => {
+  // Markus serves Ektek and Nordlicht; Michael only Nordlicht. Henk belongs to both.
+  const markus = await openDevice(browser, DEVICES.windowsChrome);
+  await signIn(markus.page, 'markus.bauer@sessionboard.example');
+  const michael = await openDevice(browser, DEVICES.macFirefox);
+  await signIn(michael.page, 'michael.sommer@sessionboard.example');
+
+  await michael.page.getByRole('link', { name: 'Act as customer' }).click();
+  await waitForHydration(michael.page);
+  await michael.page.getByLabel('Customer').fill('henk');
+  await michael.page.getByRole('button', { name: 'Find' }).click();
+  await expect(michael.page.getByRole('button', { name: 'Act as Henk Becker (Nordlicht Logistik AG)' })).toBeVisible();
+  await expect(michael.page.getByRole('button', { name: 'Act as Henk Becker (Ektek GmbH)' })).toHaveCount(0);
+
+  // Nor can he ask the server directly for Henk in Ektek (whose ids Markus can see).
+  const form = { Origin: new URL(michael.page.url()).origin, 'Content-Type': 'application/x-www-form-urlencoded' };
+  const found = await markus.context.request.post('/api/find_customers', { headers: form, data: 'search=henk' });
+  const ektek = (await found.json()).find((row: { account_name: string }) => row.account_name === 'Ektek GmbH');
+  expect(ektek).toBeTruthy();
+  const forged = await michael.context.request.post('/api/start_impersonation', {
+    headers: form,
+    data: `user=${ektek.user_id}&account=${ektek.account_id}`,
+  });
+  expect(forged.status()).toBe(404);
+  await michael.page.reload();
+  await waitForHydration(michael.page);
+  await expect(michael.page.getByText('Acting as')).toHaveCount(0);
+
+  for (const device of [markus, michael]) {
+    expect(device.errors).toEqual([]);
+    await device.context.close();
+  }
+});

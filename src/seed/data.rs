@@ -85,6 +85,8 @@ pub(super) struct DemoUser {
     pub(super) is_platform_admin: bool,
     pub(super) is_sales_rep: bool,
     pub(super) memberships: &'static [(usize, Role)],
+    /// For sales representatives: the accounts they serve, whose users they may act as.
+    pub(super) serves: &'static [usize],
 }
 
 pub(super) const USERS: [DemoUser; 8] = [
@@ -95,6 +97,7 @@ pub(super) const USERS: [DemoUser; 8] = [
         is_platform_admin: false,
         is_sales_rep: false,
         memberships: &[(EKTEK, Role::Owner), (NORDLICHT, Role::Employee)],
+        serves: &[],
     },
     DemoUser {
         email: "marie@ektek.example",
@@ -102,6 +105,7 @@ pub(super) const USERS: [DemoUser; 8] = [
         is_platform_admin: false,
         is_sales_rep: false,
         memberships: &[(EKTEK, Role::Employee)],
+        serves: &[],
     },
     DemoUser {
         email: "klaus@ektek.example",
@@ -109,6 +113,7 @@ pub(super) const USERS: [DemoUser; 8] = [
         is_platform_admin: false,
         is_sales_rep: false,
         memberships: &[(EKTEK, Role::Employee)],
+        serves: &[],
     },
     DemoUser {
         email: "sven@nordlicht.example",
@@ -116,6 +121,7 @@ pub(super) const USERS: [DemoUser; 8] = [
         is_platform_admin: false,
         is_sales_rep: false,
         memberships: &[(NORDLICHT, Role::Owner)],
+        serves: &[],
     },
     DemoUser {
         email: "anna@nordlicht.example",
@@ -123,6 +129,7 @@ pub(super) const USERS: [DemoUser; 8] = [
         is_platform_admin: false,
         is_sales_rep: false,
         memberships: &[(NORDLICHT, Role::Employee)],
+        serves: &[],
     },
     DemoUser {
         email: "michael.sommer@sessionboard.example",
@@ -130,6 +137,8 @@ pub(super) const USERS: [DemoUser; 8] = [
         is_platform_admin: false,
         is_sales_rep: true,
         memberships: &[(SOMMER_PERSONAL, Role::Owner)],
+        // Not Ektek: acting as Henk is open to him in Nordlicht only.
+        serves: &[NORDLICHT],
     },
     DemoUser {
         email: "markus.bauer@sessionboard.example",
@@ -137,6 +146,7 @@ pub(super) const USERS: [DemoUser; 8] = [
         is_platform_admin: false,
         is_sales_rep: true,
         memberships: &[(BAUER_PERSONAL, Role::Owner)],
+        serves: &[EKTEK, NORDLICHT],
     },
     DemoUser {
         email: "admin@sessionboard.example",
@@ -144,6 +154,7 @@ pub(super) const USERS: [DemoUser; 8] = [
         is_platform_admin: true,
         is_sales_rep: false,
         memberships: &[(PLATFORM, Role::Owner)],
+        serves: &[],
     },
 ];
 

@@ -68,6 +68,11 @@ pub async fn seed_demo_world_if_empty(operator: &Operator, now: Timestamp) -> Re
                 .insert_membership(user, accounts[*account], *role)
                 .await?;
         }
+        for account in demo.serves {
+            store
+                .insert_rep_assignment(user, accounts[*account])
+                .await?;
+        }
         users.push(user);
     }
 

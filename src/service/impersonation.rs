@@ -80,7 +80,7 @@ impl SessionService {
         }
         access::may_look_for_customers(&self.principal(caller).await?)?;
         let search = checked_text(search.trim(), MAX_SEARCH_CHARS, "search text is too long")?;
-        self.store.list_customers(search, 50).await
+        self.store.list_customers(caller.user_id, search, 50).await
     }
 
     /// A sales representative starts acting as a customer user in one of that user's accounts.

@@ -45,8 +45,13 @@ pub trait DirectoryStore: Send + Sync {
     async fn viewer(&self, user: UserId, account: AccountId) -> Result<Option<Viewer>>;
     async fn user_name(&self, user: UserId) -> Result<Option<String>>;
     /// Customer users (neither sales representatives nor admins) whose name or email contains
-    /// `search`, one row per account they belong to.
-    async fn list_customers(&self, search: &str, limit: u32) -> Result<Vec<CustomerUser>>;
+    /// `search`, one row per account they belong to among those `rep` serves.
+    async fn list_customers(
+        &self,
+        rep: UserId,
+        search: &str,
+        limit: u32,
+    ) -> Result<Vec<CustomerUser>>;
     /// An account's members by name (at most 1,000: a filter menu, not an export).
     async fn list_members(&self, account: AccountId) -> Result<Vec<(UserId, String)>>;
     /// Every application, by id (at most 1,000).
@@ -76,6 +81,8 @@ pub trait DirectoryStore: Send + Sync {
         now: Timestamp,
     ) -> Result<Option<(UserId, AccountId)>>;
     async fn insert_membership(&self, user: UserId, account: AccountId, role: Role) -> Result<()>;
+    /// `rep` (a sales representative) serves `account` from now on.
+    async fn insert_rep_assignment(&self, rep: UserId, account: AccountId) -> Result<()>;
     async fn insert_application(&self, name: &str, now: Timestamp) -> Result<ApplicationId>;
 
     /// Makes `hash` the one first-admin setup token, replacing any earlier unused one.

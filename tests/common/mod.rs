@@ -238,6 +238,8 @@ pub struct World {
     pub bob: UserId,
     pub carol: UserId,
     pub rita: UserId,
+    /// A sales representative who serves Globex only.
+    pub sam: UserId,
     pub adam: UserId,
     pub dave: UserId,
 }
@@ -324,6 +326,19 @@ pub async fn world_with_policy(backend: Backend, policy: SessionPolicy) -> World
         Role::Employee,
     )
     .await;
+    // Rita serves both customer accounts; Sam, another representative, Globex only.
+    for account in [acme, globex] {
+        store.insert_rep_assignment(rita, account).await.unwrap();
+    }
+    let sam = add_user(
+        "sam@sales.example",
+        "Sam Seller",
+        (false, true),
+        rita_personal,
+        Role::Employee,
+    )
+    .await;
+    store.insert_rep_assignment(sam, globex).await.unwrap();
     let tracker = tracker(dir.path());
     let (service, operator) = sessionboard::service::start(store, Arc::new(tracker), policy);
     World {
@@ -340,6 +355,7 @@ pub async fn world_with_policy(backend: Backend, policy: SessionPolicy) -> World
         bob,
         carol,
         rita,
+        sam,
         adam,
         dave,
     }

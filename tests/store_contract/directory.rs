@@ -159,6 +159,7 @@ async fn a_principal_carries_the_users_flags_and_every_membership_with_its_role(
             is_platform_admin: false,
             is_sales_rep: false,
             memberships: vec![(p.acme, Role::Employee), (p.globex, Role::Owner)],
+            serves: vec![],
         }
     );
     let rita = store.principal(p.rita).await.unwrap().unwrap();
@@ -226,6 +227,9 @@ async fn customers_are_found_by_name_or_email_once_per_account_and_never_reps_or
     store: &dyn Store,
 ) {
     let p = people(store).await;
+    for account in [p.acme, p.globex] {
+        store.insert_rep_assignment(p.rita, account).await.unwrap();
+    }
     let found = |user_id, name: &str, email: &str, account_id, account_name: &str| CustomerUser {
         user_id,
         name: name.to_owned(),
@@ -257,7 +261,7 @@ async fn customers_are_found_by_name_or_email_once_per_account_and_never_reps_or
 
     // Every customer, by name and then account; never Rita (a representative) or Adam.
     assert_eq!(
-        store.list_customers("", 100).await.unwrap(),
+        store.list_customers(p.rita, "", 100).await.unwrap(),
         vec![
             alice.clone(),
             bob_acme.clone(),
@@ -265,22 +269,59 @@ async fn customers_are_found_by_name_or_email_once_per_account_and_never_reps_or
             carol.clone()
         ]
     );
-    assert!(store.list_customers("rita", 100).await.unwrap().is_empty());
-    assert!(store.list_customers("adam", 100).await.unwrap().is_empty());
+    assert!(
+        store
+            .list_customers(p.rita, "rita", 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .list_customers(p.rita, "adam", 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // By part of the name, in any case, or part of the email.
     assert_eq!(
-        store.list_customers("BAKER", 100).await.unwrap(),
+        store.list_customers(p.rita, "BAKER", 100).await.unwrap(),
         vec![bob_acme.clone(), bob_globex]
     );
     assert_eq!(
-        store.list_customers("globex.example", 100).await.unwrap(),
+        store
+            .list_customers(p.rita, "globex.example", 100)
+            .await
+            .unwrap(),
         vec![carol]
     );
     assert_eq!(
-        store.list_customers("acme", 2).await.unwrap(),
-        vec![alice, bob_acme],
+        store.list_customers(p.rita, "acme", 2).await.unwrap(),
+        vec![alice.clone(), bob_acme.clone()],
         "at most `limit` rows"
     );
+
+    // A representative who serves only Acme finds only Acme's people.
+    let acme_only = add_user(
+        store,
+        NewUser {
+            is_sales_rep: true,
+            ..customer("sam@sales.example", "Sam Seller")
+        },
+        &[],
+    )
+    .await;
+    store
+        .insert_rep_assignment(acme_only, p.acme)
+        .await
+        .unwrap();
+    assert_eq!(
+        store.list_customers(acme_only, "", 100).await.unwrap(),
+        vec![alice, bob_acme]
+    );
+    let principal = store.principal(acme_only).await.unwrap().unwrap();
+    assert_eq!(principal.serves, vec![p.acme]);
+    assert!(principal.serves(p.acme) && !principal.serves(p.globex));
 }
 
 async fn percent_and_underscore_in_a_customer_search_match_only_themselves(store: &dyn Store) {
@@ -290,23 +331,35 @@ async fn percent_and_underscore_in_a_customer_search_match_only_themselves(store
     add_user(store, customer("alex@acme.example", "Alex"), &members).await;
     let percent = add_user(store, customer("dana@acme.example", "Dana 100%"), &members).await;
     add_user(store, customer("dora@acme.example", "Dora 1000"), &members).await;
+    let rep = NewUser {
+        is_sales_rep: true,
+        ..customer("sam@sales.example", "Sam Seller")
+    };
+    let rep = add_user(store, rep, &[]).await;
+    store.insert_rep_assignment(rep, acme).await.unwrap();
 
     let ids = |customers: Vec<CustomerUser>| -> Vec<UserId> {
         customers.into_iter().map(|c| c.user_id).collect()
     };
     assert_eq!(
-        ids(store.list_customers("l_x", 10).await.unwrap()),
+        ids(store.list_customers(rep, "l_x", 10).await.unwrap()),
         vec![underscore]
     );
     assert_eq!(
-        ids(store.list_customers("0%", 10).await.unwrap()),
+        ids(store.list_customers(rep, "0%", 10).await.unwrap()),
         vec![percent]
     );
     assert_eq!(
-        ids(store.list_customers("%", 10).await.unwrap()),
+        ids(store.list_customers(rep, "%", 10).await.unwrap()),
         vec![percent]
     );
-    assert!(store.list_customers("\\", 10).await.unwrap().is_empty());
+    assert!(
+        store
+            .list_customers(rep, "\\", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn members_are_listed_by_name_and_only_the_accounts_own(store: &dyn Store) {

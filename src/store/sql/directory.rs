@@ -83,6 +83,14 @@ impl<D: Dialect> DirectoryStore for D {
                 .bind(user.0)
                 .fetch_all(&mut *self.readers().acquire().await?)
                 .await?;
+        let serves: Vec<(i64,)> = if is_sales_rep {
+            sql::<D>("SELECT account_id FROM rep_assignments WHERE rep_user_id = ")
+                .bind(user.0)
+                .fetch_all(&mut *self.readers().acquire().await?)
+                .await?
+        } else {
+            Vec::new()
+        };
         Ok(Some(Principal {
             user_id: user,
             is_platform_admin,
@@ -91,6 +99,7 @@ impl<D: Dialect> DirectoryStore for D {
                 .into_iter()
                 .filter_map(|(account, role)| Some((AccountId(account), Role::parse(&role)?)))
                 .collect(),
+            serves: serves.into_iter().map(|(id,)| AccountId(id)).collect(),
         }))
     }
 
@@ -145,14 +154,22 @@ impl<D: Dialect> DirectoryStore for D {
         Ok(row.map(|(name,)| name))
     }
 
-    async fn list_customers(&self, search: &str, limit: u32) -> Result<Vec<CustomerUser>> {
+    async fn list_customers(
+        &self,
+        rep: UserId,
+        search: &str,
+        limit: u32,
+    ) -> Result<Vec<CustomerUser>> {
         let pattern = like_pattern(&search.to_lowercase());
         let rows: Vec<(i64, String, String, i64, String)> = sql::<D>(
-            "SELECT u.id, u.name, u.email, a.id, a.name FROM users u
-             JOIN memberships m ON m.user_id = u.id
-             JOIN accounts a ON a.id = m.account_id
-             WHERE u.is_sales_rep = ",
+            "SELECT u.id, u.name, u.email, a.id, a.name FROM rep_assignments r
+             JOIN accounts a ON a.id = r.account_id
+             JOIN memberships m ON m.account_id = a.id
+             JOIN users u ON u.id = m.user_id
+             WHERE r.rep_user_id = ",
         )
+        .bind(rep.0)
+        .push(" AND u.is_sales_rep = ")
         .bind(false)
         .push(" AND u.is_platform_admin = ")
         .bind(false)
@@ -259,6 +276,16 @@ impl<D: Dialect> DirectoryStore for D {
     async fn insert_membership(&self, user: UserId, account: AccountId, role: Role) -> Result<()> {
         let mut connection = self.writer().acquire().await?;
         insert_membership_row::<D>(&mut connection, user, account, role).await
+    }
+
+    async fn insert_rep_assignment(&self, rep: UserId, account: AccountId) -> Result<()> {
+        let mut connection = self.writer().acquire().await?;
+        sql::<D>("INSERT INTO rep_assignments (rep_user_id, account_id)")
+            .values([rep.0.into(), account.0.into()])
+            .run(&mut *connection)
+            .await
+            .map_err(Error::unique("this assignment"))?;
+        Ok(())
     }
 
     async fn insert_application(&self, name: &str, now: Timestamp) -> Result<ApplicationId> {
