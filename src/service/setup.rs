@@ -9,6 +9,7 @@
 //! two requests with the same link one wins. Once someone exists, no link is opened and any
 //! left over is refused.
 
+use super::sign_in::MAX_EMAIL_BYTES;
 use super::{SessionService, WEB_APPLICATION, checked_text, normalise_email};
 use crate::error::{Error, Result};
 use crate::model::{Timestamp, UserId};
@@ -20,8 +21,6 @@ use crate::token::{SessionToken, TokenHash};
 pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Longest name of a person or an account.
 pub const MAX_NAME_CHARS: usize = 200;
-/// Longest email address accepted (RFC 5321's path limit), as for signing in.
-const MAX_EMAIL_BYTES: usize = 254;
 
 /// One answer for an unknown, mistyped, replaced or used link, and for one that comes after
 /// someone was created another way: there is nothing to tell apart for the person holding it.

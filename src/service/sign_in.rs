@@ -21,7 +21,7 @@ use crate::track::Observation;
 pub const WEB_APPLICATION: &str = "Web";
 
 /// Longest email address accepted (RFC 5321's path limit).
-const MAX_EMAIL_BYTES: usize = 254;
+pub(super) const MAX_EMAIL_BYTES: usize = 254;
 
 /// Which application a sign-in is for: by name (the browser's "Web") or, for API clients, the
 /// id their key belongs to.

@@ -54,7 +54,6 @@ impl SessionService {
     ) -> Result<Caller> {
         let token = SessionToken::parse(token_text).ok_or(Error::Unauthenticated)?;
         let (entry, _) = self.live_session(token.hash(), client, now).await?;
-        let entry = self.within_acting_limit(entry, now).await?;
         Ok(caller_of(&entry.session))
     }
 
@@ -70,7 +69,6 @@ impl SessionService {
         let token = SessionToken::parse(token_text).ok_or(Error::Unauthenticated)?;
         let key = token.hash();
         let (entry, ticket) = self.live_session(key, Some(client), now).await?;
-        let entry = self.within_acting_limit(entry, now).await?;
         let caller = caller_of(&entry.session);
         let viewer = match &entry.viewer {
             Some(viewer) => viewer.clone(),
@@ -88,7 +86,7 @@ impl SessionService {
     }
 
     /// The live session behind a token hash, from the cache or the database, with its activity
-    /// recorded; and the ticket taken before either was read, for re-inserting it changed.
+    /// recorded and any overdue acting ended; and the ticket taken before either was read, for re-inserting it changed.
     /// Presented by an application (`client`), the token must be good there
     /// ([`access::may_use_token`]), checked before the activity is recorded: an application
     /// holding another's token cannot keep that session alive.
@@ -154,13 +152,14 @@ impl SessionService {
             });
             self.sessions.update(ticket, key, entry.clone());
         }
+        let entry = self.within_acting_limit(entry, now).await?;
         Ok((entry, ticket))
     }
 
     /// `entry`, or, once its acting has outlasted the policy, the same session in its
     /// representative's own eyes (see `end_overdue_acting`), without the cached viewer, which
-    /// was the customer's. Made before any caller is made of an entry, cached or just read;
-    /// while the time is not up it costs one comparison.
+    /// was the customer's. Every caller is made from an entry that passed here (in
+    /// `live_session`), cached or just read; while the time is not up it costs one comparison.
     async fn within_acting_limit(
         &self,
         entry: Arc<CachedSession>,
