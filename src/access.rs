@@ -210,6 +210,95 @@ pub fn may_read_audit_log(principal: &Principal) -> Result<()> {
     }
 }
 
+/// Only platform admins manage accounts, people and their platform roles, applications, and
+/// which accounts representatives serve.
+pub fn may_administer(principal: &Principal) -> Result<()> {
+    if principal.is_platform_admin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "only platform admins manage accounts, people and applications",
+        ))
+    }
+}
+
+/// Whether `principal` may see and change `account`'s members: its owners, and platform
+/// admins.
+pub fn may_manage_members(principal: &Principal, account: AccountId) -> Result<()> {
+    if principal.is_owner_of(account) || principal.is_platform_admin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "only the account's owners manage its members",
+        ))
+    }
+}
+
+/// Who belongs where, and anyone's password, are changed only by the person who holds the
+/// right themselves: a representative acting as an owner sees their Members page but changes
+/// nothing on it (a set-password link handed to a representative would let them sign in as
+/// that person long after the acting ended).
+pub fn may_change_people(acting: bool) -> Result<()> {
+    if acting {
+        Err(Error::Forbidden(
+            "a representative acting as someone cannot change people, memberships or passwords",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Whether `principal` may reset `target`'s password, which hands whoever does it a way to
+/// sign in as them: platform admins for anyone; an account owner only for a customer user
+/// (neither admin nor representative) all of whose accounts that owner owns, so that no owner
+/// can reach into an account they do not own through a shared member.
+pub fn may_reset_password(principal: &Principal, target: &Principal) -> Result<()> {
+    if principal.is_platform_admin {
+        return Ok(());
+    }
+    let owns_all = !target.memberships.is_empty()
+        && target
+            .memberships
+            .iter()
+            .all(|(account, _)| principal.is_owner_of(*account));
+    if !owns_all {
+        // Not their member at all: as unknown as a person who does not exist.
+        if !target
+            .memberships
+            .iter()
+            .any(|(account, _)| principal.is_owner_of(*account))
+        {
+            return Err(Error::UserNotFound);
+        }
+        return Err(Error::Forbidden(
+            "this person also belongs to accounts you do not own; ask a platform admin",
+        ));
+    }
+    if target.is_platform_admin || target.is_sales_rep {
+        return Err(Error::Forbidden(
+            "only platform admins reset the passwords of admins and representatives",
+        ));
+    }
+    Ok(())
+}
+
+/// The part of the audit log of changes `principal` may read: everything for platform admins
+/// (or one account, if they ask), an account they own for owners.
+pub fn changes_scope(principal: &Principal, account: Option<AccountId>) -> Result<Scope> {
+    match account {
+        None if principal.is_platform_admin => Ok(Scope::All),
+        None => Err(Error::Forbidden(
+            "only platform admins read the whole audit log",
+        )),
+        Some(account) if principal.is_platform_admin || principal.is_owner_of(account) => {
+            Ok(Scope::Account(account))
+        }
+        Some(_) => Err(Error::Forbidden(
+            "only the account's owners read its audit log",
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,5 +442,57 @@ mod tests {
             may_impersonate(&customer, &rep, ACME),
             Err(Error::Forbidden(_))
         ));
+    }
+
+    #[test]
+    fn owners_reset_passwords_only_of_customers_wholly_inside_accounts_they_own() {
+        let owner = person(1, &[(ACME, Role::Owner)]);
+        let employee = person(2, &[(ACME, Role::Employee)]);
+        let shared = person(3, &[(ACME, Role::Employee), (GLOBEX, Role::Employee)]);
+        let stranger = person(4, &[(GLOBEX, Role::Employee)]);
+        let mut rep_member = person(5, &[(ACME, Role::Employee)]);
+        rep_member.is_sales_rep = true;
+        let mut admin = person(6, &[]);
+        admin.is_platform_admin = true;
+        assert!(may_reset_password(&owner, &employee).is_ok());
+        assert!(matches!(
+            may_reset_password(&owner, &shared),
+            Err(Error::Forbidden(_))
+        ));
+        assert!(matches!(
+            may_reset_password(&owner, &stranger),
+            Err(Error::UserNotFound)
+        ));
+        assert!(matches!(
+            may_reset_password(&owner, &rep_member),
+            Err(Error::Forbidden(_))
+        ));
+        assert!(may_reset_password(&admin, &shared).is_ok());
+        assert!(matches!(
+            may_reset_password(&employee, &owner),
+            Err(Error::UserNotFound)
+        ));
+    }
+
+    #[test]
+    fn owners_read_their_accounts_changes_and_admins_read_all() {
+        let owner = person(1, &[(ACME, Role::Owner)]);
+        let mut admin = person(2, &[]);
+        admin.is_platform_admin = true;
+        assert_eq!(
+            changes_scope(&owner, Some(ACME)).unwrap(),
+            Scope::Account(ACME)
+        );
+        assert!(changes_scope(&owner, Some(GLOBEX)).is_err());
+        assert!(changes_scope(&owner, None).is_err());
+        assert_eq!(changes_scope(&admin, None).unwrap(), Scope::All);
+        assert_eq!(
+            changes_scope(&admin, Some(GLOBEX)).unwrap(),
+            Scope::Account(GLOBEX)
+        );
+        assert!(may_manage_members(&owner, ACME).is_ok());
+        assert!(may_manage_members(&owner, GLOBEX).is_err());
+        assert!(may_administer(&owner).is_err() && may_administer(&admin).is_ok());
+        assert!(may_change_people(true).is_err() && may_change_people(false).is_ok());
     }
 }

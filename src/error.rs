@@ -51,6 +51,25 @@ pub enum Error {
     /// so), e.g. a second user with the same email.
     #[error("{0} already exists")]
     AlreadyExists(&'static str),
+    /// An account or application that does not exist, or was closed or retired: administration
+    /// names things by id, and a stale page or a typed URL may name one that is gone.
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    /// The change would leave an account without an owner, and so nobody who may manage its
+    /// members: make someone else an owner first.
+    #[error("an account needs at least one owner; make someone else an owner first")]
+    LastOwner,
+    /// The change would leave the platform without an active admin, and so nobody who may
+    /// manage it: make someone else a platform admin first.
+    #[error("the platform needs at least one active admin; make someone else an admin first")]
+    LastPlatformAdmin,
+    /// A set-password link that is unknown, expired, replaced or already used. One error for
+    /// all: nothing tells them apart for the person holding it.
+    #[error("this link is not valid: it has expired or was already used; ask for a new one")]
+    LinkNotValid,
+    /// A new password that is too easy to guess, with the reason to show the person.
+    #[error("this password is too easy to guess: {0}")]
+    WeakPassword(String),
     /// A person has no account to sign in to: the directory is inconsistent.
     #[error("this user belongs to no account")]
     NoAccount,

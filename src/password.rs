@@ -24,10 +24,55 @@ pub fn hash_password(password: &str) -> Result<String> {
         .map_err(|error| Error::Internal(format!("hashing a password: {error}")))
 }
 
+/// Shortest password anyone may choose.
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Refuses a new password that is short, or that zxcvbn estimates can be guessed in fewer
+/// than 10^10 tries (score 4 of 4 is "very unguessable"; 3, which we require, "safely
+/// unguessable" against an offline attack on a slow hash like ours). `about_them` are the
+/// person's own name and email, which people like to build passwords from.
+pub fn check_strength(password: &str, about_them: &[&str]) -> Result<()> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(Error::WeakPassword(format!(
+            "use at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    if password.len() > MAX_PASSWORD_BYTES {
+        return Err(Error::InvalidInput("the password is too long"));
+    }
+    // "henk.becker1990" is built from "Henk Becker": give the estimator the words, not the
+    // whole name, so it sees the pieces people reuse.
+    let words: Vec<String> = about_them
+        .iter()
+        .flat_map(|text| text.split(|c: char| !c.is_alphanumeric()))
+        .filter(|word| word.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    let estimate = zxcvbn::zxcvbn(password, &words);
+    if u8::from(estimate.score()) >= 3 {
+        return Ok(());
+    }
+    let why = estimate
+        .feedback()
+        .and_then(|feedback| {
+            feedback
+                .warning()
+                .map(|warning| warning.to_string())
+                .or_else(|| feedback.suggestions().first().map(ToString::to_string))
+        })
+        .unwrap_or_else(|| "add another word or two; uncommon words are better".to_owned());
+    Err(Error::WeakPassword(why))
+}
+
 /// Checks a password against a stored PHC-format hash. A malformed stored hash counts as a
 /// mismatch (and is logged), never as a match.
 pub fn verify_password(password: &str, stored_hash: &str) -> bool {
     if password.len() > MAX_PASSWORD_BYTES {
+        return false;
+    }
+    // No password yet (a person who has not followed their set-password link).
+    if stored_hash.is_empty() {
         return false;
     }
     match PasswordHash::new(stored_hash) {
@@ -67,5 +112,23 @@ mod tests {
         let hash = hash_password("x").unwrap();
         assert!(!verify_password(&"x".repeat(MAX_PASSWORD_BYTES + 1), &hash));
         assert!(hash_password(&"x".repeat(MAX_PASSWORD_BYTES + 1)).is_err());
+    }
+
+    #[test]
+    fn guessable_passwords_are_refused_with_a_reason_and_strong_ones_pass() {
+        for weak in ["short", "password1234", "qwertyuiop123", "henkbecker"] {
+            match check_strength(weak, &["Henk Becker", "henk@ektek.de"]) {
+                Err(Error::WeakPassword(why)) => assert!(!why.is_empty(), "{weak}"),
+                other => panic!("{weak} was not refused: {other:?}"),
+            }
+        }
+        assert!(check_strength("correct horse battery staple", &[]).is_ok());
+        assert!(check_strength("Vq7#mT2p!xL9wZ", &[]).is_ok());
+    }
+
+    #[test]
+    fn a_person_without_a_password_matches_nothing() {
+        assert!(!verify_password("", ""));
+        assert!(!verify_password("anything", ""));
     }
 }

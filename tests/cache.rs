@@ -481,6 +481,23 @@ delegate! {
 }
 
 delegate! {
+    AdministrationStore {}
+    apply_change(change: DirectoryChange<'_>, record: ChangeRecord) -> Applied;
+    list_accounts(search: &str, page: PageRequest) -> Page<AccountView>;
+    account_name(account: AccountId) -> Option<String>;
+    account_by_name(name: &str) -> Option<AccountId>;
+    membership(user: UserId, account: AccountId) -> Option<(Role, String)>;
+    list_people(search: &str, page: PageRequest) -> Page<PersonView>;
+    person(user: UserId) -> Option<PersonView>;
+    person_by_email(email: &str) -> Option<PersonView>;
+    list_account_members(account: AccountId, now: Timestamp) -> Vec<MemberView>;
+    list_live_applications() -> Vec<ApplicationView>;
+    password_hash(user: UserId) -> Option<String>;
+    password_link_holder(token: &TokenHash, now: Timestamp) -> Option<PasswordLinkHolder>;
+    list_changes(scope: Scope, filter: &ChangeFilter, page: PageRequest) -> Page<ChangeView>;
+}
+
+delegate! {
     LimitStore {
         fn shares_sign_in_budgets(&self) -> bool {
             self.inner.shares_sign_in_budgets()

@@ -8,6 +8,7 @@
 //! `directory` (people, accounts, roles), `audit` (sign-in history and impersonations) and
 //! `api_keys`. Everything is re-exported here, so paths stay `model::X`.
 
+mod administration;
 mod api_keys;
 mod audit;
 mod directory;
@@ -16,6 +17,10 @@ mod origin;
 mod page;
 mod sessions;
 
+pub use administration::{
+    AccountView, ApplicationView, ChangeFilter, ChangeKind, ChangeView, MemberView, PasswordLink,
+    PasswordLinkHolder, PersonMembership, PersonView,
+};
 pub use api_keys::ApiKeyView;
 pub use audit::{
     ActingActionKind, ActingActionView, ImpersonationView, LoginOutcome, LoginRecordFilter,

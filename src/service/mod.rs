@@ -7,12 +7,20 @@
 //! measuring) live on [`Operator`], which only [`start`] hands out, to startup code.
 //!
 //! One file per use case, each an `impl SessionService` block: `sign_in`, `validation`,
-//! `sessions`, `impersonation`, `administration`, `setup` (the first admin); `operator` for
-//! the operator's handle.
+//! `sessions`, `impersonation`, `administration` (settings, API keys), `setup` (the first
+//! admin), `accounts` (accounts, members, representatives), `people`, `applications`,
+//! `passwords`, `changes` (the audit log of them all), `import` (people from a CSV file);
+//! `operator` for the operator's handle.
 
+mod accounts;
 mod administration;
+mod applications;
+mod changes;
 mod impersonation;
+mod import;
 mod operator;
+mod passwords;
+mod people;
 mod sessions;
 mod setup;
 mod sign_in;
@@ -22,7 +30,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::limit::Channel;
+pub use accounts::{Added, MAX_JOB_LABEL_CHARS, NewMember};
+pub use changes::Actor;
+pub use import::{BadRow, Counts, ImportError, ImportReport};
 pub use operator::Operator;
+pub use passwords::PASSWORD_LINK_LIFETIME;
+pub use people::PlatformRoles;
 pub use sessions::MY_SESSIONS_PAGE;
 pub use setup::{FirstAdmin, MAX_NAME_CHARS, MIN_PASSWORD_CHARS, NewPerson};
 pub use sign_in::{Application, SignIn, SignedIn, WEB_APPLICATION, normalise_email, search_text};

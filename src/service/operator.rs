@@ -3,17 +3,20 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::changes::Author;
+use super::import::{ImportError, ImportReport};
+use super::setup::checked_email;
 use super::{NewPerson, SessionPolicy, SessionService, SignIn, SignedIn};
-use crate::error::Result;
-use crate::model::{ApiKeyId, Timestamp, UserId};
+use crate::error::{Error, Result};
+use crate::model::{AccountId, ApiKeyId, PasswordLink, Timestamp, UserId};
 use crate::store::Store;
 use crate::token::{ApiKeySecret, SessionToken};
 use crate::track::Tracker;
 
-/// Actions with no caller to authorise: creating and revoking API keys and people from the
-/// command line, opening the first-admin setup, the background purge, seeding the demo world,
-/// measuring sign-ins without a password. Only [`super::start`] makes one, and no request
-/// handler is given it.
+/// Actions with no caller to authorise: creating and revoking API keys, accounts and people
+/// from the command line (one by one or imported from a file), opening the first-admin setup,
+/// the background purge, seeding the demo world, measuring sign-ins without a password. Only
+/// [`super::start`] makes one, and no request handler is given it.
 pub struct Operator {
     service: Arc<SessionService>,
 }
@@ -65,6 +68,45 @@ impl Operator {
         self.service.create_user(person, now).await
     }
 
+    /// Imports accounts, people and memberships from CSV text (the `import` command). The
+    /// whole file is checked first: with any bad row nothing is written and every bad row is
+    /// returned. What already matches is left alone, so running a file twice changes nothing.
+    /// New people get set-password links, returned once.
+    pub async fn import_csv(
+        &self,
+        reader: impl std::io::Read,
+        now: Timestamp,
+    ) -> Result<ImportReport, ImportError> {
+        self.service.import_csv(reader, now).await
+    }
+
+    /// Creates an account with nobody in it yet (the `account create` command).
+    pub async fn create_account(&self, name: &str, now: Timestamp) -> Result<AccountId> {
+        self.service.new_account(Author::Operator, name, now).await
+    }
+
+    /// Deactivates the person with this email (the `user deactivate` command): they cannot
+    /// sign in, and every session of theirs ends at once. Returns how many sessions ended.
+    pub async fn deactivate_user(&self, email: &str, now: Timestamp) -> Result<usize> {
+        let user = self.user_by_email(email).await?;
+        self.service.end_person(Author::Operator, user, now).await
+    }
+
+    /// Takes away the password of the person with this email and returns a set-password link
+    /// for them, shown once (the `user reset-password` command). Their sessions end too
+    /// unless `end_sessions` is false.
+    pub async fn reset_password(
+        &self,
+        email: &str,
+        end_sessions: bool,
+        now: Timestamp,
+    ) -> Result<PasswordLink> {
+        let user = self.user_by_email(email).await?;
+        self.service
+            .forced_reset(Author::Operator, user, end_sessions, now)
+            .await
+    }
+
     /// Opens the first-admin setup while nobody exists: returns the new setup link's token,
     /// for the operator's eyes only, and makes any earlier unused one invalid. `None` once
     /// someone exists (the demo world, a finished setup, a person from the command line).
@@ -87,5 +129,17 @@ impl Operator {
             .store
             .purge_sessions(now.minus(retention))
             .await
+    }
+
+    /// Anyone, deactivated or not, by their email as typed; [`Error::UserNotFound`] for an
+    /// email nobody has.
+    async fn user_by_email(&self, email: &str) -> Result<UserId> {
+        let email = checked_email(email)?;
+        self.service
+            .store
+            .person_by_email(&email)
+            .await?
+            .map(|person| person.id)
+            .ok_or(Error::UserNotFound)
     }
 }

@@ -13,12 +13,11 @@ use super::sign_in::MAX_EMAIL_BYTES;
 use super::{SessionService, WEB_APPLICATION, checked_text, normalise_email};
 use crate::error::{Error, Result};
 use crate::model::{Timestamp, UserId};
-use crate::password::{MAX_PASSWORD_BYTES, hash_password};
+pub use crate::password::MIN_PASSWORD_CHARS;
+use crate::password::{check_strength, hash_password};
 use crate::store::NewUser;
 use crate::token::{SessionToken, TokenHash};
 
-/// Shortest password a new person may have: the first admin holds the keys to everything.
-pub const MIN_PASSWORD_CHARS: usize = 12;
 /// Longest name of a person or an account.
 pub const MAX_NAME_CHARS: usize = 200;
 
@@ -89,7 +88,7 @@ impl SessionService {
         // The token is taken in the transaction that writes the admin: a failure or a dropped
         // request leaves the link as it was.
         let user = self
-            .create_person(person, Some(&hash), now)
+            .write_owner(person, Some(&hash), now)
             .await?
             .ok_or(Error::Forbidden(SETUP_NOT_AVAILABLE))?;
         tracing::info!(
@@ -126,7 +125,7 @@ impl SessionService {
             person.password,
             person.is_platform_admin,
         )?;
-        self.create_person(person, None, now)
+        self.write_owner(person, None, now)
             .await?
             .ok_or(Error::Internal(
                 "a person without a setup token is always written".into(),
@@ -136,7 +135,7 @@ impl SessionService {
     /// Writes a checked person and their account. The one way people are created, from the
     /// setup page (with its token; `None` when the token was not taken) and from the command
     /// line.
-    async fn create_person(
+    async fn write_owner(
         &self,
         person: Person,
         setup_token: Option<&TokenHash>,
@@ -171,7 +170,7 @@ impl SessionService {
 
     /// Registers the application browser sign-ins belong to, unless it is there: a database
     /// that never had the demo world lacks it.
-    async fn ensure_web_application(&self, now: Timestamp) -> Result<()> {
+    pub(super) async fn ensure_web_application(&self, now: Timestamp) -> Result<()> {
         if self
             .store
             .application_by_name(WEB_APPLICATION)
@@ -196,14 +195,7 @@ fn checked_person(
     password: &str,
     is_platform_admin: bool,
 ) -> Result<Person> {
-    let email = normalise_email(email);
-    if email.len() > MAX_EMAIL_BYTES {
-        return Err(Error::InvalidInput("the email address is too long"));
-    }
-    checked_text(&email, MAX_EMAIL_BYTES, "the email address is too long")?;
-    if !is_email_shaped(&email) {
-        return Err(Error::InvalidInput("the email address is not valid"));
-    }
+    let email = checked_email(email)?;
     let name = checked_name(name, "a name is required", "the name is too long")?;
     let account = match account {
         Some(account) => checked_name(
@@ -214,14 +206,7 @@ fn checked_person(
         // A personal account, as sales representatives have.
         None => name.clone(),
     };
-    if password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(Error::InvalidInput(
-            "the password must be at least 12 characters long",
-        ));
-    }
-    if password.len() > MAX_PASSWORD_BYTES {
-        return Err(Error::InvalidInput("the password is too long"));
-    }
+    check_strength(password, &[&name, &email])?;
     Ok(Person {
         email,
         name,
@@ -231,8 +216,33 @@ fn checked_person(
     })
 }
 
+/// An email as sign-in will look it up: trimmed and lower-cased, shaped like an address, and
+/// plain ASCII. Internationalised addresses are refused rather than normalised: a Cyrillic
+/// "е" in "hеnk@ektek.de" looks like the real Henk's address to whoever reads a list of
+/// people, and would be a different person to the database.
+pub(super) fn checked_email(email: &str) -> Result<String> {
+    let email = normalise_email(email);
+    if email.len() > MAX_EMAIL_BYTES {
+        return Err(Error::InvalidInput("the email address is too long"));
+    }
+    checked_text(&email, MAX_EMAIL_BYTES, "the email address is too long")?;
+    if !email.is_ascii() {
+        return Err(Error::InvalidInput(
+            "the email address must be plain ASCII (write an internationalised domain in its xn-- form)",
+        ));
+    }
+    if !is_email_shaped(&email) {
+        return Err(Error::InvalidInput("the email address is not valid"));
+    }
+    Ok(email)
+}
+
 /// A trimmed name that is neither empty, too long, nor holds control characters.
-fn checked_name(text: &str, missing: &'static str, too_long: &'static str) -> Result<String> {
+pub(super) fn checked_name(
+    text: &str,
+    missing: &'static str,
+    too_long: &'static str,
+) -> Result<String> {
     let text = checked_text(text.trim(), MAX_NAME_CHARS, too_long)?;
     if text.is_empty() {
         return Err(Error::InvalidInput(missing));
@@ -257,8 +267,9 @@ fn is_email_shaped(email: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::password::MAX_PASSWORD_BYTES;
 
-    const PASSWORD: &str = "twelve chars";
+    const PASSWORD: &str = "quiet harbour lantern 72";
 
     fn person(email: &str, name: &str, account: Option<&str>, password: &str) -> Result<Person> {
         checked_person(email, name, account, password, true)
@@ -338,30 +349,31 @@ mod tests {
     }
 
     #[test]
-    fn passwords_need_twelve_characters_and_at_most_the_hashing_limit() {
+    fn passwords_need_twelve_characters_resist_guessing_and_fit_the_hashing_limit() {
         let short = "eleven char";
         assert_eq!(short.chars().count(), MIN_PASSWORD_CHARS - 1);
-        let huge = "p".repeat(MAX_PASSWORD_BYTES + 1);
-        for password in [short, "", huge.as_str()] {
+        for weak in [short, "", "password1234", "qwertyuiop123"] {
             assert!(
                 matches!(
-                    person("ada@example.org", "Ada", None, password),
-                    Err(Error::InvalidInput(_))
+                    person("ada@example.org", "Ada Lovelace", None, weak),
+                    Err(Error::WeakPassword(_))
                 ),
-                "{} bytes",
-                password.len()
+                "{weak:?}"
             );
         }
-        // Characters, not bytes: twelve umlauts are twelve characters.
-        assert!(person("ada@example.org", "Ada", None, &"ü".repeat(12)).is_ok());
-        assert!(
-            person(
-                "ada@example.org",
-                "Ada",
-                None,
-                &"p".repeat(MAX_PASSWORD_BYTES)
-            )
-            .is_ok()
-        );
+        let huge = "p".repeat(MAX_PASSWORD_BYTES + 1);
+        assert!(matches!(
+            person("ada@example.org", "Ada", None, &huge),
+            Err(Error::InvalidInput(_))
+        ));
+        // Characters, not bytes: twelve unusual characters are enough.
+        assert!(person("ada@example.org", "Ada", None, "ümlaut-Ärger-7").is_ok());
+        // Up to the hashing limit, in bytes.
+        let longest: String = "Vq7#mT2p!xL9wZ"
+            .chars()
+            .cycle()
+            .take(MAX_PASSWORD_BYTES)
+            .collect();
+        assert!(person("ada@example.org", "Ada", None, &longest).is_ok());
     }
 }

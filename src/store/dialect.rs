@@ -19,8 +19,8 @@ use tokio::sync::mpsc;
 
 use super::Invalidation;
 use super::sql::rows::{
-    ActingActionRow, ApiKeyRow, ImpersonationRow, LiveSessionRow, LoginRecordRow, SessionRow,
-    ViewerRow,
+    ActingActionRow, ApiKeyRow, ChangeRow, ImpersonationRow, LiveSessionRow, LoginRecordRow,
+    MemberRow, PersonRow, SessionRow, ViewerRow,
 };
 use super::statement::{Sql, Value};
 use crate::error::Result;
@@ -66,6 +66,19 @@ pub trait Dialect: Send + Sync + 'static {
     /// SQL for the database's clock, in whole microseconds since the Unix epoch: the one
     /// clock all servers sharing it agree on.
     const NOW_MICROS: &'static str;
+
+    /// Appended to a `SELECT` inside a change's transaction whose rows decide whether the
+    /// change may go on (an account keeps an owner, the platform an admin). Where writers run
+    /// side by side (PostgreSQL under READ COMMITTED) it locks those rows until commit, so two
+    /// such changes at once take turns and the second sees what the first did. Empty where
+    /// one writer runs transactions in turn already (SQLite, which has no row locks either).
+    const FOR_UPDATE: &'static str;
+
+    /// Like [`Dialect::FOR_UPDATE`], but shared: for a sign-in (or the start of acting) that
+    /// checks the person, their membership, the account and the application, so that a
+    /// change to those rows at the same moment waits for it to commit, and then sees and ends
+    /// what it created. Checks like it do not wait for one another. Empty on SQLite.
+    const FOR_SHARE: &'static str;
 }
 
 /// An sqlx driver that the shared SQL can use: it encodes every [`Value`], reads every row
@@ -86,6 +99,11 @@ pub trait SqlDb:
     + Fetch<(i64, String)>
     + Fetch<(i64, String, String)>
     + Fetch<(i64, String, String, i64, String)>
+    + Fetch<(i64, String, i64, i64)>
+    + Fetch<(i64, i64, String)>
+    + Fetch<(i64, i64, String, String, String)>
+    + Fetch<(String, bool)>
+    + Fetch<(String, String)>
     + Fetch<ViewerRow>
     + Fetch<LiveSessionRow>
     + Fetch<SessionRow>
@@ -93,6 +111,9 @@ pub trait SqlDb:
     + Fetch<ImpersonationRow>
     + Fetch<ActingActionRow>
     + Fetch<ApiKeyRow>
+    + Fetch<PersonRow>
+    + Fetch<MemberRow>
+    + Fetch<ChangeRow>
 {
     /// Appends the placeholder for the `n`th bound value (from 1).
     fn push_placeholder(text: &mut String, n: usize);

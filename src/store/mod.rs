@@ -1,8 +1,9 @@
 //! Persistence: small traits per area, one generic SQL implementation, one dialect per
 //! database.
 //!
-//! - [`SessionStore`], [`DirectoryStore`], [`AuditStore`], [`ApiKeyStore`], [`LimitStore`]:
-//!   what the service asks of storage, one file per area. [`Store`] is all five plus what a
+//! - [`SessionStore`], [`DirectoryStore`], [`AdministrationStore`], [`AuditStore`],
+//!   [`ApiKeyStore`], [`LimitStore`]: what the service asks of storage, one file per area.
+//!   [`Store`] is all six plus what a
 //!   database as a whole does (migrate, answer a ping, tell of other servers' changes); the
 //!   service holds one `Arc<dyn Store>`.
 //! - `sql/`: the SQL both databases share, written once as generic code over a [`Dialect`]
@@ -16,6 +17,7 @@
 //! reach. The store contract suite (`tests/store_contract/`, one module per area) runs the
 //! same cases against every implementation, directly on these traits.
 
+mod administration;
 mod api_keys;
 mod audit;
 mod dialect;
@@ -33,6 +35,7 @@ pub use crate::access::Scope;
 use crate::error::Result;
 use crate::token::TokenHash;
 
+pub use administration::{AdministrationStore, Applied, ChangeRecord, DirectoryChange};
 pub use api_keys::{ApiKeyRecord, ApiKeyStore};
 pub use audit::{AuditStore, NewActingAction, NewLoginRecord};
 pub use dialect::{Dialect, SqlDb};
@@ -46,7 +49,13 @@ pub use statement::{Sql, Value};
 /// A whole database: every area, and what only the database as a whole can do.
 #[async_trait]
 pub trait Store:
-    SessionStore + DirectoryStore + AuditStore + ApiKeyStore + LimitStore + 'static
+    SessionStore
+    + DirectoryStore
+    + AdministrationStore
+    + AuditStore
+    + ApiKeyStore
+    + LimitStore
+    + 'static
 {
     /// Brings the schema up to date. Safe to call on every start, and from several servers at
     /// once (the migrator takes a lock).

@@ -106,6 +106,15 @@ impl Dialect for PostgresStore {
     /// The statement's start: the same moment however often a statement reads it.
     const NOW_MICROS: &str = "CAST(EXTRACT(EPOCH FROM statement_timestamp()) * 1000000 AS BIGINT)";
 
+    /// Writers share the pool and run side by side under READ COMMITTED: a check that must
+    /// still hold at commit locks the rows it read. A statement that waited for such a lock
+    /// reads the rows as the other transaction committed them.
+    const FOR_UPDATE: &str = " FOR UPDATE";
+
+    /// Shared: sign-ins checking the same rows go on side by side, and an `UPDATE` or
+    /// `DELETE` of those rows waits for them.
+    const FOR_SHARE: &str = " FOR SHARE";
+
     /// Substring search through the pg_trgm GIN index on the lower-cased search text.
     fn push_search(sql: &mut Sql<Postgres>, term: &str) {
         sql.push(" AND s.search_text LIKE ")

@@ -92,6 +92,13 @@ impl Dialect for SqliteStore {
     /// 2440587.5. ('now' has millisecond precision.)
     const NOW_MICROS: &str = "CAST((julianday('now') - 2440587.5) * 86400000000.0 AS INTEGER)";
 
+    /// Transactions that write take turns on the one writer connection, so what a change
+    /// read stays true until it commits; SQLite has no row locks to ask for (nor the syntax).
+    const FOR_UPDATE: &str = "";
+
+    /// As for [`Dialect::FOR_UPDATE`]: the one writer runs a sign-in and a change in turn.
+    const FOR_SHARE: &str = "";
+
     /// Substring search. Three characters or more use the FTS5 trigram index; shorter terms
     /// fall back to `LIKE` over rows the scope has already narrowed (the service refuses them
     /// for the platform-wide view, where that would mean a scan).

@@ -4,7 +4,7 @@
 use sessionboard::model::{ActingActionKind, ImpersonationId, PageRequest, SessionId, Timestamp};
 use sessionboard::store::{NewActingAction, Store};
 
-use crate::fixture::{at, people, plant, session};
+use crate::fixture::{at, people, plant, serve, session};
 
 contract!(
     an_acting_session_knows_when_its_acting_began,
@@ -24,6 +24,7 @@ async fn ended(store: &dyn Store) -> Vec<(ImpersonationId, Option<Timestamp>)> {
 async fn an_acting_session_knows_when_its_acting_began(store: &dyn Store) {
     let p = people(store).await;
     let reps = plant(store, session(p.rita, p.sales, p.web, at(0))).await;
+    serve(store, p.rita, p.acme).await;
     store
         .start_impersonation(reps.id, p.rita, p.bob, p.acme, at(3))
         .await
@@ -47,11 +48,13 @@ async fn an_acting_session_knows_when_its_acting_began(store: &dyn Store) {
 async fn an_overdue_impersonation_ends_only_if_it_is_still_the_one_acting(store: &dyn Store) {
     let p = people(store).await;
     let reps = plant(store, session(p.rita, p.sales, p.web, at(0))).await;
+    serve(store, p.rita, p.acme).await;
     let (first, _) = store
         .start_impersonation(reps.id, p.rita, p.bob, p.acme, at(1))
         .await
         .unwrap();
     store.end_impersonation(reps.id, at(2)).await.unwrap();
+    serve(store, p.rita, p.globex).await;
     let (second, _) = store
         .start_impersonation(reps.id, p.rita, p.carol, p.globex, at(3))
         .await

@@ -9,7 +9,7 @@ use sessionboard::model::{
 use sessionboard::store::{Acting, NewLoginRecord, Scope, Store};
 
 use crate::common::T0;
-use crate::fixture::{DAY, OBSERVATION, People, Planted, at, people, plant, session};
+use crate::fixture::{DAY, OBSERVATION, People, Planted, at, people, plant, serve, session};
 
 contract!(
     opening_a_session_writes_it_and_its_login_record_together_or_not_at_all,
@@ -68,6 +68,7 @@ async fn acting_session(
     at: Timestamp,
 ) -> (Planted, ImpersonationId) {
     let reps = plant(store, session(p.rita, p.sales, p.web, at)).await;
+    serve(store, p.rita, account).await;
     let (impersonation, token) = store
         .start_impersonation(reps.id, p.rita, target, account, at)
         .await
@@ -291,6 +292,8 @@ async fn acting_as_someone_marks_the_session_and_a_second_start_is_refused(store
         }]
     );
 
+    serve(store, p.rita, p.globex).await;
+
     let again = store
         .start_impersonation(reps.id, p.rita, p.carol, p.globex, at(2))
         .await;
@@ -338,6 +341,7 @@ async fn ending_an_impersonation_returns_the_token_hash_once_and_closes_the_reco
     );
 
     // The session may act again; the log lists the newest first, a page at a time.
+    serve(store, p.rita, p.globex).await;
     let (second, _) = store
         .start_impersonation(reps.id, p.rita, p.carol, p.globex, at(10))
         .await

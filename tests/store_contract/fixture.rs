@@ -217,3 +217,12 @@ pub async fn listed(
     assert_eq!(count, page.items.len() as u64, "{scope:?} {query:?}");
     page.items.iter().map(|s| s.id).collect()
 }
+
+/// Lets a representative act as `account`'s people: the store, too, refuses acting outside
+/// the accounts a representative serves. Serving twice is as good as once.
+pub async fn serve(store: &dyn Store, rep: UserId, account: AccountId) {
+    match store.insert_rep_assignment(rep, account).await {
+        Ok(()) | Err(sessionboard::Error::AlreadyExists(_)) => {}
+        Err(error) => panic!("{error:?}"),
+    }
+}

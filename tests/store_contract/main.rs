@@ -33,6 +33,7 @@ macro_rules! contract {
 }
 
 mod acting;
+mod administration;
 mod api_keys;
 mod audit;
 mod directory;

@@ -155,6 +155,11 @@ impl From<sessionboard::Error> for ApiError {
             Error::AlreadyExists(_) => Self::InvalidRequest(error.to_string()),
             Error::RateLimited(seconds) => Self::RateLimited(seconds),
             Error::Busy(seconds) => Self::Busy(seconds),
+            Error::NotFound(_)
+            | Error::WeakPassword(_)
+            | Error::LastOwner
+            | Error::LastPlatformAdmin
+            | Error::LinkNotValid => Self::InvalidRequest(error.to_string()),
             Error::AlreadyImpersonating | Error::NotImpersonating => {
                 Self::Forbidden("not available while impersonating".to_owned())
             }

@@ -71,6 +71,7 @@ impl<D: Dialect> AuditStore for D {
         now: Timestamp,
     ) -> Result<(ImpersonationId, TokenHash)> {
         let mut tx = self.writer().begin().await?;
+        may_act::<D>(&mut tx, impersonator, target_user, target_account).await?;
         let (id,): (i64,) = sql::<D>(
             "INSERT INTO impersonations (impersonator_id, session_id, target_user_id,
                 target_account_id, started_at)",
@@ -191,6 +192,40 @@ impl<D: Dialect> AuditStore for D {
             Cursor { at: x.at, id: x.id }
         }))
     }
+}
+
+/// Refuses to act (writing nothing) unless the representative is an active sales
+/// representative who serves the account, and the person an active member of it while it is
+/// open. Checked inside the transaction with the rows share-locked (on PostgreSQL; SQLite's one
+/// writer runs the two in turn), so that a deactivation, removal, unassignment or closing at
+/// the same moment waits for this to commit and then stops the new acting too.
+async fn may_act<D: Dialect>(
+    connection: &mut <D::Db as sqlx::Database>::Connection,
+    rep: UserId,
+    target_user: UserId,
+    target_account: AccountId,
+) -> Result<()> {
+    let row: Option<(i64,)> = sql::<D>(
+        "SELECT u.id FROM users u
+         JOIN memberships m ON m.user_id = u.id
+         JOIN accounts a ON a.id = m.account_id
+         JOIN rep_assignments r ON r.account_id = a.id
+         JOIN users rep ON rep.id = r.rep_user_id
+         WHERE u.id = ",
+    )
+    .bind(target_user.0)
+    .push(" AND a.id = ")
+    .bind(target_account.0)
+    .push(" AND rep.id = ")
+    .bind(rep.0)
+    .push(" AND rep.is_sales_rep = ")
+    .bind(true)
+    .push(" AND u.deactivated_at IS NULL AND rep.deactivated_at IS NULL")
+    .push(" AND a.closed_at IS NULL")
+    .push(D::FOR_SHARE)
+    .fetch_optional(connection)
+    .await?;
+    row.map(|_| ()).ok_or(Error::UserNotFound)
 }
 
 /// Returns `session` to its own user and closes its impersonation's audit record at `ended_at`,

@@ -18,11 +18,16 @@ use crate::token::TokenHash;
 #[async_trait]
 impl<D: Dialect> DirectoryStore for D {
     async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>> {
-        let row: Option<(i64, String)> = sql::<D>("SELECT id, password_hash FROM users WHERE ")
-            .push(D::EMAIL_IS)
-            .bind(email)
-            .fetch_optional(&mut *self.readers().acquire().await?)
-            .await?;
+        // A deactivated person, or one who has not set a password yet, is as unknown here as
+        // an email that matches nobody.
+        let row: Option<(i64, String)> = sql::<D>(
+            "SELECT id, password_hash FROM users
+             WHERE deactivated_at IS NULL AND password_hash <> '' AND ",
+        )
+        .push(D::EMAIL_IS)
+        .bind(email)
+        .fetch_optional(&mut *self.readers().acquire().await?)
+        .await?;
         Ok(row.map(|(id, password_hash)| Credentials {
             user_id: UserId(id),
             password_hash,
@@ -32,7 +37,8 @@ impl<D: Dialect> DirectoryStore for D {
     async fn home_account(&self, user: UserId) -> Result<Option<AccountSettings>> {
         let row: Option<(i64, bool)> = sql::<D>(
             "SELECT a.id, a.store_geolocation FROM memberships m
-             JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ",
+             JOIN accounts a ON a.id = m.account_id
+             WHERE a.closed_at IS NULL AND m.user_id = ",
         )
         .bind(user.0)
         .push(" ORDER BY a.id LIMIT 1")
@@ -42,11 +48,12 @@ impl<D: Dialect> DirectoryStore for D {
     }
 
     async fn account_settings(&self, account: AccountId) -> Result<Option<AccountSettings>> {
-        let row: Option<(i64, bool)> =
-            sql::<D>("SELECT id, store_geolocation FROM accounts WHERE id = ")
-                .bind(account.0)
-                .fetch_optional(&mut *self.readers().acquire().await?)
-                .await?;
+        let row: Option<(i64, bool)> = sql::<D>(
+            "SELECT id, store_geolocation FROM accounts WHERE closed_at IS NULL AND id = ",
+        )
+        .bind(account.0)
+        .fetch_optional(&mut *self.readers().acquire().await?)
+        .await?;
         Ok(row.map(account_settings))
     }
 
@@ -54,7 +61,7 @@ impl<D: Dialect> DirectoryStore for D {
         let mut connection = self.writer().acquire().await?;
         let changed = sql::<D>("UPDATE accounts SET store_geolocation = ")
             .bind(on)
-            .push(" WHERE id = ")
+            .push(" WHERE closed_at IS NULL AND id = ")
             .bind(account.0)
             .run(&mut *connection)
             .await?;
@@ -62,32 +69,42 @@ impl<D: Dialect> DirectoryStore for D {
     }
 
     async fn application_by_name(&self, name: &str) -> Result<Option<ApplicationId>> {
-        let id: Option<(i64,)> = sql::<D>("SELECT id FROM applications WHERE name = ")
-            .bind(name)
-            .fetch_optional(&mut *self.readers().acquire().await?)
-            .await?;
+        let id: Option<(i64,)> =
+            sql::<D>("SELECT id FROM applications WHERE retired_at IS NULL AND name = ")
+                .bind(name)
+                .fetch_optional(&mut *self.readers().acquire().await?)
+                .await?;
         Ok(id.map(|(id,)| ApplicationId(id)))
     }
 
     async fn principal(&self, user: UserId) -> Result<Option<Principal>> {
-        let flags: Option<(bool, bool)> =
-            sql::<D>("SELECT is_platform_admin, is_sales_rep FROM users WHERE id = ")
-                .bind(user.0)
-                .fetch_optional(&mut *self.readers().acquire().await?)
-                .await?;
+        let flags: Option<(bool, bool)> = sql::<D>(
+            "SELECT is_platform_admin, is_sales_rep FROM users
+             WHERE deactivated_at IS NULL AND id = ",
+        )
+        .bind(user.0)
+        .fetch_optional(&mut *self.readers().acquire().await?)
+        .await?;
         let Some((is_platform_admin, is_sales_rep)) = flags else {
             return Ok(None);
         };
-        let memberships: Vec<(i64, String)> =
-            sql::<D>("SELECT account_id, role FROM memberships WHERE user_id = ")
-                .bind(user.0)
-                .fetch_all(&mut *self.readers().acquire().await?)
-                .await?;
+        let memberships: Vec<(i64, String)> = sql::<D>(
+            "SELECT m.account_id, m.role FROM memberships m
+             JOIN accounts a ON a.id = m.account_id
+             WHERE a.closed_at IS NULL AND m.user_id = ",
+        )
+        .bind(user.0)
+        .fetch_all(&mut *self.readers().acquire().await?)
+        .await?;
         let serves: Vec<(i64,)> = if is_sales_rep {
-            sql::<D>("SELECT account_id FROM rep_assignments WHERE rep_user_id = ")
-                .bind(user.0)
-                .fetch_all(&mut *self.readers().acquire().await?)
-                .await?
+            sql::<D>(
+                "SELECT r.account_id FROM rep_assignments r
+                 JOIN accounts a ON a.id = r.account_id
+                 WHERE a.closed_at IS NULL AND r.rep_user_id = ",
+            )
+            .bind(user.0)
+            .fetch_all(&mut *self.readers().acquire().await?)
+            .await?
         } else {
             Vec::new()
         };
@@ -106,7 +123,7 @@ impl<D: Dialect> DirectoryStore for D {
     async fn viewer(&self, user: UserId, account: AccountId) -> Result<Option<Viewer>> {
         let row: Option<ViewerRow> = sql::<D>(
             "SELECT u.name, u.email, u.is_platform_admin, u.is_sales_rep, a.name AS account_name
-             FROM users u, accounts a WHERE u.id = ",
+             FROM users u, accounts a WHERE a.closed_at IS NULL AND u.id = ",
         )
         .bind(user.0)
         .push(" AND a.id = ")
@@ -118,7 +135,8 @@ impl<D: Dialect> DirectoryStore for D {
         };
         let memberships: Vec<(i64, String, String)> = sql::<D>(
             "SELECT m.account_id, a.name, m.role FROM memberships m
-             JOIN accounts a ON a.id = m.account_id WHERE m.user_id = ",
+             JOIN accounts a ON a.id = m.account_id
+             WHERE a.closed_at IS NULL AND m.user_id = ",
         )
         .bind(user.0)
         .push(" ORDER BY a.id")
@@ -166,7 +184,7 @@ impl<D: Dialect> DirectoryStore for D {
              JOIN accounts a ON a.id = r.account_id
              JOIN memberships m ON m.account_id = a.id
              JOIN users u ON u.id = m.user_id
-             WHERE r.rep_user_id = ",
+             WHERE a.closed_at IS NULL AND u.deactivated_at IS NULL AND r.rep_user_id = ",
         )
         .bind(rep.0)
         .push(" AND u.is_sales_rep = ")
@@ -196,7 +214,8 @@ impl<D: Dialect> DirectoryStore for D {
     async fn list_members(&self, account: AccountId) -> Result<Vec<(UserId, String)>> {
         let rows: Vec<(i64, String)> = sql::<D>(
             "SELECT u.id, u.name FROM memberships m JOIN users u ON u.id = m.user_id
-             WHERE m.account_id = ",
+             JOIN accounts a ON a.id = m.account_id
+             WHERE a.closed_at IS NULL AND m.account_id = ",
         )
         .bind(account.0)
         .push(" ORDER BY u.name LIMIT 1000")
@@ -209,10 +228,11 @@ impl<D: Dialect> DirectoryStore for D {
     }
 
     async fn list_applications(&self) -> Result<Vec<(ApplicationId, String)>> {
-        let rows: Vec<(i64, String)> =
-            sql::<D>("SELECT id, name FROM applications ORDER BY id LIMIT 1000")
-                .fetch_all(&mut *self.readers().acquire().await?)
-                .await?;
+        let rows: Vec<(i64, String)> = sql::<D>(
+            "SELECT id, name FROM applications WHERE retired_at IS NULL ORDER BY id LIMIT 1000",
+        )
+        .fetch_all(&mut *self.readers().acquire().await?)
+        .await?;
         Ok(rows
             .into_iter()
             .map(|(id, name)| (ApplicationId(id), name))
@@ -327,7 +347,7 @@ fn account_settings((id, store_geolocation): (i64, bool)) -> AccountSettings {
     }
 }
 
-async fn insert_account_row<D: Dialect>(
+pub(super) async fn insert_account_row<D: Dialect>(
     connection: &mut <D::Db as sqlx::Database>::Connection,
     name: &str,
     store_geolocation: bool,

@@ -12,6 +12,7 @@
 //! left idle (each connection has its own page cache, and a request's statements stop
 //! landing on the connections already warm with their pages).
 
+mod administration;
 mod api_keys;
 mod audit;
 mod directory;

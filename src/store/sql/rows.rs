@@ -1,9 +1,10 @@
 //! Rows as both databases return them, and their conversion to the model.
 
 use crate::model::{
-    AccountId, ActingActionKind, ActingActionView, ApiKeyId, ApiKeyView, Device, DeviceKind,
-    ImpersonationId, ImpersonationView, Location, LoginOutcome, LoginRecordId, LoginRecordView,
-    SessionId, SessionView, Timestamp, UserId,
+    AccountId, ActingActionKind, ActingActionView, ApiKeyId, ApiKeyView, ApplicationId, ChangeKind,
+    ChangeView, Device, DeviceKind, ImpersonationId, ImpersonationView, Location, LoginOutcome,
+    LoginRecordId, LoginRecordView, MemberView, PersonView, Role, SessionId, SessionView,
+    Timestamp, UserId,
 };
 
 /// A location split into the columns it is stored in.
@@ -368,5 +369,123 @@ impl From<ApiKeyRow> for ApiKeyView {
             created_at: Timestamp(row.created_at),
             revoked_at: row.revoked_at.map(Timestamp),
         }
+    }
+}
+
+/// The columns of [`PersonRow`], for `SELECT … FROM users`: unqualified, so that the
+/// dialect's email comparison may follow.
+pub const PERSON_COLUMNS: &str = "id, name, email, is_platform_admin, is_sales_rep, \
+     deactivated_at, password_hash <> '' AS has_password, created_at";
+
+/// A person as administration lists them; their memberships are read apart.
+#[derive(sqlx::FromRow)]
+pub struct PersonRow {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub is_platform_admin: bool,
+    pub is_sales_rep: bool,
+    pub deactivated_at: Option<i64>,
+    pub has_password: bool,
+    pub created_at: i64,
+}
+
+impl From<PersonRow> for PersonView {
+    /// Without memberships or accounts served: those come from their own reads.
+    fn from(row: PersonRow) -> Self {
+        PersonView {
+            id: UserId(row.id),
+            name: row.name,
+            email: row.email,
+            is_platform_admin: row.is_platform_admin,
+            is_sales_rep: row.is_sales_rep,
+            deactivated_at: row.deactivated_at.map(Timestamp),
+            has_password: row.has_password,
+            created_at: Timestamp(row.created_at),
+            memberships: Vec::new(),
+            serves: Vec::new(),
+        }
+    }
+}
+
+/// A member of an account, as its Members page lists them.
+#[derive(sqlx::FromRow)]
+pub struct MemberRow {
+    pub user_id: i64,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub job_label: String,
+    pub live_sessions: i64,
+    pub has_password: bool,
+    pub deactivated: bool,
+}
+
+impl From<MemberRow> for MemberView {
+    fn from(row: MemberRow) -> Self {
+        MemberView {
+            user_id: UserId(row.user_id),
+            name: row.name,
+            email: row.email,
+            // The column's CHECK admits only the roles there are.
+            role: Role::parse(&row.role).unwrap_or(Role::Employee),
+            job_label: row.job_label,
+            live_sessions: u64::try_from(row.live_sessions).unwrap_or(0),
+            has_password: row.has_password,
+            deactivated: row.deactivated,
+        }
+    }
+}
+
+/// The columns of [`ChangeRow`], for `SELECT … FROM changes c`.
+pub const CHANGE_COLUMNS: &str = "c.id, c.at, c.actor_id, actor.name AS actor_name, \
+     rep.name AS impersonator_name, c.ip, c.kind, c.account_id, a.name AS account_name, \
+     c.target_user_id, target.name AS target_user_name, c.application_id, c.detail, \
+     c.sessions_ended";
+
+/// Outer joins: a change outlives the people and accounts it names.
+pub const CHANGE_JOINS: &str = " LEFT JOIN users actor ON actor.id = c.actor_id \
+     LEFT JOIN users rep ON rep.id = c.impersonator_id \
+     LEFT JOIN accounts a ON a.id = c.account_id \
+     LEFT JOIN users target ON target.id = c.target_user_id";
+
+#[derive(sqlx::FromRow)]
+pub struct ChangeRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: Option<String>,
+    pub impersonator_name: Option<String>,
+    pub ip: Option<String>,
+    pub kind: String,
+    pub account_id: Option<i64>,
+    pub account_name: Option<String>,
+    pub target_user_id: Option<i64>,
+    pub target_user_name: Option<String>,
+    pub application_id: Option<i64>,
+    pub detail: String,
+    pub sessions_ended: i64,
+}
+
+impl ChangeRow {
+    /// `None` for a kind this version does not know (the column has no CHECK: a newer server
+    /// sharing the database may write kinds added after this one).
+    pub fn into_view(self) -> Option<ChangeView> {
+        Some(ChangeView {
+            id: self.id,
+            at: Timestamp(self.at),
+            actor_id: self.actor_id.map(UserId),
+            actor_name: self.actor_name,
+            impersonator_name: self.impersonator_name,
+            ip: self.ip,
+            kind: ChangeKind::parse(&self.kind)?,
+            account_id: self.account_id.map(AccountId),
+            account_name: self.account_name,
+            target_user_id: self.target_user_id.map(UserId),
+            target_user_name: self.target_user_name,
+            application_id: self.application_id.map(ApplicationId),
+            detail: self.detail,
+            sessions_ended: u64::try_from(self.sessions_ended).unwrap_or(0),
+        })
     }
 }

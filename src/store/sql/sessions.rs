@@ -7,7 +7,7 @@ use super::{
     into_page, like_pattern, observation_values, order, push_page, push_scope, sql, token_hashes,
 };
 use crate::access::{Scope, SessionOwner};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{
     AccountId, Cursor, Page, PageRequest, SessionId, SessionView, Timestamp, UserId,
 };
@@ -34,6 +34,7 @@ impl<D: Dialect> SessionStore for D {
     ) -> Result<SessionId> {
         // One transaction, one commit: a sign-in is one write, not two.
         let mut tx = self.writer().begin().await?;
+        may_open::<D>(&mut tx, &session).await?;
         let id = insert_session_row::<D::Db>(&mut tx, session).await?;
         record.session_id = Some(id);
         super::audit::insert_login_row::<D::Db>(&mut tx, record).await?;
@@ -323,6 +324,34 @@ impl<D: Dialect> SessionStore for D {
             }
         }
     }
+}
+
+/// Refuses a sign-in (writing nothing) unless the person is active and a member of the
+/// account, the account open and the application not retired. Checked inside the sign-in's
+/// transaction with the rows share-locked (on PostgreSQL; SQLite's one writer runs the two in
+/// turn), so that deactivating the person, removing the membership, closing the account or
+/// retiring the application at the same moment waits for this sign-in to commit and then ends
+/// its new session too.
+async fn may_open<D: Dialect>(
+    connection: &mut <D::Db as sqlx::Database>::Connection,
+    session: &NewSession<'_>,
+) -> Result<()> {
+    let row: Option<(i64,)> = sql::<D>(
+        "SELECT u.id FROM users u
+         JOIN memberships m ON m.user_id = u.id
+         JOIN accounts a ON a.id = m.account_id
+         JOIN applications p ON p.id = ",
+    )
+    .bind(session.application_id.0)
+    .push(" WHERE u.id = ")
+    .bind(session.user_id.0)
+    .push(" AND m.account_id = ")
+    .bind(session.account_id.0)
+    .push(" AND u.deactivated_at IS NULL AND a.closed_at IS NULL AND p.retired_at IS NULL")
+    .push(D::FOR_SHARE)
+    .fetch_optional(connection)
+    .await?;
+    row.map(|_| ()).ok_or(Error::InvalidCredentials)
 }
 
 async fn insert_session_row<DB: SqlDb>(
