@@ -156,6 +156,20 @@ pub enum Command {
         #[command(subcommand)]
         action: UserAction,
     },
+    /// Manage accounts.
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+    /// Bring in accounts, people and memberships from a CSV file: a header row naming the
+    /// columns account, name, email, role (owner or employee) and job label, in any order, then
+    /// one row per membership. The whole file is checked first: with any bad row nothing is
+    /// written and every bad row is listed. What already matches is left alone, so the same
+    /// file can be run again. New people get set-password links, printed once.
+    Import {
+        /// The CSV file, in UTF-8.
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -174,6 +188,29 @@ pub enum UserAction {
         /// A platform admin: sees and ends sessions in every account, manages API keys.
         #[arg(long)]
         platform_admin: bool,
+    },
+    /// Deactivate a person: they cannot sign in, and every session of theirs ends at once.
+    Deactivate {
+        #[arg(long)]
+        email: String,
+    },
+    /// Take a person's password away and print a set-password link for them (shown only this
+    /// once). Their sessions end too, unless --keep-sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+        /// Leave them signed in where they are (say, locked out on one device only).
+        #[arg(long)]
+        keep_sessions: bool,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum AccountAction {
+    /// Create an account with nobody in it yet; add people with `import` or on the web.
+    Create {
+        #[arg(long)]
+        name: String,
     },
 }
 

@@ -1,15 +1,16 @@
+use std::path::Path;
 use std::process::ExitCode;
 
 use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::config::get_configuration;
-use server::config::{ApiKeyAction, Command, UserAction};
+use server::config::{AccountAction, ApiKeyAction, Command, UserAction};
 use server::startup::{
     base_url, build_engine, demo_world_exposure, open_setup_link, spawn_purge_job,
 };
 use server::{Config, build_state, router};
-use sessionboard::model::{ApiKeyId, Timestamp};
-use sessionboard::service::NewPerson;
+use sessionboard::model::{ApiKeyId, PasswordLink, Timestamp};
+use sessionboard::service::{ImportError, NewPerson, Operator, PASSWORD_LINK_LIFETIME};
 use tracing_subscriber::EnvFilter;
 
 /// Password checks allocate 19 MiB each on whichever blocking thread runs them; jemalloc gives
@@ -50,6 +51,8 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     match config.command.clone() {
         Some(Command::ApiKey { action }) => api_key(&config, action).await,
         Some(Command::User { action }) => user(&config, action).await,
+        Some(Command::Account { action }) => account(&config, action).await,
+        Some(Command::Import { file }) => import(&config, &file).await,
         Some(Command::Serve) | None => serve(config).await,
     }
 }
@@ -80,19 +83,51 @@ async fn api_key(config: &Config, action: ApiKeyAction) -> Result<(), Box<dyn st
 }
 
 async fn user(config: &Config, action: UserAction) -> Result<(), Box<dyn std::error::Error>> {
-    let UserAction::Create {
-        email,
-        name,
-        account,
-        platform_admin,
-    } = action;
     let operator = build_engine(config).await?.operator;
+    let now = Timestamp::now();
+    match action {
+        UserAction::Create {
+            email,
+            name,
+            account,
+            platform_admin,
+        } => create_user(&operator, &email, &name, account.as_deref(), platform_admin).await?,
+        UserAction::Deactivate { email } => {
+            let ended = operator.deactivate_user(&email, now).await?;
+            println!("Deactivated {email}: they cannot sign in. Sessions ended: {ended}.");
+        }
+        UserAction::ResetPassword {
+            email,
+            keep_sessions,
+        } => {
+            // Before the reset: a link that cannot be printed would be lost.
+            let base = link_base(config)?;
+            let link = operator.reset_password(&email, !keep_sessions, now).await?;
+            let sessions = if keep_sessions {
+                "their sessions were kept"
+            } else {
+                "their sessions ended"
+            };
+            println!("Reset the password of {email}: the old one no longer works, and {sessions}.");
+            print_links(&base, &[(email, link)]);
+        }
+    }
+    Ok(())
+}
+
+async fn create_user(
+    operator: &Operator,
+    email: &str,
+    name: &str,
+    account: Option<&str>,
+    platform_admin: bool,
+) -> Result<(), Box<dyn std::error::Error>> {
     let password = read_password()?;
     let person = NewPerson {
-        email: &email,
-        name: &name,
+        email,
+        name,
         password: &password,
-        account: account.as_deref(),
+        account,
         is_platform_admin: platform_admin,
     };
     let id = operator.create_user(person, Timestamp::now()).await?;
@@ -103,6 +138,58 @@ async fn user(config: &Config, action: UserAction) -> Result<(), Box<dyn std::er
     };
     println!("Created user {id} ({email}), {role}. They can sign in now.");
     Ok(())
+}
+
+async fn account(config: &Config, action: AccountAction) -> Result<(), Box<dyn std::error::Error>> {
+    let AccountAction::Create { name } = action;
+    let operator = build_engine(config).await?.operator;
+    let id = operator.create_account(&name, Timestamp::now()).await?;
+    println!("Created account {id}, {:?}.", name.trim());
+    Ok(())
+}
+
+/// `sessionboard import FILE.csv`: with any bad row, every one goes to stderr and nothing is
+/// written.
+async fn import(config: &Config, file: &Path) -> Result<(), Box<dyn std::error::Error>> {
+    let csv = std::fs::File::open(file)
+        .map_err(|error| format!("cannot read {}: {error}", file.display()))?;
+    // Worked out before anything is written, so that a configuration error writes nothing.
+    let base = link_base(config)?;
+    let operator = build_engine(config).await?.operator;
+    let report = match operator.import_csv(csv, Timestamp::now()).await {
+        Ok(report) => report,
+        Err(ImportError::BadRows(rows)) => {
+            for row in &rows {
+                eprintln!("{}: {row}", file.display());
+            }
+            return Err(format!("{} bad rows; nothing was imported", rows.len()).into());
+        }
+        Err(error) => return Err(error.into()),
+    };
+    println!("accounts: {}", report.accounts);
+    println!("people: {}", report.people);
+    println!("memberships: {}", report.memberships);
+    print_links(&base, &report.links);
+    Ok(())
+}
+
+/// Where set-password links point: the base `serve` puts in front of the setup link.
+fn link_base(config: &Config) -> Result<String, Box<dyn std::error::Error>> {
+    let address = get_configuration(None)?.leptos_options.site_addr;
+    Ok(base_url(config, address))
+}
+
+/// Set-password links for the operator to hand over, one per person: printed, never logged.
+fn print_links(base: &str, links: &[(String, PasswordLink)]) {
+    let Some(width) = links.iter().map(|(email, _)| email.len()).max() else {
+        return;
+    };
+    let hours = PASSWORD_LINK_LIFETIME.as_secs() / 3600;
+    let noun = if links.len() == 1 { "link" } else { "links" };
+    println!("Set-password {noun} (valid {hours} hours, shown once):");
+    for (email, link) in links {
+        println!("{email:width$}  {base}{}", link.path);
+    }
 }
 
 /// The new person's password: `SESSIONBOARD_PASSWORD` if set, else one line of standard input.
