@@ -30,6 +30,14 @@ pub enum UiError {
     AlreadyImpersonating,
     #[error("You are not acting as anyone.")]
     NotImpersonating,
+    /// Something named by id that does not exist (any more): a closed account, a retired
+    /// application.
+    #[error("That {0} does not exist (any more).")]
+    NotFound(String),
+    /// A change refused because of what else is true: the last owner, the last admin, a used
+    /// link. The message says what to do instead.
+    #[error("{0}")]
+    Refused(String),
     #[error("Too many sign-in attempts. Please wait {0} seconds and try again.")]
     RateLimited(u64),
     #[error("Sessionboard is very busy right now. Please try again in {0} seconds.")]
@@ -104,6 +112,11 @@ impl From<sessionboard::Error> for UiError {
             Error::NotImpersonating => Self::NotImpersonating,
             Error::RateLimited(seconds) => Self::RateLimited(seconds),
             Error::Busy(seconds) => Self::Busy(seconds),
+            Error::NotFound(what) => Self::NotFound(what.to_owned()),
+            Error::WeakPassword(_) => Self::InvalidInput(error.to_string()),
+            Error::LastOwner | Error::LastPlatformAdmin | Error::LinkNotValid => {
+                Self::Refused(capitalised(&error.to_string()))
+            }
             // `is_internal` above.
             Error::NoAccount
             | Error::Config(_)
@@ -111,6 +124,16 @@ impl From<sessionboard::Error> for UiError {
             | Error::Migration(_)
             | Error::Internal(_) => Self::Internal,
         }
+    }
+}
+
+/// "An account needs…" from the engine's "an account needs…".
+#[cfg(feature = "ssr")]
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect::<String>() + ".",
+        None => String::new(),
     }
 }
 
@@ -122,7 +145,8 @@ impl UiError {
         match self {
             Self::NotSignedIn | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
             Self::CannotTerminateCurrentSession => StatusCode::CONFLICT,
-            Self::SessionNotFound | Self::UserNotFound => StatusCode::NOT_FOUND,
+            Self::SessionNotFound | Self::UserNotFound | Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Refused(_) => StatusCode::CONFLICT,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::AlreadyImpersonating | Self::NotImpersonating => StatusCode::CONFLICT,
             Self::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,

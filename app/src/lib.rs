@@ -2,6 +2,9 @@
 //! browser. Server functions live next to the components that use them and only call the
 //! session engine's service.
 
+// Leptos views are nested types; the admin pages' exceed the compiler's default depth.
+#![recursion_limit = "256"]
+
 pub mod components;
 pub mod error;
 pub mod pages;
@@ -15,11 +18,17 @@ use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
 use crate::pages::act_as::ActAsPage;
+use crate::pages::admin::{
+    AccountChangesPage, AccountsPage, ApplicationsPage, ChangesPage, PeoplePage,
+};
 use crate::pages::api_keys::ApiKeysPage;
 use crate::pages::audit::AuditPage;
 use crate::pages::history::HistoryPage;
 use crate::pages::login::LoginPage;
+use crate::pages::members::MembersPage;
+use crate::pages::password::PasswordPage;
 use crate::pages::sessions::{AccountSessionsPage, MySessionsPage, PlatformSessionsPage};
+use crate::pages::set_password::SetPasswordPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::setup::SetupPage;
 
@@ -67,14 +76,22 @@ pub fn App() -> impl IntoView {
                 // be decided before the response's status line is sent.
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
+                <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/sessions") view=MySessionsPage ssr=SsrMode::Async />
+                <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/accounts/:account/sessions") view=AccountSessionsPage ssr=SsrMode::Async />
+                <Route path=path!("/accounts/:account/members") view=MembersPage ssr=SsrMode::Async />
+                <Route path=path!("/accounts/:account/changes") view=AccountChangesPage ssr=SsrMode::Async />
                 <Route path=path!("/accounts/:account/settings") view=SettingsPage ssr=SsrMode::Async />
                 <Route path=path!("/history") view=HistoryPage ssr=SsrMode::Async />
                 <Route path=path!("/act-as") view=ActAsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/sessions") view=PlatformSessionsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/api-keys") view=ApiKeysPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/accounts") view=AccountsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/people") view=PeoplePage ssr=SsrMode::Async />
+                <Route path=path!("/admin/applications") view=ApplicationsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/changes") view=ChangesPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

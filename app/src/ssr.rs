@@ -132,6 +132,15 @@ pub fn client_ip() -> Result<IpAddr, UiError> {
     Ok(identity()?.client_ip)
 }
 
+/// The signed-in caller and their address, for changes the audit log records.
+pub fn actor() -> Result<sessionboard::service::Actor, UiError> {
+    let identity = identity()?;
+    Ok(sessionboard::service::Actor {
+        caller: identity.caller.ok_or(UiError::NotSignedIn)?,
+        ip: identity.client_ip,
+    })
+}
+
 pub fn user_agent() -> String {
     use_context::<Parts>()
         .and_then(|parts| {

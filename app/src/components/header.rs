@@ -80,6 +80,7 @@ pub fn AppHeader(viewer: Viewer) -> impl IntoView {
                 <A href=format!("/accounts/{}/sessions", account.account_id)>
                     {format!("{} sessions", account.account_name)}
                 </A>
+                <A href=format!("/accounts/{}/members", account.account_id)>"Members"</A>
                 <A href=format!("/accounts/{}/settings", account.account_id)>"Settings"</A>
             }
         })
@@ -91,11 +92,20 @@ pub fn AppHeader(viewer: Viewer) -> impl IntoView {
             <nav class="nav" aria-label="Main">
                 <A href="/sessions">"My sessions"</A>
                 <A href="/history">"Sign-in history"</A>
+                // One's own password only: while acting, the customer's is not the
+                // representative's to change.
+                {viewer.impersonator.is_none().then(|| view! {
+                    <A href="/account/password">"Password"</A>
+                })}
                 {account_links}
                 {viewer.is_platform_admin.then(|| view! {
                     <A href="/admin/sessions">"All sessions"</A>
                     <A href="/admin/audit">"Audit log"</A>
                     <A href="/admin/api-keys">"API keys"</A>
+                    <A href="/admin/accounts">"Accounts"</A>
+                    <A href="/admin/people">"People"</A>
+                    <A href="/admin/applications">"Applications"</A>
+                    <A href="/admin/changes">"Changes"</A>
                 })}
                 {(viewer.is_sales_rep && viewer.impersonator.is_none()).then(|| view! {
                     <A href="/act-as">"Act as customer"</A>

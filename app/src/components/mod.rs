@@ -1,5 +1,6 @@
 pub mod ago;
 pub mod confirm;
+pub mod copy_link;
 pub mod device_icon;
 pub mod header;
 pub mod popup;

@@ -1,16 +1,28 @@
 //! The frame of every signed-in page: loads who is signed in (or sends them to sign in),
-//! shows the header and, while a sales representative acts as a customer, the banner.
+//! shows the header and, while a sales representative acts as a customer, the banner. It
+//! keeps asking whether the session still lives, and leaves for the sign-in page once not.
+
+use std::cell::Cell;
+use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_navigate;
 use sessionboard::model::Viewer;
 
+use crate::components::ago::every;
 use crate::components::header::{AppHeader, current_viewer};
 use crate::error::UiError;
+
+/// How often a signed-in page asks whether its session still lives. One ended elsewhere (a
+/// removal, a deactivation, a closed account, a password changed on another device) sends
+/// the page to sign in within this time.
+const HEARTBEAT_MILLIS: u32 = 5_000;
 
 #[component]
 pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
     let viewer = Resource::new(|| (), |_| current_viewer());
+    heartbeat();
     let children = StoredValue::new(children);
     view! {
         <Suspense fallback=|| view! { <main class="page"><p class="loading">"Loading…"</p></main> }>
@@ -44,6 +56,30 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
             }}
         </Suspense>
     }
+}
+
+/// Asks the server in the background, in the browser only, and goes to the sign-in page once
+/// the session has ended. The viewer shown is not loaded again: that would render the page
+/// anew and lose what is being typed.
+fn heartbeat() {
+    let navigate = use_navigate();
+    // One question at a time: a slow server does not get a pile of them.
+    let asking = Rc::new(Cell::new(false));
+    every(HEARTBEAT_MILLIS, move || {
+        if asking.replace(true) {
+            return;
+        }
+        let asking = Rc::clone(&asking);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let answer = current_viewer().await;
+            asking.set(false);
+            // Not on other errors: an unreachable server has not signed anyone out.
+            if matches!(answer, Ok(None) | Err(UiError::NotSignedIn)) {
+                navigate("/login", Default::default());
+            }
+        });
+    });
 }
 
 /// The signed-in person, inside [`SignedIn`].

@@ -1,8 +1,12 @@
 pub mod act_as;
+pub mod admin;
 pub mod api_keys;
 pub mod audit;
 pub mod history;
 pub mod login;
+pub mod members;
+pub mod password;
 pub mod sessions;
+pub mod set_password;
 pub mod settings;
 pub mod setup;
