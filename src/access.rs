@@ -256,6 +256,15 @@ pub fn may_reset_password(principal: &Principal, target: &Principal) -> Result<(
     if principal.is_platform_admin {
         return Ok(());
     }
+    if !principal
+        .memberships
+        .iter()
+        .any(|(_, role)| *role == Role::Owner)
+    {
+        return Err(Error::Forbidden(
+            "only account owners and platform admins reset passwords",
+        ));
+    }
     let owns_all = !target.memberships.is_empty()
         && target
             .memberships
@@ -470,7 +479,7 @@ mod tests {
         assert!(may_reset_password(&admin, &shared).is_ok());
         assert!(matches!(
             may_reset_password(&employee, &owner),
-            Err(Error::UserNotFound)
+            Err(Error::Forbidden(_))
         ));
     }
 

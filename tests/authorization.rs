@@ -3,10 +3,19 @@
 mod common;
 
 use common::{Backend, T0, World, world};
-use sessionboard::model::{PageRequest, SessionFilter, SessionId, SessionsView, UserId};
+use sessionboard::model::{
+    AccountId, ApplicationId, ChangeFilter, PageRequest, Role, SessionFilter, SessionId,
+    SessionsView, UserId,
+};
+use sessionboard::password::hash_password;
+use sessionboard::service::{Actor as Asking, NewMember, PlatformRoles};
+use sessionboard::store::NewUser;
 use sessionboard::{Caller, Error};
 
-on_every_store!(every_role_action_and_target_is_decided_by_the_service);
+on_every_store!(
+    every_role_action_and_target_is_decided_by_the_service,
+    every_role_and_administration_action_is_decided_by_the_service
+);
 
 #[derive(Clone, Copy, Debug)]
 enum Actor {
@@ -103,6 +112,13 @@ async fn caller_for(w: &World, actor: Actor) -> (String, Caller) {
 }
 
 fn outcome<T>(result: &Result<T, Error>) -> Expect {
+    match result {
+        Err(Error::NotFound(_)) => NotFound,
+        _ => session_outcome(result),
+    }
+}
+
+fn session_outcome<T>(result: &Result<T, Error>) -> Expect {
     match result {
         Ok(_) => Allowed,
         Err(Error::Forbidden(_)) => Forbidden,
@@ -215,4 +231,277 @@ async fn every_role_action_and_target_is_decided_by_the_service(backend: Backend
         }
     }
     assert_eq!(cases, 72);
+}
+
+#[derive(Clone, Copy, Debug)]
+enum AdminAction {
+    SeeAcmeMembers,
+    AddAcmeMember,
+    ChangeAcmeMember,
+    RemoveAcmeMember,
+    ResetAcmeEmployeePassword,
+    ReadAcmeChanges,
+    ReadAllChanges,
+    ChangeOwnPassword,
+    CreateAccount,
+    CloseAccount,
+    DeactivatePerson,
+    SetPlatformRoles,
+    RetireApplication,
+    AssignRepresentative,
+}
+
+use AdminAction::*;
+
+/// Who may manage whom, as a table, in the world above. The "Acme" actions are on a person
+/// (or a new one) in Acme alone, made for each case; the platform actions on an account, a
+/// person or an application made for each case. Acting representatives see an owner's
+/// Members page and change log, but change nobody: that stays with the person themselves.
+#[rustfmt::skip]
+const ADMIN_MATRIX: [(Actor, [Expect; 14]); 8] = [
+    //                                  members    add        change     remove     reset      acme log   all log    own pw     +account   close      deactivate roles      retire app assign rep
+    (Actor::Employee,                  [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+    (Actor::Owner,                     [Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+    (Actor::OtherAccountOwner,         [Forbidden, Forbidden, Forbidden, Forbidden, NotFound,  Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+    (Actor::PlatformAdmin,             [Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed]),
+    (Actor::SalesRep,                  [Forbidden, Forbidden, Forbidden, Forbidden, NotFound,  Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+    (Actor::SalesRepActingAsEmployee,  [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+    (Actor::SalesRepActingAsOwner,     [Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+    (Actor::SalesRepServingOnlyGlobex, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+];
+const ADMIN_ACTIONS: [AdminAction; 14] = [
+    SeeAcmeMembers,
+    AddAcmeMember,
+    ChangeAcmeMember,
+    RemoveAcmeMember,
+    ResetAcmeEmployeePassword,
+    ReadAcmeChanges,
+    ReadAllChanges,
+    ChangeOwnPassword,
+    CreateAccount,
+    CloseAccount,
+    DeactivatePerson,
+    SetPlatformRoles,
+    RetireApplication,
+    AssignRepresentative,
+];
+
+/// What one case works on, made fresh for it so that no case sees another's doing.
+struct Targets {
+    /// A person in Acme alone, with a password and a live session there.
+    member: UserId,
+    member_session: SessionId,
+    account: AccountId,
+    application: ApplicationId,
+    /// A person in the new account, with a live session there.
+    person: UserId,
+}
+
+async fn targets(w: &World, case: usize, password_hash: &str) -> Targets {
+    let store = w.operator.store();
+    let new_user = async |email: String, name: String, account: AccountId| {
+        let user = store
+            .insert_user(
+                NewUser {
+                    email: &email,
+                    name: &name,
+                    password_hash,
+                    is_platform_admin: false,
+                    is_sales_rep: false,
+                },
+                T0,
+            )
+            .await
+            .unwrap();
+        store
+            .insert_membership(user, account, Role::Employee, "")
+            .await
+            .unwrap();
+        user
+    };
+    let member = new_user(
+        format!("member{case}@acme.example"),
+        format!("Member {case}"),
+        w.acme,
+    )
+    .await;
+    let account = store
+        .insert_account(&format!("Case {case}"), true, T0)
+        .await
+        .unwrap();
+    let person = new_user(
+        format!("person{case}@case.example"),
+        format!("Person {case}"),
+        account,
+    )
+    .await;
+    let application = store
+        .insert_application(&format!("App {case}"), T0)
+        .await
+        .unwrap();
+    Targets {
+        member,
+        member_session: w.plant_session(member, w.acme, T0).await,
+        account,
+        application,
+        person,
+    }
+}
+
+/// Everything an administration action could change, as text: equal before and after a
+/// refusal, different after an allowed change.
+async fn snapshot(w: &World, me: UserId, t: &Targets, case: usize) -> String {
+    let store = w.operator.store();
+    format!(
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        store.membership(t.member, w.acme).await.unwrap(),
+        store.password_hash(t.member).await.unwrap(),
+        w.is_live(t.member_session, T0).await,
+        store
+            .person_by_email(&format!("new{case}@acme.example"))
+            .await
+            .unwrap()
+            .map(|person| person.id),
+        store.password_hash(me).await.unwrap(),
+        store.account_by_name(&format!("New {case}")).await.unwrap(),
+        store.account_name(t.account).await.unwrap(),
+        store.principal(t.person).await.unwrap(),
+        store
+            .list_live_applications()
+            .await
+            .unwrap()
+            .iter()
+            .any(|app| app.id == t.application),
+        store.principal(w.sam).await.unwrap().map(|sam| sam.serves),
+        store
+            .list_changes(
+                sessionboard::access::Scope::All,
+                &ChangeFilter::default(),
+                PageRequest::default(),
+            )
+            .await
+            .unwrap()
+            .items
+            .len(),
+    )
+}
+
+async fn every_role_and_administration_action_is_decided_by_the_service(backend: Backend) {
+    let w = world(backend).await;
+    let password_hash = hash_password(common::PASSWORD).unwrap();
+    let mut cases = 0;
+    for (actor, expectations) in ADMIN_MATRIX {
+        let (_, caller) = caller_for(&w, actor).await;
+        let me = caller.user_id;
+        let asking = Asking {
+            caller,
+            ip: "192.0.2.1".parse().unwrap(),
+        };
+        for (action, expected) in ADMIN_ACTIONS.into_iter().zip(expectations) {
+            cases += 1;
+            let context = format!("{actor:?} × {action:?}");
+            let t = targets(&w, cases, &password_hash).await;
+            let before = snapshot(&w, me, &t, cases).await;
+            let s = &w.service;
+            let changes = |account| async move {
+                s.list_changes(
+                    &caller,
+                    account,
+                    &ChangeFilter::default(),
+                    PageRequest::default(),
+                )
+                .await
+            };
+            let (actual, writes) = match action {
+                SeeAcmeMembers => {
+                    let result = s.members(&caller, w.acme, T0).await;
+                    if let Ok(members) = &result {
+                        assert!(members.iter().any(|m| m.user_id == t.member), "{context}");
+                    }
+                    (outcome(&result), false)
+                }
+                AddAcmeMember => {
+                    let email = format!("new{cases}@acme.example");
+                    let member = NewMember {
+                        name: "New Person",
+                        email: &email,
+                        role: Role::Employee,
+                        job_label: "Purchasing",
+                    };
+                    (
+                        outcome(&s.add_member(&asking, w.acme, member, T0).await),
+                        true,
+                    )
+                }
+                ChangeAcmeMember => {
+                    let result = s
+                        .change_member(&asking, w.acme, t.member, Role::Owner, "Accounting", T0)
+                        .await;
+                    (outcome(&result), true)
+                }
+                RemoveAcmeMember => {
+                    let result = s.remove_member(&asking, w.acme, t.member, T0).await;
+                    (outcome(&result), true)
+                }
+                ResetAcmeEmployeePassword => {
+                    let result = s.reset_password(&asking, t.member, true, T0).await;
+                    (outcome(&result), true)
+                }
+                ReadAcmeChanges => {
+                    let result = changes(Some(w.acme)).await;
+                    if let Ok(page) = &result {
+                        for change in &page.items {
+                            assert_eq!(change.account_id, Some(w.acme), "{context}");
+                        }
+                    }
+                    (outcome(&result), false)
+                }
+                ReadAllChanges => (outcome(&changes(None).await), false),
+                ChangeOwnPassword => {
+                    // The same password again, so later rows still sign in with it; a new
+                    // salt shows that it was written.
+                    let result = s
+                        .change_password(&asking, common::PASSWORD, common::PASSWORD, false, T0)
+                        .await;
+                    (outcome(&result), true)
+                }
+                CreateAccount => {
+                    let result = s.create_account(&asking, &format!("New {cases}"), T0).await;
+                    (outcome(&result), true)
+                }
+                CloseAccount => (
+                    outcome(&s.close_account(&asking, t.account, T0).await),
+                    true,
+                ),
+                DeactivatePerson => {
+                    let result = s.deactivate_person(&asking, t.person, T0).await;
+                    (outcome(&result), true)
+                }
+                SetPlatformRoles => {
+                    let roles = PlatformRoles {
+                        platform_admin: false,
+                        sales_rep: true,
+                    };
+                    let result = s.set_platform_roles(&asking, t.person, roles, T0).await;
+                    (outcome(&result), true)
+                }
+                RetireApplication => {
+                    let result = s.retire_application(&asking, t.application, T0).await;
+                    (outcome(&result), true)
+                }
+                AssignRepresentative => {
+                    let result = s.assign_representative(&asking, w.sam, t.account, T0).await;
+                    (outcome(&result), true)
+                }
+            };
+            let after = snapshot(&w, me, &t, cases).await;
+            if actual == Allowed && writes {
+                assert_ne!(before, after, "{context}: the change was made");
+            } else {
+                assert_eq!(before, after, "{context}: nothing changed");
+            }
+            assert_eq!(actual, expected, "{context}");
+        }
+    }
+    assert_eq!(cases, 112);
 }

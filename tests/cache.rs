@@ -467,7 +467,7 @@ delegate! {
     is_empty() -> bool;
     insert_account(name: &str, store_geolocation: bool, now: Timestamp) -> AccountId;
     insert_user(user: NewUser<'_>, now: Timestamp) -> UserId;
-    insert_membership(user: UserId, account: AccountId, role: Role) -> ();
+    insert_membership(user: UserId, account: AccountId, role: Role, job_label: &str) -> ();
     insert_rep_assignment(rep: UserId, account: AccountId) -> ();
     insert_application(name: &str, now: Timestamp) -> ApplicationId;
     insert_owner(

@@ -312,7 +312,7 @@ async fn the_impersonation_audit_names_the_account_chosen(backend: Backend) {
     // Bob in two accounts: Acme is where his sign-ins land (the lower id), Globex is chosen.
     w.operator
         .store()
-        .insert_membership(w.bob, w.globex, Role::Employee)
+        .insert_membership(w.bob, w.globex, Role::Employee, "")
         .await
         .unwrap();
     let bobs_in_acme = w.plant_session(w.bob, w.acme, T0).await;

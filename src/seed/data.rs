@@ -84,77 +84,101 @@ pub(super) struct DemoUser {
     pub(super) name: &'static str,
     pub(super) is_platform_admin: bool,
     pub(super) is_sales_rep: bool,
-    pub(super) memberships: &'static [(usize, Role)],
+    /// Account, role there, and job label.
+    pub(super) memberships: &'static [(usize, Role, &'static str)],
+    /// False for someone invited who has not yet set a password through their link.
+    pub(super) has_password: bool,
     /// For sales representatives: the accounts they serve, whose users they may act as.
     pub(super) serves: &'static [usize],
 }
 
-pub(super) const USERS: [DemoUser; 8] = [
+pub(super) const USERS: [DemoUser; 9] = [
     // Henk also advises Nordlicht, so his own list spans two accounts.
     DemoUser {
         email: DEMO_OWNER_EMAIL,
         name: "Henk Becker",
         is_platform_admin: false,
         is_sales_rep: false,
-        memberships: &[(EKTEK, Role::Owner), (NORDLICHT, Role::Employee)],
+        memberships: &[
+            (EKTEK, Role::Owner, "Managing director"),
+            (NORDLICHT, Role::Employee, "Adviser"),
+        ],
         serves: &[],
+        has_password: true,
     },
     DemoUser {
         email: "marie@ektek.example",
         name: "Marie Schmidt",
         is_platform_admin: false,
         is_sales_rep: false,
-        memberships: &[(EKTEK, Role::Employee)],
+        memberships: &[(EKTEK, Role::Employee, "Purchasing")],
         serves: &[],
+        has_password: true,
     },
     DemoUser {
         email: "klaus@ektek.example",
         name: "Klaus Herpich",
         is_platform_admin: false,
         is_sales_rep: false,
-        memberships: &[(EKTEK, Role::Employee)],
+        memberships: &[(EKTEK, Role::Employee, "Accounting")],
         serves: &[],
+        has_password: true,
     },
     DemoUser {
         email: "sven@nordlicht.example",
         name: "Sven Lindqvist",
         is_platform_admin: false,
         is_sales_rep: false,
-        memberships: &[(NORDLICHT, Role::Owner)],
+        memberships: &[(NORDLICHT, Role::Owner, "Operations")],
         serves: &[],
+        has_password: true,
     },
     DemoUser {
         email: "anna@nordlicht.example",
         name: "Anna Krüger",
         is_platform_admin: false,
         is_sales_rep: false,
-        memberships: &[(NORDLICHT, Role::Employee)],
+        memberships: &[(NORDLICHT, Role::Employee, "Purchasing")],
         serves: &[],
+        has_password: true,
     },
     DemoUser {
         email: "michael.sommer@sessionboard.example",
         name: "Michael Sommer",
         is_platform_admin: false,
         is_sales_rep: true,
-        memberships: &[(SOMMER_PERSONAL, Role::Owner)],
+        memberships: &[(SOMMER_PERSONAL, Role::Owner, "")],
         // Not Ektek: acting as Henk is open to him in Nordlicht only.
         serves: &[NORDLICHT],
+        has_password: true,
     },
     DemoUser {
         email: "markus.bauer@sessionboard.example",
         name: "Markus Bauer",
         is_platform_admin: false,
         is_sales_rep: true,
-        memberships: &[(BAUER_PERSONAL, Role::Owner)],
+        memberships: &[(BAUER_PERSONAL, Role::Owner, "")],
         serves: &[EKTEK, NORDLICHT],
+        has_password: true,
     },
     DemoUser {
         email: "admin@sessionboard.example",
         name: "Petra Vogel",
         is_platform_admin: true,
         is_sales_rep: false,
-        memberships: &[(PLATFORM, Role::Owner)],
+        memberships: &[(PLATFORM, Role::Owner, "")],
         serves: &[],
+        has_password: true,
+    },
+    // Invited to Ektek, not set up yet: listed as a member, cannot sign in, has no sessions.
+    DemoUser {
+        email: "lena@ektek.example",
+        name: "Lena Weber",
+        is_platform_admin: false,
+        is_sales_rep: false,
+        memberships: &[(EKTEK, Role::Employee, "Accounting")],
+        serves: &[],
+        has_password: false,
     },
 ];
 

@@ -56,16 +56,21 @@ pub async fn seed_demo_world_if_empty(operator: &Operator, now: Timestamp) -> Re
                 NewUser {
                     email: demo.email,
                     name: demo.name,
-                    password_hash: &password_hash,
+                    // No password yet: an invited person sets one through a link.
+                    password_hash: if demo.has_password {
+                        &password_hash
+                    } else {
+                        ""
+                    },
                     is_platform_admin: demo.is_platform_admin,
                     is_sales_rep: demo.is_sales_rep,
                 },
                 now,
             )
             .await?;
-        for (account, role) in demo.memberships {
+        for (account, role, job_label) in demo.memberships {
             store
-                .insert_membership(user, accounts[*account], *role)
+                .insert_membership(user, accounts[*account], *role, job_label)
                 .await?;
         }
         for account in demo.serves {

@@ -80,7 +80,13 @@ pub trait DirectoryStore: Send + Sync {
         setup_token: Option<&TokenHash>,
         now: Timestamp,
     ) -> Result<Option<(UserId, AccountId)>>;
-    async fn insert_membership(&self, user: UserId, account: AccountId, role: Role) -> Result<()>;
+    async fn insert_membership(
+        &self,
+        user: UserId,
+        account: AccountId,
+        role: Role,
+        job_label: &str,
+    ) -> Result<()>;
     /// `rep` (a sales representative) serves `account` from now on.
     async fn insert_rep_assignment(&self, rep: UserId, account: AccountId) -> Result<()>;
     async fn insert_application(&self, name: &str, now: Timestamp) -> Result<ApplicationId>;

@@ -275,7 +275,10 @@ pub async fn world_with_policy(backend: Backend, policy: SessionPolicy) -> World
                 )
                 .await
                 .unwrap();
-            store.insert_membership(user, account, role).await.unwrap();
+            store
+                .insert_membership(user, account, role, "")
+                .await
+                .unwrap();
             user
         };
     let alice = add_user(

@@ -85,10 +85,12 @@ async fn a_second_user_with_the_same_email_already_exists_and_changes_nothing(st
     // A membership, too, exists once: the second keeps neither its role nor a second row.
     let acme = store.insert_account("Acme", true, T0).await.unwrap();
     store
-        .insert_membership(henk, acme, Role::Owner)
+        .insert_membership(henk, acme, Role::Owner, "")
         .await
         .unwrap();
-    let again = store.insert_membership(henk, acme, Role::Employee).await;
+    let again = store
+        .insert_membership(henk, acme, Role::Employee, "")
+        .await;
     assert!(matches!(again, Err(Error::AlreadyExists(_))), "{again:?}");
     let principal = store.principal(henk).await.unwrap().unwrap();
     assert_eq!(principal.memberships, vec![(acme, Role::Owner)]);
@@ -255,7 +257,7 @@ async fn customers_are_found_by_name_or_email_once_per_account_and_never_reps_or
     );
     // A platform admin in a customer's account is still no customer.
     store
-        .insert_membership(p.adam, p.acme, Role::Employee)
+        .insert_membership(p.adam, p.acme, Role::Employee, "")
         .await
         .unwrap();
 

@@ -135,7 +135,10 @@ pub async fn add_user(
 ) -> UserId {
     let id = store.insert_user(user, T0).await.unwrap();
     for &(account, role) in memberships {
-        store.insert_membership(id, account, role).await.unwrap();
+        store
+            .insert_membership(id, account, role, "")
+            .await
+            .unwrap();
     }
     id
 }

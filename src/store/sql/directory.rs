@@ -288,14 +288,20 @@ impl<D: Dialect> DirectoryStore for D {
         // The user first: a taken email, the likely refusal, then costs no account row.
         let user = insert_user_row::<D>(&mut tx, user, now).await?;
         let account = insert_account_row::<D>(&mut tx, account, true, now).await?;
-        insert_membership_row::<D>(&mut tx, user, account, Role::Owner).await?;
+        insert_membership_row::<D>(&mut tx, user, account, Role::Owner, "").await?;
         tx.commit().await?;
         Ok(Some((user, account)))
     }
 
-    async fn insert_membership(&self, user: UserId, account: AccountId, role: Role) -> Result<()> {
+    async fn insert_membership(
+        &self,
+        user: UserId,
+        account: AccountId,
+        role: Role,
+        job_label: &str,
+    ) -> Result<()> {
         let mut connection = self.writer().acquire().await?;
-        insert_membership_row::<D>(&mut connection, user, account, role).await
+        insert_membership_row::<D>(&mut connection, user, account, role, job_label).await
     }
 
     async fn insert_rep_assignment(&self, rep: UserId, account: AccountId) -> Result<()> {
@@ -393,9 +399,15 @@ async fn insert_membership_row<D: Dialect>(
     user: UserId,
     account: AccountId,
     role: Role,
+    job_label: &str,
 ) -> Result<()> {
-    sql::<D>("INSERT INTO memberships (user_id, account_id, role)")
-        .values([user.0.into(), account.0.into(), role.as_str().into()])
+    sql::<D>("INSERT INTO memberships (user_id, account_id, role, job_label)")
+        .values([
+            user.0.into(),
+            account.0.into(),
+            role.as_str().into(),
+            job_label.into(),
+        ])
         .run(connection)
         .await
         .map_err(Error::unique("this membership"))?;
