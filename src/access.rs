@@ -5,7 +5,7 @@
 //! rules here allow.
 
 use crate::error::{Error, Result};
-use crate::model::{AccountId, ApplicationId, Role, SessionId, SessionsView, UserId};
+use crate::model::{AccountId, ApplicationId, PersonView, Role, SessionId, SessionsView, UserId};
 
 /// The rows a query may reach.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -246,6 +246,28 @@ pub fn may_change_people(acting: bool) -> Result<()> {
     } else {
         Ok(())
     }
+}
+
+/// Whether `principal` may add `person`, who already exists, to an account they manage.
+/// Platform admins may add anyone. An owner only someone already in another open account, and
+/// neither an admin, a representative nor deactivated: otherwise an owner could take in a
+/// person nobody else answers for (their only account closed, say) and then, as their only
+/// owner, reset their password and sign in as them.
+pub fn may_add_existing(principal: &Principal, person: &PersonView) -> Result<()> {
+    if principal.is_platform_admin {
+        return Ok(());
+    }
+    let answered_for = !person.memberships.is_empty();
+    if person.is_platform_admin
+        || person.is_sales_rep
+        || person.deactivated_at.is_some()
+        || !answered_for
+    {
+        return Err(Error::Forbidden(
+            "this person can only be added by a platform admin",
+        ));
+    }
+    Ok(())
 }
 
 /// Whether `principal` may reset `target`'s password, which hands whoever does it a way to

@@ -430,7 +430,11 @@ delegate! {
         }
     }
     insert_session(session: NewSession<'_>) -> SessionId;
-    open_session(session: NewSession<'_>, record: NewLoginRecord<'_>) -> SessionId;
+    open_session(
+        session: NewSession<'_>,
+        record: NewLoginRecord<'_>,
+        checked_hash: Option<&str>
+    ) -> SessionId;
     live_session_owner(id: SessionId, now: Timestamp) -> Option<SessionOwner>;
     touch_session(id: SessionId, now: Timestamp, expires_at: Timestamp) -> bool;
     list_live_sessions(

@@ -51,3 +51,9 @@ CREATE INDEX changes_by_time ON changes (at DESC, id DESC);
 CREATE INDEX changes_by_account ON changes (account_id, at DESC, id DESC);
 CREATE INDEX changes_by_actor ON changes (actor_id, at DESC, id DESC);
 CREATE INDEX changes_by_target ON changes (target_user_id, at DESC, id DESC);
+
+-- Sessions acting as someone, or in an account: found when that person is deactivated or
+-- removed, or the account closed, without reading every session.
+CREATE INDEX sessions_acting_user ON sessions (acting_user_id) WHERE acting_user_id IS NOT NULL;
+CREATE INDEX sessions_acting_account
+    ON sessions (acting_account_id) WHERE acting_account_id IS NOT NULL;

@@ -13,6 +13,13 @@ use crate::model::{
 };
 use crate::store::DirectoryChange;
 
+/// A member as changing or removing them needs to know them.
+struct Member {
+    name: String,
+    role: Role,
+    job_label: String,
+}
+
 /// Longest job label ("Purchasing", "Accounting").
 pub const MAX_JOB_LABEL_CHARS: usize = 100;
 
@@ -56,6 +63,7 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<AccountId> {
         access::may_administer(&self.principal(&actor.caller).await?)?;
+        access::may_change_people(actor.is_acting())?;
         self.new_account(Author::Person(actor), name, now).await
     }
 
@@ -88,6 +96,7 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<()> {
         access::may_administer(&self.principal(&actor.caller).await?)?;
+        access::may_change_people(actor.is_acting())?;
         let name = account_name(name)?;
         let old = self.open_account_name(account).await?;
         self.apply(
@@ -145,6 +154,7 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<()> {
         access::may_administer(&self.principal(&actor.caller).await?)?;
+        access::may_change_people(actor.is_acting())?;
         let (rep_name, account_name) = self.rep_and_account(rep, account).await?;
         self.apply(
             Author::Person(actor),
@@ -171,6 +181,7 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<()> {
         access::may_administer(&self.principal(&actor.caller).await?)?;
+        access::may_change_people(actor.is_acting())?;
         let (rep_name, account_name) = self.rep_and_account(rep, account).await?;
         self.apply(
             Author::Person(actor),
@@ -213,33 +224,27 @@ impl SessionService {
         let principal = self.principal(&actor.caller).await?;
         access::may_manage_members(&principal, account)?;
         access::may_change_people(actor.is_acting())?;
-        self.put_member(Author::Person(actor), account, member, now)
-            .await
-    }
-
-    /// Adds (or, for an existing member, updates) a member, once authorised. Shared with the
-    /// import.
-    pub(super) async fn put_member(
-        &self,
-        author: Author<'_>,
-        account: AccountId,
-        member: NewMember<'_>,
-        now: Timestamp,
-    ) -> Result<Added> {
         let name = checked_name(member.name, "a name is required", "the name is too long")?;
         let email = checked_email(member.email)?;
         let job_label = job_label(member.job_label)?;
         let account_name = self.open_account_name(account).await?;
-        let (user, link) = match self.store.person_by_email(&email).await? {
-            Some(person) => (person.id, None),
+        let author = Author::Person(actor);
+        let (user, name, link) = match self.store.person_by_email(&email).await? {
+            Some(person) => {
+                access::may_add_existing(&principal, &person)?;
+                if self.store.membership(person.id, account).await?.is_some() {
+                    return Err(Error::AlreadyExists("a member with this email"));
+                }
+                (person.id, person.name, None)
+            }
             None => {
                 let user = self
                     .new_person(author, &name, &email, false, false, now)
                     .await?;
-                (
-                    user,
-                    Some(self.issue_password_link(author, user, now).await?),
-                )
+                let link = self
+                    .issue_password_link(author, user, Some(account), now)
+                    .await?;
+                (user, name, Some(link))
             }
         };
         let role = member.role;
@@ -356,13 +361,18 @@ impl SessionService {
 
     /// A member of `account`, or [`Error::UserNotFound`]: people outside the account are
     /// unknown to its owners.
-    async fn member(&self, account: AccountId, user: UserId) -> Result<MemberView> {
-        self.store
-            .list_account_members(account, Timestamp(0))
+    async fn member(&self, account: AccountId, user: UserId) -> Result<Member> {
+        let (role, job_label) = self
+            .store
+            .membership(user, account)
             .await?
-            .into_iter()
-            .find(|member| member.user_id == user)
-            .ok_or(Error::UserNotFound)
+            .ok_or(Error::UserNotFound)?;
+        let name = self.person(user).await?.name;
+        Ok(Member {
+            name,
+            role,
+            job_label,
+        })
     }
 
     async fn rep_and_account(&self, rep: UserId, account: AccountId) -> Result<(String, String)> {

@@ -24,6 +24,7 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<ApplicationId> {
         access::may_administer(&self.principal(&actor.caller).await?)?;
+        access::may_change_people(actor.is_acting())?;
         let name = application_name(name)?;
         let applied = self
             .apply(
@@ -46,6 +47,7 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<()> {
         access::may_administer(&self.principal(&actor.caller).await?)?;
+        access::may_change_people(actor.is_acting())?;
         let name = application_name(name)?;
         let old = self.live_application_name(application).await?;
         self.apply(

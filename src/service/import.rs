@@ -232,7 +232,7 @@ impl SessionService {
             .new_person(Author::Operator, name, email, false, false, now)
             .await?;
         let link = self
-            .issue_password_link(Author::Operator, user, now)
+            .issue_password_link(Author::Operator, user, None, now)
             .await?;
         report.links.push((email.to_owned(), link));
         Ok(user)

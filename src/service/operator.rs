@@ -103,7 +103,7 @@ impl Operator {
     ) -> Result<PasswordLink> {
         let user = self.user_by_email(email).await?;
         self.service
-            .forced_reset(Author::Operator, user, end_sessions, now)
+            .forced_reset(Author::Operator, user, None, end_sessions, now)
             .await
     }
 

@@ -13,7 +13,7 @@ use super::SessionService;
 use super::changes::{About, Actor, Author};
 use crate::access;
 use crate::error::{Error, Result};
-use crate::model::{ChangeKind, PasswordLink, PasswordLinkHolder, Timestamp, UserId};
+use crate::model::{AccountId, ChangeKind, PasswordLink, PasswordLinkHolder, Timestamp, UserId};
 use crate::password::{MAX_PASSWORD_BYTES, check_strength, hash_password, verify_password};
 use crate::store::DirectoryChange;
 use crate::token::SessionToken;
@@ -23,10 +23,12 @@ pub const PASSWORD_LINK_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 impl SessionService {
     /// A new set-password link for `user`, replacing any earlier one, once authorised.
+    /// `account`: where the link was asked for, so that the account's log shows it.
     pub(super) async fn issue_password_link(
         &self,
         author: Author<'_>,
         user: UserId,
+        account: Option<AccountId>,
         now: Timestamp,
     ) -> Result<PasswordLink> {
         let token = SessionToken::generate();
@@ -42,6 +44,7 @@ impl SessionService {
             ChangeKind::PasswordLinkIssued,
             About {
                 user: Some(user),
+                account,
                 ..About::default()
             },
             format!("set-password link for {} <{}>", person.name, person.email),
@@ -80,7 +83,14 @@ impl SessionService {
                 "to change your own password, use Change password",
             ));
         }
-        self.forced_reset(Author::Person(actor), user, end_sessions, now)
+        // An owner's reset belongs in the log of the account they reset it from, where the
+        // other owners read it.
+        let account = target
+            .memberships
+            .iter()
+            .map(|(account, _)| *account)
+            .find(|account| principal.is_owner_of(*account));
+        self.forced_reset(Author::Person(actor), user, account, end_sessions, now)
             .await
     }
 
@@ -90,10 +100,14 @@ impl SessionService {
         &self,
         author: Author<'_>,
         user: UserId,
+        account: Option<AccountId>,
         end_sessions: bool,
         now: Timestamp,
     ) -> Result<PasswordLink> {
         let person = self.person(user).await?;
+        // The link first: should taking the password away then fail, the person still has
+        // the old one, rather than neither.
+        let link = self.issue_password_link(author, user, account, now).await?;
         let applied = self
             .apply(
                 author,
@@ -106,6 +120,7 @@ impl SessionService {
                 ChangeKind::PasswordSet,
                 About {
                     user: Some(user),
+                    account,
                     ..About::default()
                 },
                 format!(
@@ -126,7 +141,7 @@ impl SessionService {
             sessions_ended = applied.ended.len(),
             "password reset"
         );
-        self.issue_password_link(author, user, now).await
+        Ok(link)
     }
 
     /// Whom a set-password link is for, for its page; [`Error::LinkNotValid`] for a link that

@@ -7,7 +7,9 @@ use super::setup::{checked_email, checked_name};
 use super::{Caller, SessionService, checked_page, checked_text};
 use crate::access;
 use crate::error::{Error, Result};
-use crate::model::{ChangeKind, Page, PageRequest, PasswordLink, PersonView, Timestamp, UserId};
+use crate::model::{
+    ChangeKind, Page, PageRequest, PasswordLink, PersonView, Role, Timestamp, UserId,
+};
 use crate::store::DirectoryChange;
 
 /// Platform roles: what a person may do beyond the accounts they belong to.
@@ -34,7 +36,7 @@ impl SessionService {
             .await
     }
 
-    /// Creates a person with the given platform roles and no account, and returns the
+    /// Creates a person with the given platform roles and a personal account, and returns the
     /// set-password link to hand them. Platform admins only.
     pub async fn create_person(
         &self,
@@ -59,7 +61,29 @@ impl SessionService {
                 now,
             )
             .await?;
-        self.issue_password_link(author, user, now).await
+        // Someone created outside any account needs one to sign in to: a personal account in
+        // their name, as `sessionboard user create` gives. Accounts they work in are added
+        // afterwards.
+        let account = self.new_account(author, &name, now).await?;
+        self.apply(
+            author,
+            DirectoryChange::PutMembership {
+                user,
+                account,
+                role: Role::Owner,
+                job_label: "",
+            },
+            ChangeKind::MembershipAdded,
+            About {
+                account: Some(account),
+                user: Some(user),
+                ..About::default()
+            },
+            format!("{name} owns their personal account"),
+            now,
+        )
+        .await?;
+        self.issue_password_link(author, user, None, now).await
     }
 
     /// Writes a checked new person without a password, once authorised.

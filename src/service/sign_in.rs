@@ -96,11 +96,11 @@ impl SessionService {
         limit::wait_after_failures(self.store.as_ref(), &email, application_id, attempt.ip, now)
             .await?;
         let known = self.verify_credentials(&email, attempt.password).await?;
-        let home = match known {
-            Some((user, _)) => self.store.home_account(user).await?,
+        let home = match &known {
+            Some((user, _, _)) => self.store.home_account(*user).await?,
             None => None,
         };
-        let (Some((user_id, true)), Some(home)) = (known, home) else {
+        let (Some((user_id, true, checked_hash)), Some(home)) = (known.clone(), home) else {
             // A known user's account decides whether the attempt's location is kept; attempts
             // on unknown emails belong to no account and are kept whole, as a security record.
             let with_location = home.is_none_or(|home| home.store_geolocation);
@@ -109,14 +109,14 @@ impl SessionService {
                 .observe(attempt.ip, attempt.user_agent, with_location);
             let failure = Attempt {
                 email: &email,
-                user_id: known.map(|(user, _)| user),
+                user_id: known.as_ref().map(|(user, _, _)| *user),
                 account_id: home.map(|home| home.account_id),
                 application_id,
                 observation: &observation,
             };
             self.record_attempt(failure, LoginOutcome::InvalidCredentials, now)
                 .await?;
-            if let Some((user, true)) = known {
+            if let Some((user, true, _)) = known {
                 // The directory's fault, not the person's; they get the same answer as anyone
                 // refused, and the operator the detail.
                 tracing::warn!(user = user.0, "{}", Error::NoAccount);
@@ -124,8 +124,19 @@ impl SessionService {
             return Err(Error::InvalidCredentials);
         };
 
-        self.open_session(&email, user_id, home, application_id, &attempt, now)
-            .await
+        // The session opens only if the password just checked is still theirs: a reset or
+        // change committed meanwhile (the check takes a while) refuses it.
+        let checked = Some(checked_hash.as_str());
+        self.open_session(
+            &email,
+            user_id,
+            home,
+            application_id,
+            &attempt,
+            checked,
+            now,
+        )
+        .await
     }
 
     /// A sign-in without a password, for the [`super::Operator`].
@@ -147,7 +158,7 @@ impl SessionService {
             .home_account(user_id)
             .await?
             .ok_or(Error::NoAccount)?;
-        self.open_session(&email, user_id, home, application_id, &attempt, now)
+        self.open_session(&email, user_id, home, application_id, &attempt, None, now)
             .await
     }
 
@@ -170,6 +181,7 @@ impl SessionService {
         home: AccountSettings,
         application_id: ApplicationId,
         attempt: &SignIn<'_>,
+        checked_hash: Option<&str>,
         now: Timestamp,
     ) -> Result<SignedIn> {
         let observation =
@@ -200,6 +212,7 @@ impl SessionService {
                     expires_at,
                 },
                 login_record(&success, LoginOutcome::Success, now),
+                checked_hash,
             )
             .await?;
         Ok(SignedIn {
@@ -215,7 +228,7 @@ impl SessionService {
         &self,
         email: &str,
         password_text: &str,
-    ) -> Result<Option<(UserId, bool)>> {
+    ) -> Result<Option<(UserId, bool, String)>> {
         if email.is_empty()
             || email.len() > MAX_EMAIL_BYTES
             || password_text.len() > password::MAX_PASSWORD_BYTES
@@ -229,6 +242,7 @@ impl SessionService {
                 Some(credentials) => Some((
                     credentials.user_id,
                     password::verify_password(&password_text, &credentials.password_hash),
+                    credentials.password_hash.clone(),
                 )),
                 None => {
                     password::verify_against_dummy(&password_text);

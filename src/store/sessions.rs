@@ -73,10 +73,14 @@ pub trait SessionStore: Send + Sync {
 
     /// A successful sign-in: the session and its login record (which gets the new session's
     /// id), in one transaction.
+    ///
+    /// With `checked_hash`, the password hash the sign-in checked: the session opens only if it
+    /// is still the person's (else [`crate::Error::InvalidCredentials`], nothing written).
     async fn open_session(
         &self,
         session: NewSession<'_>,
         record: NewLoginRecord<'_>,
+        checked_hash: Option<&str>,
     ) -> Result<SessionId>;
 
     /// The hot path: one indexed lookup by token hash.

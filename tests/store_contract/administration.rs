@@ -43,6 +43,8 @@ contract!(
     accounts_and_people_are_listed_with_their_members_representatives_and_memberships,
     the_change_log_is_newest_first_and_narrowed_by_account_actor_target_and_kind,
     the_change_log_pages_through_changes_made_at_one_moment_without_repeats,
+    a_sign_in_whose_checked_password_was_changed_meanwhile_opens_no_session,
+    a_password_chosen_now_spends_any_link_handed_out_before,
 );
 
 /// The address every change in these cases comes from.
@@ -291,7 +293,7 @@ async fn sign_in(
         outcome: LoginOutcome::Success,
         session_id: None,
     };
-    (token, store.open_session(new, record).await)
+    (token, store.open_session(new, record, None).await)
 }
 
 /// One of Rita's sessions in her own account, acting as `target` in `account` since `at`.
@@ -1439,4 +1441,68 @@ async fn walk(store: &dyn Store, limit: u32) -> Vec<i64> {
         assert!(seen.len() < 100, "the walk goes round in circles");
         after = Some(next);
     }
+}
+
+async fn a_sign_in_whose_checked_password_was_changed_meanwhile_opens_no_session(
+    store: &dyn Store,
+) {
+    let p = people(store).await;
+    let checked = store
+        .password_hash(p.bob)
+        .await
+        .unwrap()
+        .expect("Bob has a password");
+    // An admin resets Bob's password while his sign-in's argon2 check is running.
+    set_password(store, &p, (p.bob, ""), (true, None), at(1))
+        .await
+        .unwrap();
+    let new = session(p.bob, p.acme, p.web, at(2));
+    let token = new.token_hash;
+    let record = NewLoginRecord {
+        at: at(2),
+        user_id: Some(p.bob),
+        account_id: Some(p.acme),
+        email: "bob@acme.example",
+        application_id: p.web,
+        observation: &OBSERVATION,
+        outcome: LoginOutcome::Success,
+        session_id: None,
+    };
+    let opened = store.open_session(new, record, Some(&checked)).await;
+    assert!(
+        matches!(opened, Err(Error::InvalidCredentials)),
+        "{opened:?}"
+    );
+    assert!(
+        store
+            .live_session_by_token(&token, at(3))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // With the password it has now, it opens.
+    set_password(store, &p, (p.bob, PASSWORD_HASH), (false, None), at(4))
+        .await
+        .unwrap();
+    let (_, reopened) = sign_in(store, (p.bob, p.acme, p.web), at(5)).await;
+    assert!(reopened.is_ok(), "{reopened:?}");
+}
+
+async fn a_password_chosen_now_spends_any_link_handed_out_before(store: &dyn Store) {
+    let p = people(store).await;
+    let token = SessionToken::generate().hash();
+    issue_link(store, &p, (p.bob, &token), at(1), at(1_000)).await;
+    set_password(store, &p, (p.bob, PASSWORD_HASH), (false, None), at(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.password_link_holder(&token, at(3)).await.unwrap(),
+        None
+    );
+    let used = follow_link(store, &token, "another hash", at(3)).await;
+    assert!(matches!(used, Err(Error::LinkNotValid)), "{used:?}");
+    assert_eq!(
+        store.password_hash(p.bob).await.unwrap().as_deref(),
+        Some(PASSWORD_HASH)
+    );
 }

@@ -91,7 +91,7 @@ async fn opening_a_session_writes_it_and_its_login_record_together_or_not_at_all
         p.web,
         LoginOutcome::Success,
     );
-    let id = store.open_session(new, sign_in).await.unwrap();
+    let id = store.open_session(new, sign_in, None).await.unwrap();
 
     let live = store.live_session_by_token(&token, T0).await.unwrap();
     assert_eq!(live.map(|s| s.id), Some(id));
@@ -127,7 +127,7 @@ async fn opening_a_session_writes_it_and_its_login_record_together_or_not_at_all
         ApplicationId(i64::MAX),
         LoginOutcome::Success,
     );
-    assert!(store.open_session(new, broken).await.is_err());
+    assert!(store.open_session(new, broken, None).await.is_err());
     assert!(
         store
             .live_session_by_token(&token, at(1))
@@ -234,7 +234,7 @@ async fn the_sign_in_history_outlives_its_purged_session(store: &dyn Store) {
         p.web,
         LoginOutcome::Success,
     );
-    let id = store.open_session(new, sign_in).await.unwrap();
+    let id = store.open_session(new, sign_in, None).await.unwrap();
     store
         .terminate_session(id, Scope::User(p.bob), at(1))
         .await

@@ -470,6 +470,14 @@ async fn make_change<D: Dialect>(
                 .run(&mut *connection)
                 .await?;
             touched(set, Error::UserNotFound)?;
+            if !password_hash.is_empty() {
+                // A password chosen now outranks any link handed out before: whoever holds
+                // one must not be able to override it.
+                sql::<D>("DELETE FROM password_links WHERE user_id = ")
+                    .bind(user.0)
+                    .run(&mut *connection)
+                    .await?;
+            }
             let mut effect = Effect::default();
             if end {
                 let whose = match keep {
@@ -595,6 +603,11 @@ async fn set_platform_roles<D: Dialect>(
             .run(&mut *connection)
             .await?;
         effect.changed(stop_acting::<D>(connection, Stopped::By(user), now).await?);
+    }
+    if is_platform_admin || is_sales_rep {
+        // Nobody may act as an admin or a representative: a representative acting as this
+        // person right now would otherwise hold those powers through them.
+        effect.changed(stop_acting::<D>(connection, Stopped::As(user), now).await?);
     }
     Ok(effect)
 }

@@ -205,27 +205,37 @@ async fn may_act<D: Dialect>(
     target_user: UserId,
     target_account: AccountId,
 ) -> Result<()> {
-    let row: Option<(i64,)> = sql::<D>(
-        "SELECT u.id FROM users u
-         JOIN memberships m ON m.user_id = u.id
-         JOIN accounts a ON a.id = m.account_id
-         JOIN rep_assignments r ON r.account_id = a.id
-         JOIN users rep ON rep.id = r.rep_user_id
-         WHERE u.id = ",
-    )
-    .bind(target_user.0)
-    .push(" AND a.id = ")
-    .bind(target_account.0)
-    .push(" AND rep.id = ")
-    .bind(rep.0)
-    .push(" AND rep.is_sales_rep = ")
-    .bind(true)
-    .push(" AND u.deactivated_at IS NULL AND rep.deactivated_at IS NULL")
-    .push(" AND a.closed_at IS NULL")
-    .push(D::FOR_SHARE)
-    .fetch_optional(connection)
-    .await?;
-    row.map(|_| ()).ok_or(Error::UserNotFound)
+    // One row at a time, in the order administrative changes take their locks (account, the
+    // representative, the person, membership, assignment), so that none can deadlock with
+    // this on PostgreSQL.
+    let mut checks = [
+        sql::<D>("SELECT id FROM accounts WHERE closed_at IS NULL AND id = "),
+        sql::<D>("SELECT id FROM users WHERE deactivated_at IS NULL AND is_sales_rep = "),
+        sql::<D>("SELECT id FROM users WHERE deactivated_at IS NULL AND id = "),
+        sql::<D>("SELECT user_id FROM memberships WHERE account_id = "),
+        sql::<D>("SELECT rep_user_id FROM rep_assignments WHERE account_id = "),
+    ];
+    checks[0].bind(target_account.0);
+    checks[1].bind(true).push(" AND id = ").bind(rep.0);
+    checks[2].bind(target_user.0);
+    checks[3]
+        .bind(target_account.0)
+        .push(" AND user_id = ")
+        .bind(target_user.0);
+    checks[4]
+        .bind(target_account.0)
+        .push(" AND rep_user_id = ")
+        .bind(rep.0);
+    for check in &mut checks {
+        let row: Option<(i64,)> = check
+            .push(D::FOR_SHARE)
+            .fetch_optional(&mut *connection)
+            .await?;
+        if row.is_none() {
+            return Err(Error::UserNotFound);
+        }
+    }
+    Ok(())
 }
 
 /// Returns `session` to its own user and closes its impersonation's audit record at `ended_at`,

@@ -31,10 +31,11 @@ impl<D: Dialect> SessionStore for D {
         &self,
         session: NewSession<'_>,
         mut record: NewLoginRecord<'_>,
+        checked_hash: Option<&str>,
     ) -> Result<SessionId> {
         // One transaction, one commit: a sign-in is one write, not two.
         let mut tx = self.writer().begin().await?;
-        may_open::<D>(&mut tx, &session).await?;
+        may_open::<D>(&mut tx, &session, checked_hash).await?;
         let id = insert_session_row::<D::Db>(&mut tx, session).await?;
         record.session_id = Some(id);
         super::audit::insert_login_row::<D::Db>(&mut tx, record).await?;
@@ -327,7 +328,8 @@ impl<D: Dialect> SessionStore for D {
 }
 
 /// Refuses a sign-in (writing nothing) unless the person is active and a member of the
-/// account, the account open and the application not retired. Checked inside the sign-in's
+/// account, the account open, the application not retired and, for a password sign-in, the
+/// password checked still theirs. Checked inside the sign-in's
 /// transaction with the rows share-locked (on PostgreSQL; SQLite's one writer runs the two in
 /// turn), so that deactivating the person, removing the membership, closing the account or
 /// retiring the application at the same moment waits for this sign-in to commit and then ends
@@ -335,23 +337,37 @@ impl<D: Dialect> SessionStore for D {
 async fn may_open<D: Dialect>(
     connection: &mut <D::Db as sqlx::Database>::Connection,
     session: &NewSession<'_>,
+    checked_hash: Option<&str>,
 ) -> Result<()> {
-    let row: Option<(i64,)> = sql::<D>(
-        "SELECT u.id FROM users u
-         JOIN memberships m ON m.user_id = u.id
-         JOIN accounts a ON a.id = m.account_id
-         JOIN applications p ON p.id = ",
-    )
-    .bind(session.application_id.0)
-    .push(" WHERE u.id = ")
-    .bind(session.user_id.0)
-    .push(" AND m.account_id = ")
-    .bind(session.account_id.0)
-    .push(" AND u.deactivated_at IS NULL AND a.closed_at IS NULL AND p.retired_at IS NULL")
-    .push(D::FOR_SHARE)
-    .fetch_optional(connection)
-    .await?;
-    row.map(|_| ()).ok_or(Error::InvalidCredentials)
+    // One row at a time, in the order every administrative change takes its locks (account,
+    // person, membership, application), so that a sign-in and a change waiting for each
+    // other cannot deadlock on PostgreSQL.
+    let mut checks = [
+        sql::<D>("SELECT id FROM accounts WHERE closed_at IS NULL AND id = "),
+        sql::<D>("SELECT id FROM users WHERE deactivated_at IS NULL AND id = "),
+        sql::<D>("SELECT user_id FROM memberships WHERE account_id = "),
+        sql::<D>("SELECT id FROM applications WHERE retired_at IS NULL AND id = "),
+    ];
+    checks[0].bind(session.account_id.0);
+    checks[1].bind(session.user_id.0);
+    if let Some(hash) = checked_hash {
+        checks[1].push(" AND password_hash = ").bind(hash);
+    }
+    checks[2]
+        .bind(session.account_id.0)
+        .push(" AND user_id = ")
+        .bind(session.user_id.0);
+    checks[3].bind(session.application_id.0);
+    for check in &mut checks {
+        let row: Option<(i64,)> = check
+            .push(D::FOR_SHARE)
+            .fetch_optional(&mut *connection)
+            .await?;
+        if row.is_none() {
+            return Err(Error::InvalidCredentials);
+        }
+    }
+    Ok(())
 }
 
 async fn insert_session_row<DB: SqlDb>(
