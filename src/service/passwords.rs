@@ -11,9 +11,13 @@ use std::time::Duration;
 
 use super::SessionService;
 use super::changes::{About, Actor, Author};
+use super::sign_in::Attempt;
 use crate::access;
 use crate::error::{Error, Result};
-use crate::model::{AccountId, ChangeKind, PasswordLink, PasswordLinkHolder, Timestamp, UserId};
+use crate::limit;
+use crate::model::{
+    AccountId, ChangeKind, LoginOutcome, PasswordLink, PasswordLinkHolder, Timestamp, UserId,
+};
 use crate::password::{MAX_PASSWORD_BYTES, check_strength, hash_password, verify_password};
 use crate::store::DirectoryChange;
 use crate::token::SessionToken;
@@ -213,12 +217,33 @@ impl SessionService {
             .password_hash(user)
             .await?
             .ok_or(Error::Unauthenticated)?;
+        // Guessing the current password from a stolen session meets the same growing wait as
+        // guessing it at the sign-in form: a wrong one counts as a failed sign-in.
+        let application = actor.caller.application_id;
+        limit::wait_after_failures(
+            self.store.as_ref(),
+            &person.email,
+            application,
+            actor.ip,
+            now,
+        )
+        .await?;
         let current = current.to_owned();
         let matches = self
             .passwords
             .run(move || verify_password(&current, &stored))
             .await?;
         if !matches {
+            let observation = self.tracker.observe(actor.ip, "", false);
+            let failure = Attempt {
+                email: &person.email,
+                user_id: Some(user),
+                account_id: Some(actor.caller.account_id),
+                application_id: application,
+                observation: &observation,
+            };
+            self.record_attempt(failure, LoginOutcome::InvalidCredentials, now)
+                .await?;
             return Err(Error::InvalidInput("the current password is wrong"));
         }
         let password_hash = self.hash(new).await?;

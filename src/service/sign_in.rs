@@ -58,12 +58,12 @@ pub struct SignedIn {
 }
 
 /// Who tried to sign in, from where: what the sign-in history records.
-struct Attempt<'a> {
-    email: &'a str,
-    user_id: Option<UserId>,
-    account_id: Option<AccountId>,
-    application_id: ApplicationId,
-    observation: &'a Observation,
+pub(super) struct Attempt<'a> {
+    pub(super) email: &'a str,
+    pub(super) user_id: Option<UserId>,
+    pub(super) account_id: Option<AccountId>,
+    pub(super) application_id: ApplicationId,
+    pub(super) observation: &'a Observation,
 }
 
 impl SessionService {
@@ -252,7 +252,7 @@ impl SessionService {
             .await
     }
 
-    async fn record_attempt(
+    pub(super) async fn record_attempt(
         &self,
         attempt: Attempt<'_>,
         outcome: LoginOutcome,

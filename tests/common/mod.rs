@@ -456,7 +456,31 @@ impl World {
 
     /// Signs in and authenticates: the caller a device with this session would be.
     pub async fn caller(&self, email: &str, now: Timestamp) -> (SignedIn, sessionboard::Caller) {
-        let signed_in = self.sign_in(email, CHROME_WINDOWS, "192.0.2.1", now).await;
+        self.caller_with(email, PASSWORD, now).await
+    }
+
+    /// [`Self::caller`] with another password than the world's.
+    pub async fn caller_with(
+        &self,
+        email: &str,
+        password: &str,
+        now: Timestamp,
+    ) -> (SignedIn, sessionboard::Caller) {
+        let signed_in = self
+            .service
+            .sign_in(
+                SignIn {
+                    email,
+                    password,
+                    application: WEB_APPLICATION.into(),
+                    ip: "192.0.2.1".parse::<IpAddr>().unwrap(),
+                    user_agent: CHROME_WINDOWS,
+                    channel: Channel::Web,
+                },
+                now,
+            )
+            .await
+            .expect("sign-in succeeds");
         let caller = self
             .service
             .authenticate(signed_in.token.as_str(), now)
