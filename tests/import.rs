@@ -11,6 +11,7 @@ on_every_store!(
     a_file_with_bad_rows_writes_nothing_and_lists_every_bad_row_with_its_line,
     a_file_without_a_header_column_is_refused,
     new_people_cannot_sign_in_until_they_use_their_link,
+    a_file_that_would_leave_an_account_without_an_owner_writes_nothing,
 );
 
 use std::collections::BTreeMap;
@@ -352,4 +353,29 @@ async fn new_people_cannot_sign_in_until_they_use_their_link(backend: Backend) {
     assert!(matches!(again, Err(Error::LinkNotValid)), "{again:?}");
     let bill = sign_in(&w, "bill@initech.example", PASSWORD).await;
     assert!(matches!(bill, Err(Error::InvalidCredentials)), "{bill:?}");
+}
+
+async fn a_file_that_would_leave_an_account_without_an_owner_writes_nothing(backend: Backend) {
+    let w = world(backend).await;
+    // Alice is Acme's only owner; the file makes her an employee, and adds a new person.
+    let demoting = "\
+account,name,email,role,job label
+Acme,New Person,new@acme.example,employee,
+Acme,Alice Archer,alice@acme.example,employee,Sales
+";
+    let before = changes(&w).await.len();
+    let ImportError::BadRows(bad) = refused(&w, demoting).await else {
+        panic!("refused for its rows");
+    };
+    assert_eq!(bad.iter().map(|row| row.line).collect::<Vec<_>>(), vec![3]);
+    assert!(bad[0].reason.contains("without an owner"), "{}", bad[0]);
+    assert_eq!(changes(&w).await.len(), before, "nothing written");
+    // With someone else made owner in the same file, it goes through.
+    let handing_over = "\
+account,name,email,role,job label
+Acme,Bob Baker,bob@acme.example,owner,
+Acme,Alice Archer,alice@acme.example,employee,Sales
+";
+    let report = import(&w, handing_over).await;
+    assert_eq!(report.memberships, counts(0, 2, 0));
 }

@@ -92,6 +92,7 @@ impl SessionService {
     ) -> Result<ImportReport, ImportError> {
         let rows = validate(parse(reader)?)?;
         let plan = self.plan(rows).await?;
+        self.check_owners(&plan, now).await?;
         Ok(self.carry_out(plan, now).await?)
     }
 
@@ -110,6 +111,74 @@ impl SessionService {
             plan.memberships.push(MembershipStep { row, current });
         }
         Ok(plan)
+    }
+
+    /// Refuses, as bad rows, the rows that would leave an existing account without an active
+    /// owner: found here, so that the file is refused before anything is written rather than
+    /// halfway through.
+    async fn check_owners(&self, plan: &Plan, now: Timestamp) -> Result<(), ImportError> {
+        let demoting: Vec<&MembershipStep> = plan
+            .memberships
+            .iter()
+            .filter(|step| {
+                step.row.role == Role::Employee && matches!(step.current, Some((Role::Owner, _)))
+            })
+            .collect();
+        let mut bad = Vec::new();
+        let mut checked = HashMap::new();
+        for step in &demoting {
+            let Some(account) = plan.account_id(&step.row.account) else {
+                continue;
+            };
+            if !checked.contains_key(&account) {
+                let owners_left = self.owners_left(plan, account, now).await?;
+                checked.insert(account, owners_left);
+            }
+            if checked[&account] == 0 {
+                bad.push(BadRow {
+                    line: step.row.line,
+                    reason: format!(
+                        "this would leave {} without an owner; make someone else an owner first",
+                        step.row.account
+                    ),
+                });
+            }
+        }
+        if bad.is_empty() {
+            Ok(())
+        } else {
+            Err(ImportError::BadRows(bad))
+        }
+    }
+
+    /// How many active owners `account` has once the file's rows for it are applied.
+    async fn owners_left(&self, plan: &Plan, account: AccountId, now: Timestamp) -> Result<usize> {
+        let members = self.store.list_account_members(account, now).await?;
+        let rows: Vec<&Row> = plan
+            .memberships
+            .iter()
+            .map(|step| &step.row)
+            .filter(|row| plan.account_id(&row.account) == Some(account))
+            .collect();
+        let kept = members
+            .iter()
+            .filter(|member| member.role == Role::Owner && !member.deactivated)
+            .filter(|member| {
+                !rows
+                    .iter()
+                    .any(|row| row.email == member.email && row.role == Role::Employee)
+            })
+            .count();
+        let made = rows
+            .iter()
+            .filter(|row| row.role == Role::Owner)
+            .filter(|row| {
+                !members
+                    .iter()
+                    .any(|member| member.email == row.email && member.role == Role::Owner)
+            })
+            .count();
+        Ok(kept + made)
     }
 
     /// The account a row names, by its exact name; the first row naming it plans it.
@@ -644,6 +713,16 @@ struct Plan {
     /// Each person once, in the file's order.
     people: Vec<PersonStep>,
     memberships: Vec<MembershipStep>,
+}
+
+impl Plan {
+    /// An existing account the file names.
+    fn account_id(&self, name: &str) -> Option<AccountId> {
+        self.accounts
+            .iter()
+            .find(|step| step.name == name)
+            .and_then(|step| step.existing)
+    }
 }
 
 struct AccountStep {
