@@ -125,7 +125,12 @@ async fn owners_add_people_other_accounts_answer_for_but_cannot_take_over_their_
         .await
         .unwrap();
     assert!(matches!(added, Added::Existing(user) if user == w.carol));
-    let members = w.service.members(&caller, w.acme, T0).await.unwrap();
+    let members = w
+        .service
+        .members(&caller, w.acme, T0)
+        .await
+        .unwrap()
+        .members;
     let carol = members.iter().find(|m| m.user_id == w.carol).unwrap();
     assert_eq!(carol.name, "Carol Cook", "her own name, not the one typed");
     // …but not reset her password, which would open Globex to Alice.

@@ -416,7 +416,10 @@ async fn every_role_and_administration_action_is_decided_by_the_service(backend:
                 SeeAcmeMembers => {
                     let result = s.members(&caller, w.acme, T0).await;
                     if let Ok(members) = &result {
-                        assert!(members.iter().any(|m| m.user_id == t.member), "{context}");
+                        assert!(
+                            members.members.iter().any(|m| m.user_id == t.member),
+                            "{context}"
+                        );
                     }
                     (outcome(&result), false)
                 }

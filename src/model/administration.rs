@@ -58,6 +58,13 @@ pub struct MemberView {
     pub deactivated: bool,
 }
 
+/// An account's Members page: its name (platform admins may not belong to it) and members.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Members {
+    pub account_name: String,
+    pub members: Vec<MemberView>,
+}
+
 /// An application, as the platform admins' applications page lists it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApplicationView {

@@ -18,8 +18,8 @@ mod page;
 mod sessions;
 
 pub use administration::{
-    AccountView, ApplicationView, ChangeFilter, ChangeKind, ChangeView, MemberView, PasswordLink,
-    PasswordLinkHolder, PersonMembership, PersonView,
+    AccountView, ApplicationView, ChangeFilter, ChangeKind, ChangeView, MemberView, Members,
+    PasswordLink, PasswordLinkHolder, PersonMembership, PersonView,
 };
 pub use api_keys::ApiKeyView;
 pub use audit::{

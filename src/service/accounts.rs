@@ -8,8 +8,8 @@ use super::{Caller, SessionService, checked_page, checked_text};
 use crate::access;
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountId, AccountView, ChangeKind, MemberView, Page, PageRequest, PasswordLink, Role,
-    Timestamp, UserId,
+    AccountId, AccountView, ChangeKind, Members, Page, PageRequest, PasswordLink, Role, Timestamp,
+    UserId,
 };
 use crate::store::DirectoryChange;
 
@@ -206,10 +206,12 @@ impl SessionService {
         caller: &Caller,
         account: AccountId,
         now: Timestamp,
-    ) -> Result<Vec<MemberView>> {
+    ) -> Result<Members> {
         access::may_manage_members(&self.principal(caller).await?, account)?;
-        self.open_account_name(account).await?;
-        self.store.list_account_members(account, now).await
+        Ok(Members {
+            account_name: self.open_account_name(account).await?,
+            members: self.store.list_account_members(account, now).await?,
+        })
     }
 
     /// Adds a person to an account by name and email: someone Sessionboard knows (by email)

@@ -130,11 +130,15 @@ impl SessionService {
             let Some(account) = plan.account_id(&step.row.account) else {
                 continue;
             };
-            if !checked.contains_key(&account) {
-                let owners_left = self.owners_left(plan, account, now).await?;
-                checked.insert(account, owners_left);
-            }
-            if checked[&account] == 0 {
+            let owners_left = match checked.get(&account) {
+                Some(owners_left) => *owners_left,
+                None => {
+                    let owners_left = self.owners_left(plan, account, now).await?;
+                    checked.insert(account, owners_left);
+                    owners_left
+                }
+            };
+            if owners_left == 0 {
                 bad.push(BadRow {
                     line: step.row.line,
                     reason: format!(

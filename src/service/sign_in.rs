@@ -58,6 +58,14 @@ pub struct SignedIn {
 }
 
 /// Who tried to sign in, from where: what the sign-in history records.
+/// Whom a successful sign-in is for: their (normalised) email, and the password hash it was
+/// checked against, if any.
+struct Who<'a> {
+    email: &'a str,
+    user_id: UserId,
+    checked_hash: Option<&'a str>,
+}
+
 pub(super) struct Attempt<'a> {
     pub(super) email: &'a str,
     pub(super) user_id: Option<UserId>,
@@ -126,17 +134,13 @@ impl SessionService {
 
         // The session opens only if the password just checked is still theirs: a reset or
         // change committed meanwhile (the check takes a while) refuses it.
-        let checked = Some(checked_hash.as_str());
-        self.open_session(
-            &email,
+        let who = Who {
+            email: &email,
             user_id,
-            home,
-            application_id,
-            &attempt,
-            checked,
-            now,
-        )
-        .await
+            checked_hash: Some(&checked_hash),
+        };
+        self.open_session(who, home, application_id, &attempt, now)
+            .await
     }
 
     /// A sign-in without a password, for the [`super::Operator`].
@@ -158,7 +162,12 @@ impl SessionService {
             .home_account(user_id)
             .await?
             .ok_or(Error::NoAccount)?;
-        self.open_session(&email, user_id, home, application_id, &attempt, None, now)
+        let who = Who {
+            email: &email,
+            user_id,
+            checked_hash: None,
+        };
+        self.open_session(who, home, application_id, &attempt, now)
             .await
     }
 
@@ -176,14 +185,17 @@ impl SessionService {
     /// Creates the session of a sign-in that succeeded, and records it in the history.
     async fn open_session(
         &self,
-        email: &str,
-        user_id: UserId,
+        who: Who<'_>,
         home: AccountSettings,
         application_id: ApplicationId,
         attempt: &SignIn<'_>,
-        checked_hash: Option<&str>,
         now: Timestamp,
     ) -> Result<SignedIn> {
+        let Who {
+            email,
+            user_id,
+            checked_hash,
+        } = who;
         let observation =
             self.tracker
                 .observe(attempt.ip, attempt.user_agent, home.store_geolocation);

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
-use sessionboard::model::{AccountId, MemberView, PasswordLink, Role, UserId};
+use sessionboard::model::{AccountId, MemberView, Members, PasswordLink, Role, UserId};
 
 use crate::components::confirm::{ConfirmDialog, Confirmation};
 use crate::components::copy_link::CopyLink;
@@ -28,7 +28,7 @@ pub enum AddedView {
 }
 
 #[server(endpoint = "account_members")]
-pub async fn account_members(account: AccountId) -> Result<Vec<MemberView>, UiError> {
+pub async fn account_members(account: AccountId) -> Result<Members, UiError> {
     use crate::ssr::{app_context, caller, fail, now};
 
     let caller = caller().map_err(fail)?;
@@ -150,13 +150,26 @@ fn Members(account: AccountId) -> impl IntoView {
     let actions = MemberActions::new(account, account_name.clone());
     let members = Resource::new(move || actions.version(), move |_| account_members(account));
     let allowed = move || matches!(members.get(), Some(Ok(_)));
+    // The account's own name, from the server: a platform admin may not belong to it.
+    let title = move || {
+        members
+            .get()
+            .and_then(Result::ok)
+            .map(|page| page.account_name)
+            .unwrap_or_else(|| account_name.clone())
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = members.get() {
+            actions.account_name.set_value(page.account_name);
+        }
+    });
     view! {
         <main class="page">
             <div class="page-title">
                 <h1>"Members"</h1>
                 <A href=format!("/accounts/{account}/changes")>"Change log"</A>
             </div>
-            <p class="lede">{account_name}</p>
+            <p class="lede">{title}</p>
             <p class="notice" role="status" aria-live="polite">{move || actions.notice.get()}</p>
             {move || actions.link.get().map(|(person, link)| view! {
                 <section class="card secret" role="status"><CopyLink link person /></section>
@@ -167,7 +180,10 @@ fn Members(account: AccountId) -> impl IntoView {
                     <AddMemberForm account actions />
                 </Show>
                 {move || members.get().map(|result| match result {
-                    Ok(members) => view! { <MembersTable account members actions /> }.into_any(),
+                    Ok(page) => {
+                        let members = page.members;
+                        view! { <MembersTable account members actions /> }.into_any()
+                    }
                     Err(error) => view! {
                         <p class="form-error" role="alert">{error.message()}</p>
                     }.into_any(),
