@@ -150,44 +150,39 @@ fn Members(account: AccountId) -> impl IntoView {
     let actions = MemberActions::new(account, account_name.clone());
     let members = Resource::new(move || actions.version(), move |_| account_members(account));
     let allowed = move || matches!(members.get(), Some(Ok(_)));
-    // The account's own name, from the server: a platform admin may not belong to it.
-    let title = move || {
-        members
-            .get()
-            .and_then(Result::ok)
-            .map(|page| page.account_name)
-            .unwrap_or_else(|| account_name.clone())
-    };
-    Effect::new(move |_| {
-        if let Some(Ok(page)) = members.get() {
-            actions.account_name.set_value(page.account_name);
-        }
-    });
     view! {
         <main class="page">
             <div class="page-title">
                 <h1>"Members"</h1>
                 <A href=format!("/accounts/{account}/changes")>"Change log"</A>
             </div>
-            <p class="lede">{title}</p>
             <p class="notice" role="status" aria-live="polite">{move || actions.notice.get()}</p>
             {move || actions.link.get().map(|(person, link)| view! {
                 <section class="card secret" role="status"><CopyLink link person /></section>
             })}
             <Transition fallback=|| view! { <p class="loading">"Loading members…"</p> }>
-                // Kept across reloads, so that what is being typed survives other changes.
-                <Show when=allowed>
-                    <AddMemberForm account actions />
-                </Show>
                 {move || members.get().map(|result| match result {
                     Ok(page) => {
+                        // The account's own name, from the server: a platform admin may not
+                        // belong to it. Read here, inside the one boundary that reads the
+                        // members (Leptos' SSR can deadlock when several boundaries read one
+                        // resource, leptos-rs/leptos#4673).
+                        actions.account_name.set_value(page.account_name.clone());
                         let members = page.members;
-                        view! { <MembersTable account members actions /> }.into_any()
+                        view! {
+                            <p class="lede">{page.account_name}</p>
+                            <MembersTable account members actions />
+                        }
+                            .into_any()
                     }
                     Err(error) => view! {
                         <p class="form-error" role="alert">{error.message()}</p>
                     }.into_any(),
                 })}
+                // Kept across reloads, so that what is being typed survives other changes.
+                <Show when=allowed>
+                    <AddMemberForm account actions />
+                </Show>
             </Transition>
         </main>
         <MemberDialog
