@@ -7,14 +7,15 @@ use std::time::Duration;
 
 use common::{Backend, PASSWORD, T0, World, world};
 use sessionboard::Error;
-use sessionboard::model::{Role, Timestamp};
-use sessionboard::service::{Actor, Added, NewMember};
+use sessionboard::model::{PageRequest, Role, Timestamp};
+use sessionboard::service::{Actor, Added, NewMember, PlatformRoles};
 
 on_every_store!(
     changing_my_password_needs_the_current_one_and_signs_out_my_other_sessions_if_asked,
     guessing_the_current_password_meets_the_same_growing_wait_as_the_sign_in_form,
     owners_add_people_other_accounts_answer_for_but_cannot_take_over_their_password,
     a_removed_member_is_signed_out_at_once_and_an_invited_one_signs_in_after_their_link,
+    bad_input_gets_a_clear_refusal_and_changes_nothing,
 );
 
 const NEW_PASSWORD: &str = "velvet orbit pumpkin 46";
@@ -200,4 +201,59 @@ async fn a_removed_member_is_signed_out_at_once_and_an_invited_one_signs_in_afte
     assert!(matches!(used, Err(Error::LinkNotValid)), "{used:?}");
     let (nina, _) = w.caller_with("nina@acme.example", NEW_PASSWORD, T0).await;
     assert!(signed_in(&w, nina.token.as_str(), T0).await);
+}
+
+async fn bad_input_gets_a_clear_refusal_and_changes_nothing(backend: Backend) {
+    let w = world(backend).await;
+    let (_, caller) = w.caller("adam@platform.example", T0).await;
+    let adam = asking(caller);
+    let roles = PlatformRoles {
+        platform_admin: false,
+        sales_rep: false,
+    };
+    let huge = "n".repeat(10 * 1024);
+    let cases: [(&str, &str); 6] = [
+        ("", "ada@example.org"),
+        (&huge, "ada@example.org"),
+        ("Ada", "ada example.org"),
+        ("Ada", "ada@example.org\u{0}"),
+        // A Cyrillic "е": looks like Henk's address to a reader, is another to the database.
+        ("Henk", "h\u{435}nk@acme.example"),
+        ("Ada", "ada@@example.org"),
+    ];
+    for (name, email) in cases {
+        let refused = w.service.create_person(&adam, name, email, roles, T0).await;
+        assert!(
+            matches!(refused, Err(Error::InvalidInput(_))),
+            "{:?} {email:?}: {refused:?}",
+            &name[..name.len().min(10)]
+        );
+    }
+    // Spaces around and capitals are what sign-in ignores too: this is Bob, who exists.
+    let taken = w
+        .service
+        .create_person(&adam, "Bob Again", "  BOB@acme.example ", roles, T0)
+        .await;
+    assert!(matches!(taken, Err(Error::AlreadyExists(_))), "{taken:?}");
+    assert_eq!(
+        taken.unwrap_err().to_string(),
+        "a person with this email already exists"
+    );
+    let people = w
+        .service
+        .list_people(&caller, "", PageRequest::default())
+        .await
+        .unwrap();
+    assert_eq!(people.items.len(), 7, "nobody was created");
+
+    // A link that was never issued, or tampered with, is as good as none.
+    for token in ["", "not-a-token", &"A".repeat(43), &"x".repeat(10_000)] {
+        let refused = w.service.password_link_holder(token, T0).await;
+        assert!(matches!(refused, Err(Error::LinkNotValid)), "{refused:?}");
+    }
+    // The last platform admin cannot deactivate themselves.
+    let alone = w.service.deactivate_person(&adam, w.adam, T0).await;
+    assert!(matches!(alone, Err(Error::LastPlatformAdmin)), "{alone:?}");
+    let still = w.operator.store().principal(w.adam).await.unwrap();
+    assert!(still.is_some_and(|adam| adam.is_platform_admin));
 }

@@ -599,6 +599,17 @@ struct Row {
 /// with every bad row in the file's order.
 fn validate(parsed: Parsed) -> Result<Vec<Row>, ImportError> {
     let mut bad = parsed.bad;
+    // Who each row names, also for rows wrong in another cell: one email under two names is
+    // reported even where one of the two rows has a mistake of its own.
+    let identities: Vec<(u64, String, String)> = parsed
+        .rows
+        .iter()
+        .filter_map(|cells| {
+            let name = checked_name(&cells.name, "", "").ok()?;
+            let email = checked_email(&cells.email).ok()?;
+            Some((cells.line, name, email))
+        })
+        .collect();
     let mut rows = Vec::with_capacity(parsed.rows.len());
     for cells in parsed.rows {
         match checked_row(cells) {
@@ -606,13 +617,47 @@ fn validate(parsed: Parsed) -> Result<Vec<Row>, ImportError> {
             Err(row) => bad.push(row),
         }
     }
+    bad.extend(two_names(&identities));
     bad.extend(contradictions(&rows));
     if bad.is_empty() {
         Ok(rows)
     } else {
-        bad.sort_by_key(|row| row.line);
-        Err(ImportError::BadRows(bad))
+        Err(ImportError::BadRows(one_per_row(bad)))
     }
+}
+
+/// One email under two names: which is the person's? The later row is the bad one.
+fn two_names(identities: &[(u64, String, String)]) -> Vec<BadRow> {
+    let mut names: HashMap<&str, (&str, u64)> = HashMap::new();
+    let mut bad = Vec::new();
+    for (line, name, email) in identities {
+        let (first_name, first) = *names
+            .entry(email.as_str())
+            .or_insert((name.as_str(), *line));
+        if first_name != name {
+            bad.push(BadRow {
+                line: *line,
+                reason: format!("{email} is {first_name:?} on line {first}, but {name:?} here"),
+            });
+        }
+    }
+    bad
+}
+
+/// Bad rows in the file's order, each line once with all its reasons.
+fn one_per_row(mut bad: Vec<BadRow>) -> Vec<BadRow> {
+    bad.sort_by_key(|row| row.line);
+    let mut merged: Vec<BadRow> = Vec::with_capacity(bad.len());
+    for row in bad {
+        match merged.last_mut() {
+            Some(last) if last.line == row.line => {
+                last.reason.push_str("; ");
+                last.reason.push_str(&row.reason);
+            }
+            _ => merged.push(row),
+        }
+    }
+    merged
 }
 
 /// A row's cells checked as the admin pages check them; a row with several mistakes lists
@@ -672,25 +717,15 @@ fn reason(column: Column, error: Error) -> String {
     }
 }
 
-/// Rows that cannot all be true: one email under two names (which is the person's?), or one
-/// person twice in one account (which role counts?). The later row is the bad one, and
-/// names the earlier.
+/// Rows that cannot both be true: one person twice in one account (which role counts?). The
+/// later row is the bad one, and names the earlier.
 fn contradictions(rows: &[Row]) -> Vec<BadRow> {
-    let mut names: HashMap<&str, (&str, u64)> = HashMap::new();
+    let mut names: HashMap<&str, &str> = HashMap::new();
     let mut memberships: HashMap<(&str, &str), u64> = HashMap::new();
     let mut bad = Vec::new();
     for row in rows {
-        let (name, first) = *names
-            .entry(row.email.as_str())
-            .or_insert((row.name.as_str(), row.line));
-        if name != row.name {
-            bad.push(BadRow {
-                line: row.line,
-                reason: format!(
-                    "{} is {name:?} on line {first}, but {:?} here",
-                    row.email, row.name
-                ),
-            });
+        // Two names for one email are reported by `two_names`.
+        if *names.entry(row.email.as_str()).or_insert(row.name.as_str()) != row.name {
             continue;
         }
         let first = *memberships
@@ -899,6 +934,21 @@ mod tests {
         assert!(bad[4].reason.contains("on line 2"), "{}", bad[4]);
         assert!(bad[5].reason.contains("on line 2"), "{}", bad[5]);
         assert!(bad[6].reason.starts_with("name: "), "{}", bad[6]);
+    }
+
+    #[test]
+    fn one_email_under_two_names_is_reported_even_beside_a_row_with_its_own_mistake() {
+        let text = format!(
+            "{HEADER}\
+             Acme,Ada,ada@example.org,boss,\n\
+             Acme,Ada Other,ADA@example.org,owner,\n"
+        );
+        let Err(ImportError::BadRows(bad)) = rows(&text) else {
+            panic!("refused")
+        };
+        assert_eq!(bad.len(), 2, "{bad:?}");
+        assert!(bad[0].reason.contains("unknown role"), "{}", bad[0]);
+        assert!(bad[1].reason.contains("on line 2"), "{}", bad[1]);
     }
 
     #[test]
