@@ -153,23 +153,7 @@ impl SessionService {
         account: AccountId,
         now: Timestamp,
     ) -> Result<()> {
-        access::may_administer(&self.principal(&actor.caller).await?)?;
-        access::may_change_people(actor.is_acting())?;
-        let (rep_name, account_name) = self.rep_and_account(rep, account).await?;
-        self.apply(
-            Author::Person(actor),
-            DirectoryChange::AssignRepresentative { rep, account },
-            ChangeKind::RepresentativeAssigned,
-            About {
-                account: Some(account),
-                user: Some(rep),
-                ..About::default()
-            },
-            format!("{rep_name} now serves {account_name}"),
-            now,
-        )
-        .await?;
-        Ok(())
+        self.set_assignment(actor, rep, account, true, now).await
     }
 
     /// `rep` no longer serves `account`; if they are acting as someone there, that ends now.
@@ -180,22 +164,40 @@ impl SessionService {
         account: AccountId,
         now: Timestamp,
     ) -> Result<()> {
+        self.set_assignment(actor, rep, account, false, now).await
+    }
+
+    async fn set_assignment(
+        &self,
+        actor: &Actor,
+        rep: UserId,
+        account: AccountId,
+        serves: bool,
+        now: Timestamp,
+    ) -> Result<()> {
         access::may_administer(&self.principal(&actor.caller).await?)?;
         access::may_change_people(actor.is_acting())?;
         let (rep_name, account_name) = self.rep_and_account(rep, account).await?;
-        self.apply(
-            Author::Person(actor),
-            DirectoryChange::UnassignRepresentative { rep, account },
-            ChangeKind::RepresentativeUnassigned,
-            About {
-                account: Some(account),
-                user: Some(rep),
-                ..About::default()
-            },
-            format!("{rep_name} no longer serves {account_name}"),
-            now,
-        )
-        .await?;
+        let (change, kind, detail) = if serves {
+            (
+                DirectoryChange::AssignRepresentative { rep, account },
+                ChangeKind::RepresentativeAssigned,
+                format!("{rep_name} now serves {account_name}"),
+            )
+        } else {
+            (
+                DirectoryChange::UnassignRepresentative { rep, account },
+                ChangeKind::RepresentativeUnassigned,
+                format!("{rep_name} no longer serves {account_name}"),
+            )
+        };
+        let about = About {
+            account: Some(account),
+            user: Some(rep),
+            ..About::default()
+        };
+        self.apply(Author::Person(actor), change, kind, about, detail, now)
+            .await?;
         Ok(())
     }
 

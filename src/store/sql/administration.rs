@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 
-use super::directory::insert_account_row;
+use super::directory::{insert_account_row, insert_user_row};
 use super::rows::{CHANGE_COLUMNS, CHANGE_JOINS, ChangeRow, MemberRow, PERSON_COLUMNS, PersonRow};
 use super::{into_page, like_pattern, push_page, sql, token_hashes};
 use crate::access::Scope;
@@ -22,7 +22,7 @@ use crate::model::{
 };
 use crate::store::dialect::{Dialect, Fetch, SqlDb};
 use crate::store::statement::{Sql, Value};
-use crate::store::{AdministrationStore, Applied, ChangeRecord, DirectoryChange};
+use crate::store::{AdministrationStore, Applied, ChangeRecord, DirectoryChange, NewUser};
 use crate::token::TokenHash;
 
 /// A connection of `D`'s database: inside a change, its transaction's.
@@ -364,13 +364,16 @@ async fn make_change<D: Dialect>(
             is_platform_admin,
             is_sales_rep,
         } => {
-            let person = NewPerson {
+            // No password until they follow their link: no argon2 string is empty, so none
+            // matches.
+            let person = NewUser {
                 email,
                 name,
+                password_hash: "",
                 is_platform_admin,
                 is_sales_rep,
             };
-            let user = create_person::<D>(connection, person, now).await?;
+            let user = insert_user_row::<D>(connection, person, now).await?;
             record.target_user = Some(user);
             Ok(Effect::created(user.0))
         }
@@ -508,40 +511,6 @@ async fn close_account<D: Dialect>(
     // Representatives acting there from their own accounts' sessions go back to themselves.
     effect.changed(stop_acting::<D>(connection, Stopped::InAccount(account), now).await?);
     Ok(effect)
-}
-
-/// A person to create, as [`DirectoryChange::CreatePerson`] names them.
-struct NewPerson<'a> {
-    email: &'a str,
-    name: &'a str,
-    is_platform_admin: bool,
-    is_sales_rep: bool,
-}
-
-async fn create_person<D: Dialect>(
-    connection: &mut Connection<D>,
-    person: NewPerson<'_>,
-    now: Timestamp,
-) -> Result<UserId> {
-    // No password until they follow their link: no argon2 string is empty, so none matches.
-    let values: [Value; 6] = [
-        person.email.trim().to_lowercase().into(),
-        person.name.into(),
-        "".into(),
-        person.is_platform_admin.into(),
-        person.is_sales_rep.into(),
-        now.0.into(),
-    ];
-    let (id,): (i64,) = sql::<D>(
-        "INSERT INTO users (email, name, password_hash, is_platform_admin, is_sales_rep,
-            created_at)",
-    )
-    .values(values)
-    .push(" RETURNING id")
-    .fetch_one(connection)
-    .await
-    .map_err(Error::unique("a person with this email"))?;
-    Ok(UserId(id))
 }
 
 async fn deactivate<D: Dialect>(

@@ -368,7 +368,7 @@ pub(super) async fn insert_account_row<D: Dialect>(
     Ok(AccountId(id))
 }
 
-async fn insert_user_row<D: Dialect>(
+pub(super) async fn insert_user_row<D: Dialect>(
     connection: &mut <D::Db as sqlx::Database>::Connection,
     user: NewUser<'_>,
     now: Timestamp,
@@ -390,7 +390,7 @@ async fn insert_user_row<D: Dialect>(
     .push(" RETURNING id")
     .fetch_one(connection)
     .await
-    .map_err(Error::unique("a user with this email"))?;
+    .map_err(Error::unique("a person with this email"))?;
     Ok(UserId(id))
 }
 
