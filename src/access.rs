@@ -5,7 +5,9 @@
 //! rules here allow.
 
 use crate::error::{Error, Result};
-use crate::model::{AccountId, ApplicationId, PersonView, Role, SessionId, SessionsView, UserId};
+use crate::model::{
+    AccountId, ApplicationId, KeyPowers, PersonView, Role, SessionId, SessionsView, UserId,
+};
 
 /// The rows a query may reach.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,6 +190,44 @@ pub fn may_act_platform_wide(is_admin_key: bool) -> Result<()> {
     } else {
         Err(Error::Forbidden(
             "this needs a user's bearer token or a platform-wide API key",
+        ))
+    }
+}
+
+/// Only keys a platform admin allowed to, and platform-wide keys, keep the directory in step
+/// (accounts, people and memberships by a product's own ids).
+pub fn may_sync_directory(powers: KeyPowers) -> Result<()> {
+    if powers.manages_directory() {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "this API key may not manage the directory; a platform admin can make one that may",
+        ))
+    }
+}
+
+/// Platform admins and sales representatives are Sessionboard's own staff: a product's
+/// directory sync neither creates, changes nor deactivates them, and no application signs
+/// them in without their password (a trusted key would otherwise hold their powers).
+pub fn may_be_managed_by_application(person: &PersonView) -> Result<()> {
+    if person.is_platform_admin || person.is_sales_rep {
+        Err(Error::Forbidden(
+            "platform admins and sales representatives are managed in Sessionboard and sign in with their password",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// Only keys a platform admin marked trusted sign people in without a password, or make
+/// sign-in links into Sessionboard's pages: the key vouches that its application has checked
+/// who the person is.
+pub fn may_sign_in_without_password(powers: KeyPowers) -> Result<()> {
+    if powers.trusted {
+        Ok(())
+    } else {
+        Err(Error::Forbidden(
+            "this API key is not trusted to sign people in without a password; a platform admin can make one that is",
         ))
     }
 }

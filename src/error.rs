@@ -55,6 +55,11 @@ pub enum Error {
     /// names things by id, and a stale page or a typed URL may name one that is gone.
     #[error("no such {0}")]
     NotFound(&'static str),
+    /// The request is well formed but the directory's state refuses it: a deactivated person
+    /// signed in by an application, a closed account asked to be open again, a person who is
+    /// not a member of the account named.
+    #[error("{0}")]
+    Conflict(&'static str),
     /// The change would leave an account without an owner, and so nobody who may manage its
     /// members: make someone else an owner first.
     #[error("an account needs at least one owner; make someone else an owner first")]
@@ -63,8 +68,8 @@ pub enum Error {
     /// manage it: make someone else a platform admin first.
     #[error("the platform needs at least one active admin; make someone else an admin first")]
     LastPlatformAdmin,
-    /// A set-password link that is unknown, expired, replaced or already used. One error for
-    /// all: nothing tells them apart for the person holding it.
+    /// A set-password or sign-in link that is unknown, expired, replaced or already used. One
+    /// error for all: nothing tells them apart for the person holding it.
     #[error("this link is not valid: it has expired or was already used; ask for a new one")]
     LinkNotValid,
     /// A new password that is too easy to guess, with the reason to show the person.

@@ -4,17 +4,21 @@ mod common;
 
 use common::{Backend, T0, World, world};
 use sessionboard::model::{
-    AccountId, ApplicationId, ChangeFilter, PageRequest, Role, SessionFilter, SessionId,
+    AccountId, ApplicationId, ChangeFilter, KeyPowers, PageRequest, Role, SessionFilter, SessionId,
     SessionsView, UserId,
 };
 use sessionboard::password::hash_password;
-use sessionboard::service::{Actor as Asking, NewMember, PlatformRoles};
+use sessionboard::service::{
+    AccountRef, AccountState, AccountStatus, Actor as Asking, ApiClient, NewMember, PersonRef,
+    PersonState, PersonStatus, PlatformRoles, TrustedSignIn,
+};
 use sessionboard::store::NewUser;
 use sessionboard::{Caller, Error};
 
 on_every_store!(
     every_role_action_and_target_is_decided_by_the_service,
-    every_role_and_administration_action_is_decided_by_the_service
+    every_role_and_administration_action_is_decided_by_the_service,
+    every_key_kind_and_host_operation_is_decided_by_the_service
 );
 
 #[derive(Clone, Copy, Debug)]
@@ -507,4 +511,298 @@ async fn every_role_and_administration_action_is_decided_by_the_service(backend:
         }
     }
     assert_eq!(cases, 112);
+}
+
+/// What an application's key may do to the directory and to sign-in without a password, by
+/// the powers a platform admin gave it. Every key belongs to "iOS app".
+#[derive(Clone, Copy, Debug)]
+enum KeyKind {
+    Application,
+    Trusted,
+    Directory,
+    PlatformWide,
+}
+
+impl KeyKind {
+    fn powers(self) -> KeyPowers {
+        let none = KeyPowers::APPLICATION;
+        match self {
+            Self::Application => none,
+            Self::Trusted => KeyPowers {
+                trusted: true,
+                ..none
+            },
+            Self::Directory => KeyPowers {
+                directory: true,
+                ..none
+            },
+            Self::PlatformWide => KeyPowers::PLATFORM,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum KeyAction {
+    PutNewAccount,
+    PutNewPerson,
+    PutMembership,
+    DeletePerson,
+    SignInTrusted,
+    MakeSignInLink,
+    TrustedSignInOfStaff,
+    PutStaffByEmail,
+}
+
+use KeyAction::*;
+
+#[rustfmt::skip]
+const KEY_MATRIX: [(KeyKind, [Expect; 8]); 4] = [
+    //                       new account  new person  membership  delete person  sign in    link       sign in staff  sync staff
+    (KeyKind::Application,  [Forbidden,   Forbidden,  Forbidden,  Forbidden,     Forbidden, Forbidden, Forbidden,     Forbidden]),
+    (KeyKind::Trusted,      [Forbidden,   Forbidden,  Forbidden,  Forbidden,     Allowed,   Allowed,   Forbidden,     Forbidden]),
+    (KeyKind::Directory,    [Allowed,     Allowed,    Allowed,    Allowed,       Forbidden, Forbidden, Forbidden,     Forbidden]),
+    (KeyKind::PlatformWide, [Allowed,     Allowed,    Allowed,    Allowed,       Forbidden, Forbidden, Forbidden,     Forbidden]),
+];
+const KEY_ACTIONS: [KeyAction; 8] = [
+    PutNewAccount,
+    PutNewPerson,
+    PutMembership,
+    DeletePerson,
+    SignInTrusted,
+    MakeSignInLink,
+    TrustedSignInOfStaff,
+    PutStaffByEmail,
+];
+
+/// A key of `powers` for "iOS app", as the API would see it.
+async fn key(w: &World, powers: KeyPowers) -> ApiClient {
+    let (_, secret) = w
+        .operator
+        .create_api_key("iOS app", powers, "matrix", T0)
+        .await
+        .unwrap();
+    w.service
+        .authenticate_api_key(&secret.reveal())
+        .await
+        .unwrap()
+}
+
+/// Everything a key's action could change, as text.
+async fn key_snapshot(w: &World, case: usize, session: SessionId) -> String {
+    let store = w.operator.store();
+    let person = store
+        .person_by_external_id(&format!("p{case}"))
+        .await
+        .unwrap();
+    let account = store
+        .account_by_external_id(&format!("a{case}"))
+        .await
+        .unwrap();
+    let membership = match (&person, &account) {
+        (Some(person), Some(account)) => store.membership(person.id, account.id).await.unwrap(),
+        _ => None,
+    };
+    let history = match &person {
+        Some(person) => store
+            .list_login_records(
+                sessionboard::access::Scope::User(person.id),
+                &Default::default(),
+                PageRequest::default(),
+            )
+            .await
+            .unwrap()
+            .items
+            .len(),
+        None => 0,
+    };
+    format!(
+        "{person:?} {account:?} {membership:?} {:?} {:?} {:?} {history} {:?} {:?}",
+        store
+            .person_by_external_id(&format!("new{case}"))
+            .await
+            .unwrap(),
+        store
+            .account_by_external_id(&format!("new{case}"))
+            .await
+            .unwrap(),
+        w.is_live(session, T0).await,
+        store
+            .person_by_email("adam@platform.example")
+            .await
+            .unwrap(),
+        store
+            .list_changes(
+                sessionboard::access::Scope::All,
+                &ChangeFilter::default(),
+                PageRequest::default(),
+            )
+            .await
+            .unwrap()
+            .items
+            .first()
+            .map(|change| change.id),
+    )
+}
+
+async fn every_key_kind_and_host_operation_is_decided_by_the_service(backend: Backend) {
+    let w = world(backend).await;
+    let s = &w.service;
+    // What sets each case up: a key with every power a product needs.
+    let setup = key(
+        &w,
+        KeyPowers {
+            platform_wide: false,
+            trusted: true,
+            directory: true,
+        },
+    )
+    .await;
+    // Each case signs in from addresses of its own, so the sign-in budgets per address (the
+    // same as for passwords) never decide a case.
+    let device = |ip: String| (ip.parse().unwrap(), "Mozilla/5.0 (iPhone)");
+    let mut cases = 0;
+    for (kind, expectations) in KEY_MATRIX {
+        let client = key(&w, kind.powers()).await;
+        for (action, expected) in KEY_ACTIONS.into_iter().zip(expectations) {
+            cases += 1;
+            let context = format!("{kind:?} × {action:?}");
+            // Account a{case} with person p{case} in it, signed in on a phone.
+            let (account, person) = (format!("a{cases}"), format!("p{cases}"));
+            let email = format!("p{cases}@host.example");
+            s.sync_account(
+                &setup,
+                &account,
+                AccountState {
+                    name: &account,
+                    status: AccountStatus::Active,
+                },
+                T0,
+            )
+            .await
+            .unwrap();
+            let active = PersonState {
+                name: "Pat",
+                email: &email,
+                status: PersonStatus::Active,
+            };
+            s.sync_person(&setup, &person, active, T0).await.unwrap();
+            s.sync_membership(&setup, (&account, &person), Role::Employee, "", T0)
+                .await
+                .unwrap();
+            let named = (
+                PersonRef::ExternalId(&person),
+                AccountRef::ExternalId(&account),
+            );
+            let (ip, user_agent) = device(format!("198.51.100.{cases}"));
+            let phone = TrustedSignIn {
+                person: named.0,
+                account: named.1,
+                ip,
+                user_agent,
+            };
+            let phone = s
+                .sign_in_trusted(&setup, phone, T0)
+                .await
+                .unwrap()
+                .session_id;
+
+            let before = key_snapshot(&w, cases, phone).await;
+            let new_id = format!("new{cases}");
+            let actual = match action {
+                PutNewAccount => {
+                    let state = AccountState {
+                        name: &new_id,
+                        status: AccountStatus::Active,
+                    };
+                    outcome(&s.sync_account(&client, &new_id, state, T0).await)
+                }
+                PutNewPerson => {
+                    let email = format!("{new_id}@host.example");
+                    let state = PersonState {
+                        name: "Neu",
+                        email: &email,
+                        status: PersonStatus::Active,
+                    };
+                    outcome(&s.sync_person(&client, &new_id, state, T0).await)
+                }
+                PutMembership => outcome(
+                    &s.sync_membership(&client, (&account, &person), Role::Owner, "Lead", T0)
+                        .await,
+                ),
+                DeletePerson => {
+                    let result = s.remove_synced_person(&client, &person, T0).await;
+                    if result.is_ok() {
+                        assert!(
+                            !w.is_live(phone, T0).await,
+                            "{context}: their session ended"
+                        );
+                    }
+                    outcome(&result)
+                }
+                SignInTrusted => {
+                    let (ip, user_agent) = device(format!("203.0.113.{cases}"));
+                    let attempt = TrustedSignIn {
+                        person: named.0,
+                        account: named.1,
+                        ip,
+                        user_agent,
+                    };
+                    let result = s.sign_in_trusted(&client, attempt, T0).await;
+                    if let Ok(signed_in) = &result {
+                        // Recorded as the key's own application, whatever it might wish.
+                        let validated = s.validate(&client, signed_in.token.as_str(), T0).await;
+                        assert_eq!(validated.unwrap().caller.application_id, w.ios, "{context}");
+                        assert!(
+                            s.validate(&w.web_client(), signed_in.token.as_str(), T0)
+                                .await
+                                .is_err(),
+                            "{context}: another application's key cannot use it"
+                        );
+                    }
+                    outcome(&result)
+                }
+                MakeSignInLink => {
+                    let result = s.create_sign_in_link(&client, named, None, T0).await;
+                    if let Ok(link) = &result {
+                        let used = s
+                            .use_sign_in_link(
+                                link.token.as_str(),
+                                device(format!("203.0.113.{cases}")),
+                                T0,
+                            )
+                            .await
+                            .unwrap();
+                        assert_eq!(used.page, "/sessions", "{context}");
+                    }
+                    outcome(&result)
+                }
+                TrustedSignInOfStaff => {
+                    let (ip, user_agent) = device(format!("203.0.113.{cases}"));
+                    let attempt = TrustedSignIn {
+                        person: PersonRef::Email("adam@platform.example"),
+                        account: AccountRef::Id(w.acme),
+                        ip,
+                        user_agent,
+                    };
+                    outcome(&s.sign_in_trusted(&client, attempt, T0).await)
+                }
+                PutStaffByEmail => {
+                    let state = PersonState {
+                        name: "Adam Taken",
+                        email: "adam@platform.example",
+                        status: PersonStatus::Deactivated,
+                    };
+                    outcome(&s.sync_person(&client, &new_id, state, T0).await)
+                }
+            };
+            let after = key_snapshot(&w, cases, phone).await;
+            if actual == Allowed {
+                assert_ne!(before, after, "{context}: it was done");
+            } else {
+                assert_eq!(before, after, "{context}: nothing changed");
+            }
+            assert_eq!(actual, expected, "{context}");
+        }
+    }
+    assert_eq!(cases, 32);
 }

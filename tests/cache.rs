@@ -297,7 +297,7 @@ async fn a_revoked_api_key_is_refused_at_once(backend: Backend) {
     until_caching(&w.service).await;
     let (id, secret): (ApiKeyId, ApiKeySecret) = w
         .operator
-        .create_api_key("iOS app", false, "test", T0)
+        .create_api_key("iOS app", KeyPowers::APPLICATION, "test", T0)
         .await
         .unwrap();
     for _ in 0..2 {
@@ -499,6 +499,11 @@ delegate! {
     password_hash(user: UserId) -> Option<String>;
     password_link_holder(token: &TokenHash, now: Timestamp) -> Option<PasswordLinkHolder>;
     list_changes(scope: Scope, filter: &ChangeFilter, page: PageRequest) -> Page<ChangeView>;
+    account_by_external_id(external_id: &str) -> Option<ExternalAccount>;
+    person_by_external_id(external_id: &str) -> Option<PersonView>;
+    insert_sign_in_link(link: NewSignInLink<'_>) -> ();
+    take_sign_in_link(token: &TokenHash, now: Timestamp) -> Option<SignInLinkGrant>;
+    purge_sign_in_links(before: Timestamp) -> u64;
 }
 
 delegate! {
@@ -551,7 +556,7 @@ delegate! {
     insert_api_key(
         application: ApplicationId,
         key_hash: &TokenHash,
-        is_admin: bool,
+        powers: KeyPowers,
         label: &str,
         now: Timestamp
     ) -> ApiKeyId;

@@ -114,9 +114,10 @@ impl From<sessionboard::Error> for UiError {
             Error::Busy(seconds) => Self::Busy(seconds),
             Error::NotFound(what) => Self::NotFound(what.to_owned()),
             Error::WeakPassword(_) => Self::InvalidInput(error.to_string()),
-            Error::LastOwner | Error::LastPlatformAdmin | Error::LinkNotValid => {
-                Self::Refused(capitalised(&error.to_string()))
-            }
+            Error::LastOwner
+            | Error::LastPlatformAdmin
+            | Error::LinkNotValid
+            | Error::Conflict(_) => Self::Refused(capitalised(&error.to_string())),
             // `is_internal` above.
             Error::NoAccount
             | Error::Config(_)

@@ -161,6 +161,11 @@ pub enum Command {
         #[command(subcommand)]
         action: AccountAction,
     },
+    /// Manage applications (the web app, mobile apps, products that plug Sessionboard in).
+    Application {
+        #[command(subcommand)]
+        action: ApplicationAction,
+    },
     /// Bring in accounts, people and memberships from a CSV file: a header row naming the
     /// columns account, name, email, role (owner or employee) and job label, in any order, then
     /// one row per membership. The whole file is checked first: with any bad row nothing is
@@ -206,6 +211,15 @@ pub enum UserAction {
 }
 
 #[derive(Subcommand, Debug, Clone)]
+pub enum ApplicationAction {
+    /// Register an application, so that API keys can be made for it.
+    Create {
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
 pub enum AccountAction {
     /// Create an account with nobody in it yet; add people with `import` or on the web.
     Create {
@@ -221,9 +235,18 @@ pub enum ApiKeyAction {
         /// The application's name, e.g. "iOS app".
         #[arg(long)]
         application: String,
-        /// A platform-wide key: sees and ends sessions in every account.
+        /// A platform-wide key: sees and ends sessions in every account, and may keep the
+        /// directory in step.
         #[arg(long)]
         admin: bool,
+        /// A trusted key: signs its application's people in without a password (its
+        /// application checked theirs) and makes sign-in links into Sessionboard's pages.
+        #[arg(long)]
+        trusted: bool,
+        /// A directory key: creates, changes and deactivates accounts, people and memberships
+        /// by the application's own ids.
+        #[arg(long)]
+        directory: bool,
         /// A note for people: what or who uses the key.
         #[arg(long, default_value = "")]
         label: String,

@@ -6,6 +6,7 @@ pub mod config;
 pub mod csrf;
 pub mod headers;
 pub mod router;
+pub mod sign_in_link;
 pub mod startup;
 pub mod state;
 

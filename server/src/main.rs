@@ -4,12 +4,12 @@ use std::process::ExitCode;
 use axum::serve::ListenerExt;
 use clap::Parser;
 use leptos::config::get_configuration;
-use server::config::{AccountAction, ApiKeyAction, Command, UserAction};
+use server::config::{AccountAction, ApiKeyAction, ApplicationAction, Command, UserAction};
 use server::startup::{
     base_url, build_engine, demo_world_exposure, open_setup_link, spawn_purge_job,
 };
 use server::{Config, build_state, router};
-use sessionboard::model::{ApiKeyId, PasswordLink, Timestamp};
+use sessionboard::model::{ApiKeyId, KeyPowers, PasswordLink, Timestamp};
 use sessionboard::service::{ImportError, NewPerson, Operator, PASSWORD_LINK_LIFETIME};
 use tracing_subscriber::EnvFilter;
 
@@ -52,6 +52,7 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         Some(Command::ApiKey { action }) => api_key(&config, action).await,
         Some(Command::User { action }) => user(&config, action).await,
         Some(Command::Account { action }) => account(&config, action).await,
+        Some(Command::Application { action }) => application(&config, action).await,
         Some(Command::Import { file }) => import(&config, &file).await,
         Some(Command::Serve) | None => serve(config).await,
     }
@@ -64,13 +65,22 @@ async fn api_key(config: &Config, action: ApiKeyAction) -> Result<(), Box<dyn st
         ApiKeyAction::Create {
             application,
             admin,
+            trusted,
+            directory,
             label,
         } => {
+            let powers = KeyPowers {
+                platform_wide: admin,
+                trusted,
+                directory,
+            };
             let (id, secret) = operator
-                .create_api_key(&application, admin, &label, now)
+                .create_api_key(&application, powers, &label, now)
                 .await?;
-            let scope = if admin { " (platform-wide)" } else { "" };
-            println!("Created API key {id} for {application:?}{scope}.");
+            println!(
+                "Created API key {id} for {application:?} ({}).",
+                powers.label()
+            );
             println!("Send it as the X-Api-Key header. It is shown only now:");
             println!("{}", secret.reveal());
         }
@@ -145,6 +155,17 @@ async fn account(config: &Config, action: AccountAction) -> Result<(), Box<dyn s
     let operator = build_engine(config).await?.operator;
     let id = operator.create_account(&name, Timestamp::now()).await?;
     println!("Created account {id}, {:?}.", name.trim());
+    Ok(())
+}
+
+async fn application(
+    config: &Config,
+    action: ApplicationAction,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let ApplicationAction::Create { name } = action;
+    let operator = build_engine(config).await?.operator;
+    let id = operator.create_application(&name, Timestamp::now()).await?;
+    println!("Created application {id}, {:?}.", name.trim());
     Ok(())
 }
 

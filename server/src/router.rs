@@ -42,6 +42,10 @@ fn web(state: &AppState) -> Router<AppState> {
     let app_context = state.app_context();
     let leptos_options = state.leptos_options.clone();
     Router::new()
+        .route(
+            crate::sign_in_link::LINK_PATH,
+            get(crate::sign_in_link::follow),
+        )
         .leptos_routes_with_context(
             state,
             routes,

@@ -4,13 +4,13 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, SET_COOKIE};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, SET_COOKIE};
 use axum::http::{Request, StatusCode};
 use common::{TestServer, body_text};
 use std::sync::LazyLock;
 
 use serde_json::{Value, json};
-use sessionboard::model::Timestamp;
+use sessionboard::model::{KeyPowers, Timestamp};
 use sessionboard::seed::DEMO_PASSWORD;
 use utoipa::OpenApi;
 
@@ -35,7 +35,7 @@ async fn api_with(args: &[&str]) -> Api {
     let server = common::server_with(args).await;
     let (_, secret) = server
         .operator
-        .create_api_key("iOS app", false, "tests", Timestamp::now())
+        .create_api_key("iOS app", KeyPowers::APPLICATION, "tests", Timestamp::now())
         .await
         .unwrap();
     Api {
@@ -53,7 +53,11 @@ impl Api {
         token: Option<&str>,
         body: Option<String>,
     ) -> Answer {
-        let mut request = Request::builder().method(method).uri(path);
+        // As any HTTP/1.1 client sends it (sign-in links are made for this host).
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(HOST, common::HOST_NAME);
         if let Some(key) = key {
             request = request.header("x-api-key", key);
         }
@@ -356,7 +360,7 @@ async fn keys_and_tokens_are_checked_and_bound_to_their_application() {
     let (_, web_key) = api
         .server
         .operator
-        .create_api_key("Public API", false, "", Timestamp::now())
+        .create_api_key("Public API", KeyPowers::APPLICATION, "", Timestamp::now())
         .await
         .unwrap();
     let other = api
@@ -373,7 +377,7 @@ async fn keys_and_tokens_are_checked_and_bound_to_their_application() {
     let (id, revoked) = api
         .server
         .operator
-        .create_api_key("iOS app", false, "", Timestamp::now())
+        .create_api_key("iOS app", KeyPowers::APPLICATION, "", Timestamp::now())
         .await
         .unwrap();
     api.server
@@ -477,7 +481,7 @@ async fn a_platform_wide_key_lists_and_ends_sessions_in_every_account() {
     let (_, admin) = api
         .server
         .operator
-        .create_api_key("Public API", true, "ops", Timestamp::now())
+        .create_api_key("Public API", KeyPowers::PLATFORM, "ops", Timestamp::now())
         .await
         .unwrap();
     let admin = admin.reveal();
@@ -787,7 +791,12 @@ async fn rotating_the_claimed_address_does_not_escape_the_keys_own_limit() {
     let (_, other) = api
         .server
         .operator
-        .create_api_key("iOS app", false, "another", Timestamp::now())
+        .create_api_key(
+            "iOS app",
+            KeyPowers::APPLICATION,
+            "another",
+            Timestamp::now(),
+        )
         .await
         .unwrap();
     let elsewhere = attempt(&other.reveal(), 4).await;
@@ -947,8 +956,12 @@ fn list_filters_are_documented_as_optional_query_parameters_with_their_bounds() 
     let id = parameter("/api/v1/sessions/{id}", "delete", "id");
     assert_eq!(id["in"], "path");
     assert_eq!(id["schema"]["format"], "int64");
-    let sign_in = &DOCUMENT["components"]["schemas"]["SignInRequest"]["properties"];
-    assert_eq!(sign_in["ip"]["format"], "ip");
+    for body in ["PasswordSignIn", "TrustedSignInRequest"] {
+        let sign_in = &DOCUMENT["components"]["schemas"][body]["properties"];
+        assert_eq!(sign_in["ip"]["format"], "ip", "{body}");
+    }
+    let one_of = &DOCUMENT["components"]["schemas"]["SignInRequest"]["oneOf"];
+    assert_eq!(one_of.as_array().map(Vec::len), Some(2), "{one_of}");
 }
 
 #[test]
@@ -1036,4 +1049,446 @@ async fn an_id_that_does_not_even_decode_is_refused_with_a_problem_document() {
             .await;
         assert_problem(&answer, StatusCode::BAD_REQUEST, "invalid-request");
     }
+}
+
+// A product that keeps its own users and sign-in: directory sync, trusted sign-in, and
+// sign-in links into Sessionboard's pages.
+
+const HOST_KEY: KeyPowers = KeyPowers {
+    platform_wide: false,
+    trusted: true,
+    directory: true,
+};
+
+/// The test server with a "Corner Shop" application and a trusted directory key for it.
+async fn host() -> (Api, String) {
+    let api = api().await;
+    let now = Timestamp::now();
+    api.server
+        .operator
+        .create_application("Corner Shop", now)
+        .await
+        .unwrap();
+    let (_, secret) = api
+        .server
+        .operator
+        .create_api_key("Corner Shop", HOST_KEY, "host app", now)
+        .await
+        .unwrap();
+    (api, secret.reveal())
+}
+
+impl Api {
+    async fn put(&self, key: &str, path: &str, body: Value) -> Answer {
+        self.request("PUT", path, Some(key), None, Some(body.to_string()))
+            .await
+    }
+
+    /// Corner Shop with Ada (owner) and Bob (employee), as the host app syncs them.
+    async fn sync_corner_shop(&self, key: &str) {
+        let shop = json!({ "name": "Corner Shop" });
+        let ada = json!({ "name": "Ada Lovelace", "email": "ada@shop.example" });
+        let bob = json!({ "name": "Bob Baker", "email": "bob@shop.example" });
+        for (path, body) in [
+            ("/api/v1/directory/accounts/corner-shop", shop),
+            ("/api/v1/directory/people/u1", ada),
+            ("/api/v1/directory/people/u2", bob),
+            (
+                "/api/v1/directory/accounts/corner-shop/members/u1",
+                json!({ "role": "owner", "job_label": "Founder" }),
+            ),
+            (
+                "/api/v1/directory/accounts/corner-shop/members/u2",
+                json!({ "role": "employee" }),
+            ),
+        ] {
+            let answer = self.put(key, path, body).await;
+            assert!(answer.status.is_success(), "{path}: {:?}", answer.body);
+        }
+    }
+
+    async fn trusted_sign_in(&self, key: &str, body: Value) -> Answer {
+        self.request(
+            "POST",
+            "/api/v1/sessions",
+            Some(key),
+            None,
+            Some(body.to_string()),
+        )
+        .await
+    }
+
+    async fn validate(&self, key: &str, token: &str) -> StatusCode {
+        self.request("GET", "/api/v1/session", Some(key), Some(token), None)
+            .await
+            .status
+    }
+}
+
+/// How many rows a table of the test server's database holds.
+async fn rows(api: &Api, table: &str) -> i64 {
+    let database = api.server.dir.path().join("sessions.db");
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite:{}", database.display()))
+        .await
+        .unwrap();
+    let (count,): (i64,) = sqlx::query_as(&format!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    count
+}
+
+fn ada_on(ip: &str) -> Value {
+    json!({ "external_id": "u1", "account_external_id": "corner-shop",
+            "user_agent": IPHONE, "ip": ip })
+}
+
+#[tokio::test]
+async fn a_second_identical_put_changes_nothing_and_says_so() {
+    let (api, key) = host().await;
+    let ada = json!({ "name": "Ada Lovelace", "email": "ada@shop.example" });
+    let cases = [
+        (
+            "/api/v1/directory/accounts/corner-shop",
+            json!({ "name": "Corner Shop" }),
+        ),
+        ("/api/v1/directory/people/u1", ada.clone()),
+        (
+            "/api/v1/directory/accounts/corner-shop/members/u1",
+            json!({ "role": "owner", "job_label": "Founder" }),
+        ),
+    ];
+    for (path, body) in &cases {
+        let first = api.put(&key, path, body.clone()).await;
+        assert_eq!(
+            first.status,
+            StatusCode::CREATED,
+            "{path}: {:?}",
+            first.body
+        );
+        assert_eq!(first.body["outcome"], "created");
+    }
+    let records = rows(&api, "changes").await;
+    for (path, body) in &cases {
+        let again = api.put(&key, path, body.clone()).await;
+        assert_eq!(again.status, StatusCode::OK, "{path}: {:?}", again.body);
+        assert_eq!(again.body["outcome"], "unchanged", "{path}");
+    }
+    assert_eq!(
+        rows(&api, "changes").await,
+        records,
+        "an unchanged PUT writes not even an audit record"
+    );
+
+    let renamed = api
+        .put(
+            &key,
+            "/api/v1/directory/people/u1",
+            json!({ "name": "Ada King", "email": "ada@shop.example" }),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK);
+    assert_eq!(renamed.body["outcome"], "updated");
+    assert_eq!(renamed.body["name"], "Ada King");
+}
+
+#[tokio::test]
+async fn a_trusted_key_signs_a_synced_person_in_without_a_password() {
+    let (api, key) = host().await;
+    api.sync_corner_shop(&key).await;
+    let signed_in = api.trusted_sign_in(&key, ada_on("81.2.69.142")).await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::CREATED,
+        "{:?}",
+        signed_in.body
+    );
+    let token = signed_in.body["token"].as_str().unwrap();
+
+    let valid = api
+        .request("GET", "/api/v1/session", Some(&key), Some(token), None)
+        .await;
+    assert_eq!(valid.status, StatusCode::OK);
+    assert_eq!(valid.body["user"]["name"], "Ada Lovelace");
+    assert_eq!(valid.body["account"]["name"], "Corner Shop");
+    assert_eq!(valid.body["roles"]["account_role"], "owner");
+
+    // Tracked like any sign-in: device, location, the product's application.
+    let mine = api
+        .request("GET", "/api/v1/sessions", Some(&key), Some(token), None)
+        .await;
+    let session = &mine.body["items"][0];
+    assert_eq!(session["application"], "Corner Shop");
+    assert_eq!(session["device"]["os"], "iOS");
+    assert_eq!(session["ip"], "81.2.69.142");
+    assert_eq!(session["device"]["browser"], "Mobile Safari");
+
+    // And it is in the sign-in history, as a success.
+    let history = api
+        .request(
+            "GET",
+            "/api/v1/login-records",
+            Some(&key),
+            Some(token),
+            None,
+        )
+        .await;
+    assert_eq!(history.body["items"][0]["outcome"], "success");
+
+    // By email and Sessionboard's account id, too.
+    let account = valid.body["account"]["id"].clone();
+    let by_email = api
+        .trusted_sign_in(
+            &key,
+            json!({ "email": "Bob@Shop.example", "account_id": account,
+                    "user_agent": IPHONE, "ip": "2.125.160.216" }),
+        )
+        .await;
+    assert_eq!(by_email.status, StatusCode::CREATED, "{:?}", by_email.body);
+}
+
+#[tokio::test]
+async fn refused_trusted_sign_ins_are_problems_and_write_nothing() {
+    let (api, key) = host().await;
+    api.sync_corner_shop(&key).await;
+    api.put(
+        &key,
+        "/api/v1/directory/people/u3",
+        json!({ "name": "Cleo Gone", "email": "cleo@shop.example", "status": "deactivated" }),
+    )
+    .await;
+    api.put(
+        &key,
+        "/api/v1/directory/accounts/corner-shop/members/u3",
+        json!({ "role": "employee" }),
+    )
+    .await;
+    let records = rows(&api, "login_records").await;
+
+    // api.key belongs to "iOS app" and is not trusted.
+    let untrusted = api.trusted_sign_in(&api.key, ada_on("81.2.69.142")).await;
+    assert_problem(&untrusted, StatusCode::FORBIDDEN, "forbidden");
+    assert!(
+        untrusted.body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not trusted"),
+        "{:?}",
+        untrusted.body
+    );
+    let unknown = api
+        .trusted_sign_in(
+            &key,
+            json!({ "external_id": "u404", "account_external_id": "corner-shop",
+                    "user_agent": IPHONE, "ip": "81.2.69.142" }),
+        )
+        .await;
+    assert_problem(&unknown, StatusCode::NOT_FOUND, "not-found");
+    let deactivated = api
+        .trusted_sign_in(
+            &key,
+            json!({ "external_id": "u3", "account_external_id": "corner-shop",
+                    "user_agent": IPHONE, "ip": "81.2.69.142" }),
+        )
+        .await;
+    assert_problem(&deactivated, StatusCode::CONFLICT, "conflict");
+    // Sessionboard's own staff sign in with their password, whoever vouches for them.
+    let staff = api
+        .trusted_sign_in(
+            &key,
+            json!({ "email": "admin@sessionboard.example", "account_id": 1,
+                    "user_agent": IPHONE, "ip": "81.2.69.142" }),
+        )
+        .await;
+    assert_problem(&staff, StatusCode::FORBIDDEN, "forbidden");
+    let both = api
+        .trusted_sign_in(
+            &key,
+            json!({ "external_id": "u1", "email": "ada@shop.example",
+                    "account_external_id": "corner-shop", "user_agent": IPHONE,
+                    "ip": "81.2.69.142" }),
+        )
+        .await;
+    assert_problem(&both, StatusCode::BAD_REQUEST, "invalid-request");
+    // A key cannot choose the application its sessions are recorded as.
+    let mut as_other_app = ada_on("81.2.69.142");
+    as_other_app["application_id"] = json!(1);
+    let other_app = api.trusted_sign_in(&key, as_other_app).await;
+    assert_problem(&other_app, StatusCode::BAD_REQUEST, "invalid-request");
+
+    assert_eq!(
+        rows(&api, "login_records").await,
+        records,
+        "no refusal was recorded as a sign-in"
+    );
+}
+
+#[tokio::test]
+async fn deleting_or_deactivating_a_person_ends_their_sessions_at_once() {
+    let (api, key) = host().await;
+    api.sync_corner_shop(&key).await;
+    let token = |answer: Answer| answer.body["token"].as_str().unwrap().to_owned();
+    let ada = token(api.trusted_sign_in(&key, ada_on("81.2.69.142")).await);
+    let bob = token(
+        api.trusted_sign_in(
+            &key,
+            json!({ "external_id": "u2", "account_external_id": "corner-shop",
+                    "user_agent": IPHONE, "ip": "81.2.69.142" }),
+        )
+        .await,
+    );
+    assert_eq!(api.validate(&key, &ada).await, StatusCode::OK);
+
+    let deleted = api
+        .request(
+            "DELETE",
+            "/api/v1/directory/people/u1",
+            Some(&key),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(api.validate(&key, &ada).await, StatusCode::UNAUTHORIZED);
+
+    let deactivated = api
+        .put(
+            &key,
+            "/api/v1/directory/people/u2",
+            json!({ "name": "Bob Baker", "email": "bob@shop.example", "status": "deactivated" }),
+        )
+        .await;
+    assert_eq!(deactivated.body["outcome"], "updated");
+    assert_eq!(api.validate(&key, &bob).await, StatusCode::UNAUTHORIZED);
+    let refused = api.trusted_sign_in(&key, ada_on("81.2.69.142")).await;
+    assert_problem(&refused, StatusCode::CONFLICT, "conflict");
+}
+
+#[tokio::test]
+async fn a_sign_in_link_opens_the_sessions_page_once() {
+    let (api, key) = host().await;
+    api.sync_corner_shop(&key).await;
+    let made = api
+        .request(
+            "POST",
+            "/api/v1/sign-in-links",
+            Some(&key),
+            None,
+            Some(json!({ "external_id": "u1", "account_external_id": "corner-shop" }).to_string()),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
+    let url = made.body["url"].as_str().unwrap();
+    assert!(
+        url.starts_with("http://sessionboard.test/sign-in-link?token="),
+        "{url}"
+    );
+    let path = &url["http://sessionboard.test".len()..];
+
+    let follow = |path: String| {
+        let request = Request::get(path).header("user-agent", IPHONE);
+        api.server.send(request.body(Body::empty()).unwrap())
+    };
+    let opened = follow(path.to_owned()).await;
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    assert_eq!(opened.headers()["location"], "/sessions");
+    let cookie = opened.headers()[SET_COOKIE].to_str().unwrap();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_owned();
+    let (status, sessions) = api.server.my_sessions(&cookie).await;
+    assert_eq!(status, StatusCode::OK);
+    let current = sessions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|session| session["is_current"] == true)
+        .unwrap();
+    assert_eq!(current["account_name"], "Corner Shop", "{current}");
+
+    // Used, tampered and unknown links sign nobody in and say so on the sign-in page.
+    let mut tampered = path.to_owned();
+    let last = tampered.pop().unwrap();
+    tampered.push(if last == 'A' { 'B' } else { 'A' });
+    for path in [
+        path.to_owned(),
+        tampered,
+        "/sign-in-link?token=nope".to_owned(),
+        "/sign-in-link".to_owned(),
+    ] {
+        let refused = follow(path.clone()).await;
+        assert_eq!(refused.status(), StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(
+            refused.headers()["location"],
+            "/login?link=invalid",
+            "{path}"
+        );
+        assert!(!refused.headers().contains_key(SET_COOKIE), "{path}");
+    }
+
+    // Only for a path on Sessionboard, and only with a trusted key.
+    let elsewhere = api
+        .request(
+            "POST",
+            "/api/v1/sign-in-links",
+            Some(&key),
+            None,
+            Some(
+                json!({ "external_id": "u1", "account_external_id": "corner-shop",
+                         "page": "//evil.example/" })
+                .to_string(),
+            ),
+        )
+        .await;
+    assert_problem(&elsewhere, StatusCode::BAD_REQUEST, "invalid-request");
+    let untrusted = api
+        .request(
+            "POST",
+            "/api/v1/sign-in-links",
+            Some(&api.key),
+            None,
+            Some(json!({ "external_id": "u1", "account_external_id": "corner-shop" }).to_string()),
+        )
+        .await;
+    assert_problem(&untrusted, StatusCode::FORBIDDEN, "forbidden");
+}
+
+#[tokio::test]
+async fn a_key_without_the_directory_power_cannot_sync() {
+    let (api, key) = host().await;
+    let (_, trusted_only) = api
+        .server
+        .operator
+        .create_api_key(
+            "Corner Shop",
+            KeyPowers {
+                trusted: true,
+                ..KeyPowers::APPLICATION
+            },
+            "",
+            Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    for key in [api.key.clone(), trusted_only.reveal()] {
+        let refused = api
+            .put(
+                &key,
+                "/api/v1/directory/accounts/corner-shop",
+                json!({ "name": "Corner Shop" }),
+            )
+            .await;
+        assert_problem(&refused, StatusCode::FORBIDDEN, "forbidden");
+    }
+    let bad_id = api
+        .put(
+            &key,
+            "/api/v1/directory/people/a%20b",
+            json!({ "name": "A", "email": "a@b.example" }),
+        )
+        .await;
+    assert_problem(&bad_id, StatusCode::BAD_REQUEST, "invalid-request");
 }

@@ -6,12 +6,12 @@ mod common;
 use std::sync::OnceLock;
 
 use axum::body::Body;
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
 use axum::http::{Method, Request};
 use common::{TestServer, body_text, server};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
-use sessionboard::model::Timestamp;
+use sessionboard::model::{KeyPowers, Timestamp};
 use sessionboard::service::{Application, Channel, SignIn};
 
 struct Target {
@@ -20,6 +20,14 @@ struct Target {
     key: String,
     token: String,
 }
+
+/// A key with every power a product plugging Sessionboard in has, so that requests get past
+/// the key's check to everything behind it.
+const HOST_KEY: KeyPowers = KeyPowers {
+    platform_wide: false,
+    trusted: true,
+    directory: true,
+};
 
 /// One server for all cases: building it (argon2, regexes) per case would dominate the run.
 fn target() -> &'static Target {
@@ -33,7 +41,7 @@ fn target() -> &'static Target {
             let server = server().await;
             let (_, key) = server
                 .operator
-                .create_api_key("iOS app", false, "fuzz", Timestamp::now())
+                .create_api_key("iOS app", HOST_KEY, "fuzz", Timestamp::now())
                 .await
                 .unwrap();
             let signed_in = server
@@ -67,6 +75,7 @@ fn send(method: Method, path: &str, token: Option<&str>, body: Option<Vec<u8>>) 
     let mut request = Request::builder()
         .method(method.clone())
         .uri(path)
+        .header(HOST, common::HOST_NAME)
         .header("x-api-key", &target.key);
     if let Some(token) = token {
         request = request.header(AUTHORIZATION, format!("Bearer {token}"));
@@ -157,6 +166,54 @@ fn query() -> impl Strategy<Value = String> {
     })
 }
 
+/// Objects with the fields the directory, trusted sign-in and sign-in links read, holding
+/// anything: deeper than random JSON gets, since most of it fails on the first field.
+fn host_body() -> impl Strategy<Value = Value> {
+    let anything = prop_oneof![
+        "[ -~]{0,40}".prop_map(Value::from),
+        "\\PC{0,300}".prop_map(Value::from),
+        any::<i64>().prop_map(Value::from),
+        Just(Value::Null),
+        prop_oneof![
+            Just("active"),
+            Just("closed"),
+            Just("deactivated"),
+            Just("owner"),
+            Just("employee"),
+            Just("/sessions"),
+            Just("//evil.example"),
+            Just("81.2.69.142"),
+            Just("fuzz@host.example"),
+        ]
+        .prop_map(Value::from),
+    ];
+    let fields = prop::sample::subsequence(
+        vec![
+            "name",
+            "email",
+            "status",
+            "role",
+            "job_label",
+            "external_id",
+            "account_external_id",
+            "account_id",
+            "page",
+            "user_agent",
+            "ip",
+        ],
+        0..=11,
+    );
+    (fields, prop::collection::vec(anything, 11)).prop_map(|(fields, values)| {
+        Value::Object(
+            fields
+                .into_iter()
+                .zip(values)
+                .map(|(field, value)| (field.to_owned(), value))
+                .collect(),
+        )
+    })
+}
+
 fn form_urlencoded_pairs(pairs: &[(&str, String)]) -> String {
     pairs
         .iter()
@@ -188,6 +245,27 @@ proptest! {
     fn list_and_history_queries_never_break_the_server(query in query()) {
         send(Method::GET, &format!("/api/v1/sessions{query}"), Some(&target().token), None);
         send(Method::GET, &format!("/api/v1/login-records{query}"), Some(&target().token), None);
+    }
+
+    #[test]
+    fn directory_sync_never_breaks_the_server(body in prop_oneof![host_body(), json_value()], id in "[ -~]{0,30}") {
+        let id: String = id.bytes().map(|b| format!("%{b:02X}")).collect();
+        let body = body.to_string().into_bytes();
+        for path in [
+            format!("/api/v1/directory/accounts/{id}"),
+            format!("/api/v1/directory/people/{id}"),
+            format!("/api/v1/directory/accounts/{id}/members/{id}"),
+        ] {
+            send(Method::PUT, &path, None, Some(body.clone()));
+            send(Method::DELETE, &path, None, None);
+        }
+    }
+
+    #[test]
+    fn trusted_sign_ins_and_sign_in_links_never_break_the_server(body in host_body()) {
+        let body = body.to_string().into_bytes();
+        send(Method::POST, "/api/v1/sessions", None, Some(body.clone()));
+        send(Method::POST, "/api/v1/sign-in-links", None, Some(body));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use common::{CHROME, HOST_NAME, TestServer, body_text, server, server_with};
 use serde_json::Value;
 use server::Config;
 use server::startup::build_engine;
-use sessionboard::model::Timestamp;
+use sessionboard::model::{KeyPowers, Timestamp};
 use sessionboard::seed::DEMO_PASSWORD;
 
 #[tokio::test]
@@ -526,7 +526,7 @@ async fn pages_and_the_json_api_are_not_held_to_the_origin_check() {
     // An application's back end, which is no browser: the API key is its credential.
     let (_, key) = server
         .operator
-        .create_api_key("iOS app", false, "tests", Timestamp::now())
+        .create_api_key("iOS app", KeyPowers::APPLICATION, "tests", Timestamp::now())
         .await
         .unwrap();
     let body = serde_json::json!({
@@ -721,7 +721,7 @@ async fn signed_in_pages_and_token_answers_are_never_stored_but_assets_may_be() 
 
     let (_, key) = server
         .operator
-        .create_api_key("iOS app", false, "tests", Timestamp::now())
+        .create_api_key("iOS app", KeyPowers::APPLICATION, "tests", Timestamp::now())
         .await
         .unwrap();
     let body = serde_json::json!({

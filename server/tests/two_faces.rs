@@ -8,7 +8,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{Request, StatusCode};
 use common::{TestServer, body_text, server_with};
 use serde_json::json;
-use sessionboard::model::Timestamp;
+use sessionboard::model::{KeyPowers, Timestamp};
 use sessionboard::seed::DEMO_PASSWORD;
 
 /// Marie signs in through the web app's server function.
@@ -27,7 +27,7 @@ async fn web_sign_in(server: &TestServer) -> StatusCode {
 async fn ios_key(server: &TestServer) -> String {
     let (_, key) = server
         .operator
-        .create_api_key("iOS app", false, "", Timestamp::now())
+        .create_api_key("iOS app", KeyPowers::APPLICATION, "", Timestamp::now())
         .await
         .unwrap();
     key.reveal()

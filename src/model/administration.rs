@@ -38,6 +38,8 @@ pub struct PersonView {
     /// False until they follow their set-password link.
     pub has_password: bool,
     pub created_at: Timestamp,
+    /// The id a product that keeps the directory in step knows them by.
+    pub external_id: Option<String>,
     pub memberships: Vec<PersonMembership>,
     /// For sales representatives: the accounts they serve.
     pub serves: Vec<(AccountId, String)>,
@@ -213,15 +215,29 @@ pub struct ChangeView {
     pub application_id: Option<ApplicationId>,
     pub detail: String,
     pub sessions_ended: u64,
+    /// The application key that made the change through the API.
+    pub api_key: Option<ApiKeyName>,
+}
+
+/// An API key as the audit log names it: its application and its label.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyName {
+    pub application: String,
+    pub label: String,
 }
 
 impl ChangeView {
-    /// "Anna Admin", "Michael Sommer acting as Henk Becker", or "the command line".
+    /// "Anna Admin", "Michael Sommer acting as Henk Becker", "Corner Shop's key “sync”", or
+    /// "the command line".
     pub fn who(&self) -> String {
-        match (&self.actor_name, &self.impersonator_name) {
-            (Some(actor), Some(rep)) => format!("{rep} acting as {actor}"),
-            (Some(actor), None) => actor.clone(),
-            (None, _) => "the command line".to_owned(),
+        match (&self.actor_name, &self.impersonator_name, &self.api_key) {
+            (Some(actor), Some(rep), _) => format!("{rep} acting as {actor}"),
+            (Some(actor), None, _) => actor.clone(),
+            (None, _, Some(key)) if key.label.is_empty() => {
+                format!("{}'s API key", key.application)
+            }
+            (None, _, Some(key)) => format!("{}'s API key “{}”", key.application, key.label),
+            (None, _, None) => "the command line".to_owned(),
         }
     }
 }

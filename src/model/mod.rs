@@ -18,10 +18,10 @@ mod page;
 mod sessions;
 
 pub use administration::{
-    AccountView, ApplicationView, ChangeFilter, ChangeKind, ChangeView, MemberView, Members,
-    PasswordLink, PasswordLinkHolder, PersonMembership, PersonView,
+    AccountView, ApiKeyName, ApplicationView, ChangeFilter, ChangeKind, ChangeView, MemberView,
+    Members, PasswordLink, PasswordLinkHolder, PersonMembership, PersonView,
 };
-pub use api_keys::ApiKeyView;
+pub use api_keys::{ApiKeyView, KeyPowers};
 pub use audit::{
     ActingActionKind, ActingActionView, ImpersonationView, LoginOutcome, LoginRecordFilter,
     LoginRecordView,

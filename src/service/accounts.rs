@@ -78,7 +78,10 @@ impl SessionService {
         let applied = self
             .apply(
                 author,
-                DirectoryChange::CreateAccount { name: &name },
+                DirectoryChange::CreateAccount {
+                    name: &name,
+                    external_id: None,
+                },
                 ChangeKind::AccountCreated,
                 About::default(),
                 format!("created account “{name}”"),
@@ -390,7 +393,7 @@ impl SessionService {
     }
 }
 
-fn account_name(name: &str) -> Result<String> {
+pub(super) fn account_name(name: &str) -> Result<String> {
     checked_name(
         name,
         "an account name is required",

@@ -4,7 +4,7 @@ use super::impersonation::ActingAction;
 use super::{Caller, SessionService, checked_text};
 use crate::access;
 use crate::error::{Error, Result};
-use crate::model::{AccountId, ApiKeyId, ApiKeyView, Timestamp};
+use crate::model::{AccountId, ApiKeyId, ApiKeyView, KeyPowers, Timestamp};
 use crate::token::ApiKeySecret;
 
 impl SessionService {
@@ -47,14 +47,14 @@ impl SessionService {
         &self,
         caller: &Caller,
         application: &str,
-        is_admin: bool,
+        powers: KeyPowers,
         label: &str,
         now: Timestamp,
     ) -> Result<(ApiKeyId, ApiKeySecret)> {
         access::may_manage_api_keys(&self.principal(caller).await?)?;
         checked_text(label, 200, "the label is too long")?;
         checked_text(application, 200, "no application by that name")?;
-        self.issue_api_key(application, is_admin, label, now).await
+        self.issue_api_key(application, powers, label, now).await
     }
 
     /// Revokes a key from the admin page. Platform admins only.
@@ -73,7 +73,7 @@ impl SessionService {
     pub(super) async fn issue_api_key(
         &self,
         application: &str,
-        is_admin: bool,
+        powers: KeyPowers,
         label: &str,
         now: Timestamp,
     ) -> Result<(ApiKeyId, ApiKeySecret)> {
@@ -85,7 +85,7 @@ impl SessionService {
         let secret = ApiKeySecret::generate();
         let id = self
             .store
-            .insert_api_key(application_id, &secret.hash(), is_admin, label, now)
+            .insert_api_key(application_id, &secret.hash(), powers, label, now)
             .await?;
         Ok((id, secret))
     }

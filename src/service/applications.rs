@@ -25,10 +25,20 @@ impl SessionService {
     ) -> Result<ApplicationId> {
         access::may_administer(&self.principal(&actor.caller).await?)?;
         access::may_change_people(actor.is_acting())?;
+        self.new_application(Author::Person(actor), name, now).await
+    }
+
+    /// Creates an application, once authorised (an admin, or the operator).
+    pub(super) async fn new_application(
+        &self,
+        author: Author<'_>,
+        name: &str,
+        now: Timestamp,
+    ) -> Result<ApplicationId> {
         let name = application_name(name)?;
         let applied = self
             .apply(
-                Author::Person(actor),
+                author,
                 DirectoryChange::CreateApplication { name: &name },
                 ChangeKind::ApplicationCreated,
                 About::default(),

@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use super::{Caller, SessionService, checked_page};
+use super::{ApiClient, Caller, SessionService, checked_page};
 use crate::access;
 use crate::error::Result;
 use crate::model::{
@@ -36,6 +36,8 @@ pub(super) enum Author<'a> {
     /// Someone following a set-password link, from this address: the store records the
     /// link's person as the actor.
     Link(IpAddr),
+    /// An application keeping the directory in step through the API, with this key.
+    Key(&'a ApiClient),
     Operator,
 }
 
@@ -62,11 +64,15 @@ impl Author<'_> {
                 Some(actor.ip.to_string()),
             ),
             Self::Link(ip) => (None, None, Some(ip.to_string())),
-            Self::Operator => (None, None, None),
+            Self::Key(_) | Self::Operator => (None, None, None),
         };
         ChangeRecord {
             at: now,
             actor,
+            api_key: match self {
+                Self::Key(client) => Some(client.key_id),
+                _ => None,
+            },
             impersonator,
             ip,
             kind,

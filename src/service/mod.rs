@@ -9,13 +9,16 @@
 //! One file per use case, each an `impl SessionService` block: `sign_in`, `validation`,
 //! `sessions`, `impersonation`, `administration` (settings, API keys), `setup` (the first
 //! admin), `accounts` (accounts, members, representatives), `people`, `applications`,
-//! `passwords`, `changes` (the audit log of them all), `import` (people from a CSV file);
+//! `passwords`, `changes` (the audit log of them all), `import` (people from a CSV file),
+//! `directory_sync` (a product's accounts and people by its own ids), `trusted` (sign-in
+//! without a password, and sign-in links, for a product that keeps its own);
 //! `operator` for the operator's handle.
 
 mod accounts;
 mod administration;
 mod applications;
 mod changes;
+mod directory_sync;
 mod impersonation;
 mod import;
 mod operator;
@@ -24,6 +27,7 @@ mod people;
 mod sessions;
 mod setup;
 mod sign_in;
+mod trusted;
 mod validation;
 
 use std::sync::Arc;
@@ -32,6 +36,10 @@ use std::time::Duration;
 pub use crate::limit::Channel;
 pub use accounts::{Added, MAX_JOB_LABEL_CHARS, NewMember};
 pub use changes::Actor;
+pub use directory_sync::{
+    AccountState, AccountStatus, MAX_EXTERNAL_ID_CHARS, Outcome, PersonState, PersonStatus,
+    SyncedAccount, SyncedMembership, SyncedPerson,
+};
 pub use import::{BadRow, Counts, ImportError, ImportReport};
 pub use operator::Operator;
 pub use passwords::PASSWORD_LINK_LIFETIME;
@@ -39,6 +47,10 @@ pub use people::PlatformRoles;
 pub use sessions::MY_SESSIONS_PAGE;
 pub use setup::{FirstAdmin, MAX_NAME_CHARS, MIN_PASSWORD_CHARS, NewPerson};
 pub use sign_in::{Application, SignIn, SignedIn, WEB_APPLICATION, normalise_email, search_text};
+pub use trusted::{
+    AccountRef, DEFAULT_LINK_PAGE, LinkSignIn, PersonRef, SIGN_IN_LINK_LIFETIME, SignInLink,
+    TrustedSignIn,
+};
 pub use validation::Validated;
 
 use crate::access::Principal;
@@ -46,7 +58,8 @@ use crate::cache::{CachePolicy, ValidationCache};
 use crate::error::{Error, Result};
 use crate::limit::{FORGET_IDLE_EVERY, SignInLimiter, SignInLimits, spawn_forgetting};
 use crate::model::{
-    AccountId, ApiKeyId, ApplicationId, MAX_PAGE_SIZE, PageRequest, SessionId, Timestamp, UserId,
+    AccountId, ApiKeyId, ApplicationId, KeyPowers, MAX_PAGE_SIZE, PageRequest, SessionId,
+    Timestamp, UserId,
 };
 use crate::password_queue::{PasswordQueue, PasswordQueuePolicy};
 use crate::store::{ApiKeyRecord, Invalidation, Store};
@@ -117,8 +130,8 @@ pub struct Caller {
 pub struct ApiClient {
     pub key_id: ApiKeyId,
     pub application_id: ApplicationId,
-    /// A platform-wide key: sees and ends sessions in every account.
-    pub is_admin: bool,
+    /// What the key may do beyond its own devices' sessions.
+    pub powers: KeyPowers,
 }
 
 /// Builds the service and its operator's handle over `store`; call inside a Tokio runtime.

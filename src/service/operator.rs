@@ -8,7 +8,9 @@ use super::import::{ImportError, ImportReport};
 use super::setup::checked_email;
 use super::{NewPerson, SessionPolicy, SessionService, SignIn, SignedIn};
 use crate::error::{Error, Result};
-use crate::model::{AccountId, ApiKeyId, PasswordLink, Timestamp, UserId};
+use crate::model::{
+    AccountId, ApiKeyId, ApplicationId, KeyPowers, PasswordLink, Timestamp, UserId,
+};
 use crate::store::Store;
 use crate::token::{ApiKeySecret, SessionToken};
 use crate::track::Tracker;
@@ -47,12 +49,12 @@ impl Operator {
     pub async fn create_api_key(
         &self,
         application: &str,
-        is_admin: bool,
+        powers: KeyPowers,
         label: &str,
         now: Timestamp,
     ) -> Result<(ApiKeyId, ApiKeySecret)> {
         self.service
-            .issue_api_key(application, is_admin, label, now)
+            .issue_api_key(application, powers, label, now)
             .await
     }
 
@@ -83,6 +85,14 @@ impl Operator {
     /// Creates an account with nobody in it yet (the `account create` command).
     pub async fn create_account(&self, name: &str, now: Timestamp) -> Result<AccountId> {
         self.service.new_account(Author::Operator, name, now).await
+    }
+
+    /// Registers an application (the `application create` command), so that keys can be made
+    /// for it.
+    pub async fn create_application(&self, name: &str, now: Timestamp) -> Result<ApplicationId> {
+        self.service
+            .new_application(Author::Operator, name, now)
+            .await
     }
 
     /// Deactivates the person with this email (the `user deactivate` command): they cannot
@@ -125,10 +135,10 @@ impl Operator {
     /// job; returns how many rows went. (Idle sign-in budgets go every minute, by the
     /// service's own job: see `crate::limit::spawn_forgetting`.)
     pub async fn purge_expired(&self, now: Timestamp, retention: Duration) -> Result<u64> {
-        self.service
-            .store
-            .purge_sessions(now.minus(retention))
-            .await
+        let store = &self.service.store;
+        // Sign-in links live a minute; nothing needs an expired one.
+        store.purge_sign_in_links(now).await?;
+        store.purge_sessions(now.minus(retention)).await
     }
 
     /// Anyone, deactivated or not, by their email as typed; [`Error::UserNotFound`] for an

@@ -104,6 +104,7 @@ impl SessionService {
                     name,
                     is_platform_admin,
                     is_sales_rep,
+                    external_id: None,
                 },
                 ChangeKind::PersonCreated,
                 About::default(),

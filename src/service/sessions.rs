@@ -268,7 +268,7 @@ impl SessionService {
         page: PageRequest,
         now: Timestamp,
     ) -> Result<SessionsPage> {
-        access::may_act_platform_wide(client.is_admin)?;
+        access::may_act_platform_wide(client.powers.platform_wide)?;
         let query = session_query(Scope::All, filter)?;
         self.page_in_scope(Scope::All, &query, page, now).await
     }
@@ -280,7 +280,7 @@ impl SessionService {
         target: SessionId,
         now: Timestamp,
     ) -> Result<()> {
-        access::may_act_platform_wide(client.is_admin)?;
+        access::may_act_platform_wide(client.powers.platform_wide)?;
         self.end_session(target, Scope::All, now).await
     }
 
@@ -291,7 +291,7 @@ impl SessionService {
         user: UserId,
         now: Timestamp,
     ) -> Result<u64> {
-        access::may_act_platform_wide(client.is_admin)?;
+        access::may_act_platform_wide(client.powers.platform_wide)?;
         self.end_user_sessions(user, Scope::All, None, now).await
     }
 

@@ -57,15 +57,15 @@ pub struct SignedIn {
     pub expires_at: Timestamp,
 }
 
-/// Who tried to sign in, from where: what the sign-in history records.
 /// Whom a successful sign-in is for: their (normalised) email, and the password hash it was
 /// checked against, if any.
-struct Who<'a> {
-    email: &'a str,
-    user_id: UserId,
-    checked_hash: Option<&'a str>,
+pub(super) struct Who<'a> {
+    pub(super) email: &'a str,
+    pub(super) user_id: UserId,
+    pub(super) checked_hash: Option<&'a str>,
 }
 
+/// Who tried to sign in, from where: what the sign-in history records.
 pub(super) struct Attempt<'a> {
     pub(super) email: &'a str,
     pub(super) user_id: Option<UserId>,
@@ -139,7 +139,7 @@ impl SessionService {
             user_id,
             checked_hash: Some(&checked_hash),
         };
-        self.open_session(who, home, application_id, &attempt, now)
+        self.open_session(who, home, application_id, device(&attempt), now)
             .await
     }
 
@@ -167,7 +167,7 @@ impl SessionService {
             user_id,
             checked_hash: None,
         };
-        self.open_session(who, home, application_id, &attempt, now)
+        self.open_session(who, home, application_id, device(&attempt), now)
             .await
     }
 
@@ -183,12 +183,12 @@ impl SessionService {
     }
 
     /// Creates the session of a sign-in that succeeded, and records it in the history.
-    async fn open_session(
+    pub(super) async fn open_session(
         &self,
         who: Who<'_>,
         home: AccountSettings,
         application_id: ApplicationId,
-        attempt: &SignIn<'_>,
+        (ip, user_agent): (IpAddr, &str),
         now: Timestamp,
     ) -> Result<SignedIn> {
         let Who {
@@ -196,9 +196,7 @@ impl SessionService {
             user_id,
             checked_hash,
         } = who;
-        let observation =
-            self.tracker
-                .observe(attempt.ip, attempt.user_agent, home.store_geolocation);
+        let observation = self.tracker.observe(ip, user_agent, home.store_geolocation);
         let token = SessionToken::generate();
         let expires_at = self.policy.expiry(now, now);
         let user_name = self.store.user_name(user_id).await?.unwrap_or_default();
@@ -313,6 +311,11 @@ fn login_record<'a>(
         outcome,
         session_id: None,
     }
+}
+
+/// The device an attempt came from: its address and user agent.
+fn device<'a>(attempt: &SignIn<'a>) -> (IpAddr, &'a str) {
+    (attempt.ip, attempt.user_agent)
 }
 
 /// Lower-cased, trimmed: emails are stored and compared this way.

@@ -123,7 +123,7 @@ impl SessionService {
             access::may_use_token(
                 entry.session.application_id,
                 client.application_id,
-                client.is_admin,
+                client.powers.platform_wide,
             )?;
         }
         if now
@@ -210,7 +210,7 @@ impl SessionService {
         Ok(ApiClient {
             key_id: key.id,
             application_id: key.application_id,
-            is_admin: key.is_admin,
+            powers: key.powers,
         })
     }
 }

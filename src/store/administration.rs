@@ -6,9 +6,9 @@ use async_trait::async_trait;
 use crate::access::Scope;
 use crate::error::Result;
 use crate::model::{
-    AccountId, AccountView, ApplicationId, ApplicationView, ChangeFilter, ChangeKind, ChangeView,
-    MemberView, Page, PageRequest, PasswordLinkHolder, PersonView, Role, SessionId, Timestamp,
-    UserId,
+    AccountId, AccountView, ApiKeyId, ApplicationId, ApplicationView, ChangeFilter, ChangeKind,
+    ChangeView, MemberView, Page, PageRequest, PasswordLinkHolder, PersonView, Role, SessionId,
+    Timestamp, UserId,
 };
 use crate::token::TokenHash;
 
@@ -19,6 +19,8 @@ use crate::token::TokenHash;
 pub enum DirectoryChange<'a> {
     CreateAccount {
         name: &'a str,
+        /// The id a product that keeps the directory in step knows it by.
+        external_id: Option<&'a str>,
     },
     RenameAccount {
         account: AccountId,
@@ -34,6 +36,13 @@ pub enum DirectoryChange<'a> {
         name: &'a str,
         is_platform_admin: bool,
         is_sales_rep: bool,
+        external_id: Option<&'a str>,
+    },
+    /// Gives a person made here the id a product knows them by, so that it can keep them in
+    /// step from now on. Refused ([`crate::error::Error::AlreadyExists`]) if they have one.
+    LinkPerson {
+        user: UserId,
+        external_id: &'a str,
     },
     EditPerson {
         user: UserId,
@@ -113,8 +122,10 @@ pub enum DirectoryChange<'a> {
 #[derive(Clone, Debug)]
 pub struct ChangeRecord {
     pub at: Timestamp,
-    /// `None`: the operator (the command line, an import).
+    /// `None`: the operator (the command line, an import), or an application's key.
     pub actor: Option<UserId>,
+    /// The API key that made the change, when an application made it.
+    pub api_key: Option<ApiKeyId>,
     /// The sales representative at the keyboard while acting as `actor`.
     pub impersonator: Option<UserId>,
     pub ip: Option<String>,
@@ -136,6 +147,36 @@ pub struct Applied {
     pub user: Option<UserId>,
     /// Token hashes of the sessions it ended (and of API keys it revoked), for the caches.
     pub ended: Vec<TokenHash>,
+}
+
+/// An account as directory sync finds it by its external id.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExternalAccount {
+    pub id: AccountId,
+    pub name: String,
+    pub closed: bool,
+}
+
+/// A one-time link into Sessionboard's pages, as it is stored (by its token's hash only).
+#[derive(Clone, Copy, Debug)]
+pub struct NewSignInLink<'a> {
+    pub token: &'a TokenHash,
+    pub user: UserId,
+    pub account: AccountId,
+    pub api_key: ApiKeyId,
+    pub page: &'a str,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// What a sign-in link grants when it is used: a web session for this person in this
+/// account, landing on `page`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignInLinkGrant {
+    pub user: UserId,
+    pub account: AccountId,
+    pub api_key: ApiKeyId,
+    pub page: String,
 }
 
 #[async_trait]
@@ -175,6 +216,20 @@ pub trait AdministrationStore: Send + Sync {
         token: &TokenHash,
         now: Timestamp,
     ) -> Result<Option<PasswordLinkHolder>>;
+    /// An account by the id a product knows it by, open or closed.
+    async fn account_by_external_id(&self, external_id: &str) -> Result<Option<ExternalAccount>>;
+    /// A person by the id a product knows them by, deactivated or not.
+    async fn person_by_external_id(&self, external_id: &str) -> Result<Option<PersonView>>;
+    async fn insert_sign_in_link(&self, link: NewSignInLink<'_>) -> Result<()>;
+    /// Deletes the link and returns what it grants, if it was there and unexpired: a link
+    /// works once, even when two browsers present it at once.
+    async fn take_sign_in_link(
+        &self,
+        token: &TokenHash,
+        now: Timestamp,
+    ) -> Result<Option<SignInLinkGrant>>;
+    /// Deletes links that expired before `before`; returns how many.
+    async fn purge_sign_in_links(&self, before: Timestamp) -> Result<u64>;
     /// The audit log of changes in `scope` (`All`, or one account's) that pass `filter`,
     /// newest first.
     async fn list_changes(

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::error::Result;
-use crate::model::{ApiKeyId, ApiKeyView, ApplicationId, Timestamp};
+use crate::model::{ApiKeyId, ApiKeyView, ApplicationId, KeyPowers, Timestamp};
 use crate::token::TokenHash;
 
 /// A live API key, as authenticating a request needs it.
@@ -11,7 +11,7 @@ use crate::token::TokenHash;
 pub struct ApiKeyRecord {
     pub id: ApiKeyId,
     pub application_id: ApplicationId,
-    pub is_admin: bool,
+    pub powers: KeyPowers,
 }
 
 #[async_trait]
@@ -20,12 +20,12 @@ pub trait ApiKeyStore: Send + Sync {
         &self,
         application: ApplicationId,
         key_hash: &TokenHash,
-        is_admin: bool,
+        powers: KeyPowers,
         label: &str,
         now: Timestamp,
     ) -> Result<ApiKeyId>;
 
-    /// The live key with this hash: its application and whether it is platform-wide.
+    /// The live key with this hash: its application and its powers.
     async fn api_key_by_hash(&self, key_hash: &TokenHash) -> Result<Option<ApiKeyRecord>>;
 
     /// Revokes a live key. Returns its hash if it was live.

@@ -35,7 +35,10 @@ pub use crate::access::Scope;
 use crate::error::Result;
 use crate::token::TokenHash;
 
-pub use administration::{AdministrationStore, Applied, ChangeRecord, DirectoryChange};
+pub use administration::{
+    AdministrationStore, Applied, ChangeRecord, DirectoryChange, ExternalAccount, NewSignInLink,
+    SignInLinkGrant,
+};
 pub use api_keys::{ApiKeyRecord, ApiKeyStore};
 pub use audit::{AuditStore, NewActingAction, NewLoginRecord};
 pub use dialect::{Dialect, SqlDb};

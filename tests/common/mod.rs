@@ -9,8 +9,8 @@ use std::sync::{Arc, LazyLock};
 use ipnet::IpNet;
 use serde_json::json;
 
-use sessionboard::model::ApiKeyId;
 use sessionboard::model::{AccountId, ApplicationId, Role, SessionId, Timestamp, UserId};
+use sessionboard::model::{ApiKeyId, KeyPowers};
 use sessionboard::password::hash_password;
 use sessionboard::service::{
     ApiClient, Channel, Operator, SessionPolicy, SessionService, SignIn, SignedIn, WEB_APPLICATION,
@@ -376,7 +376,7 @@ impl World {
         ApiClient {
             key_id: ApiKeyId(0),
             application_id: self.web,
-            is_admin: false,
+            powers: KeyPowers::APPLICATION,
         }
     }
 

@@ -8,8 +8,8 @@ use std::collections::HashSet;
 
 use sessionboard::model::{
     AccountId, AccountView, ApplicationId, ApplicationView, ChangeFilter, ChangeKind, ChangeView,
-    ImpersonationId, LoginOutcome, MemberView, PageRequest, PasswordLinkHolder, PersonMembership,
-    PersonView, Role, SessionId, Timestamp, UserId,
+    ImpersonationId, KeyPowers, LoginOutcome, MemberView, PageRequest, PasswordLinkHolder,
+    PersonMembership, PersonView, Role, SessionId, Timestamp, UserId,
 };
 use sessionboard::store::{
     Applied, ChangeRecord, DirectoryChange, NewLoginRecord, NewUser, Scope, Store,
@@ -56,6 +56,7 @@ fn made_by(actor: Option<UserId>, kind: ChangeKind, at: Timestamp) -> ChangeReco
     ChangeRecord {
         at,
         actor,
+        api_key: None,
         impersonator: None,
         ip: Some(IP.to_owned()),
         kind,
@@ -213,6 +214,7 @@ async fn create_person(
         name,
         is_platform_admin: false,
         is_sales_rep: false,
+        external_id: None,
     };
     let record = made_by(Some(p.adam), ChangeKind::PersonCreated, at);
     store.apply_change(change, record).await
@@ -834,6 +836,7 @@ async fn a_new_person_has_no_password_and_cannot_sign_in_until_their_link_sets_o
             deactivated_at: None,
             has_password: false,
             created_at: at(1),
+            external_id: None,
             memberships: vec![],
             serves: vec![],
         }
@@ -991,11 +994,11 @@ async fn retiring_an_application_revokes_its_keys_ends_its_sessions_and_hides_it
     let ios_key = ApiKeySecret::generate().hash();
     let web_key = ApiKeySecret::generate().hash();
     store
-        .insert_api_key(p.ios, &ios_key, false, "iOS back end", T0)
+        .insert_api_key(p.ios, &ios_key, KeyPowers::APPLICATION, "iOS back end", T0)
         .await
         .unwrap();
     let web_key_id = store
-        .insert_api_key(p.web, &web_key, false, "web back end", T0)
+        .insert_api_key(p.web, &web_key, KeyPowers::APPLICATION, "web back end", T0)
         .await
         .unwrap();
     let on_ios = [
@@ -1258,7 +1261,10 @@ async fn the_change_log_is_newest_first_and_narrowed_by_account_actor_target_and
     let p = people(store).await;
     let adam = |kind, minute| made_by(Some(p.adam), kind, at(minute));
 
-    let create = DirectoryChange::CreateAccount { name: "Initech" };
+    let create = DirectoryChange::CreateAccount {
+        name: "Initech",
+        external_id: None,
+    };
     let applied = store
         .apply_change(create, adam(ChangeKind::AccountCreated, 1))
         .await
@@ -1304,6 +1310,7 @@ async fn the_change_log_is_newest_first_and_narrowed_by_account_actor_target_and
         name: "Dora Diaz",
         is_platform_admin: false,
         is_sales_rep: false,
+        external_id: None,
     };
     let by_operator = made_by(None, ChangeKind::PersonCreated, at(5));
     let applied = store.apply_change(create, by_operator).await.unwrap();
@@ -1405,7 +1412,10 @@ async fn the_change_log_pages_through_changes_made_at_one_moment_without_repeats
 ) {
     let p = people(store).await;
     for name in ["One", "Two", "Three", "Four", "Five"] {
-        let create = DirectoryChange::CreateAccount { name };
+        let create = DirectoryChange::CreateAccount {
+            name,
+            external_id: None,
+        };
         let record = made_by(Some(p.adam), ChangeKind::AccountCreated, at(1));
         store.apply_change(create, record).await.unwrap();
     }

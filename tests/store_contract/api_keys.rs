@@ -1,6 +1,6 @@
 //! API keys: how applications authenticate to the JSON API.
 
-use sessionboard::model::{ApiKeyId, ApiKeyView};
+use sessionboard::model::{ApiKeyId, ApiKeyView, KeyPowers};
 use sessionboard::store::{ApiKeyRecord, Store};
 use sessionboard::token::ApiKeySecret;
 
@@ -15,35 +15,42 @@ contract!(
     a_key_hash_is_stored_once,
 );
 
+/// A product's key that signs its people in and keeps the directory in step.
+const HOST: KeyPowers = KeyPowers {
+    platform_wide: false,
+    trusted: true,
+    directory: true,
+};
+
 async fn a_key_is_found_by_its_hash_with_its_application_and_reach(store: &dyn Store) {
     let p = people(store).await;
     let web_key = ApiKeySecret::generate().hash();
     let admin_key = ApiKeySecret::generate().hash();
     let web = store
-        .insert_api_key(p.web, &web_key, false, "web back end", T0)
+        .insert_api_key(p.web, &web_key, HOST, "web back end", T0)
         .await
         .unwrap();
     let admin = store
-        .insert_api_key(p.ios, &admin_key, true, "operations", T0)
+        .insert_api_key(p.ios, &admin_key, KeyPowers::PLATFORM, "operations", T0)
         .await
         .unwrap();
     assert_ne!(web, admin);
 
-    let found = |id, application_id, is_admin| {
+    let found = |id, application_id, powers| {
         Some(ApiKeyRecord {
             id,
             application_id,
-            is_admin,
+            powers,
         })
     };
     assert_eq!(
         store.api_key_by_hash(&web_key).await.unwrap(),
-        found(web, p.web, false)
+        found(web, p.web, HOST)
     );
     assert_eq!(
         store.api_key_by_hash(&admin_key).await.unwrap(),
-        found(admin, p.ios, true),
-        "a platform-wide key says so"
+        found(admin, p.ios, KeyPowers::PLATFORM),
+        "a platform-wide key says so, and is neither trusted nor a directory key by that"
     );
     let stranger = ApiKeySecret::generate().hash();
     assert_eq!(store.api_key_by_hash(&stranger).await.unwrap(), None);
@@ -53,7 +60,7 @@ async fn a_revoked_key_is_no_longer_found_and_its_hash_is_returned_once(store: &
     let p = people(store).await;
     let hash = ApiKeySecret::generate().hash();
     let key = store
-        .insert_api_key(p.web, &hash, false, "web back end", T0)
+        .insert_api_key(p.web, &hash, KeyPowers::APPLICATION, "web back end", T0)
         .await
         .unwrap();
 
@@ -89,11 +96,11 @@ async fn revoking_one_key_leaves_the_others_live(store: &dyn Store) {
     let old = ApiKeySecret::generate().hash();
     let new = ApiKeySecret::generate().hash();
     let old_key = store
-        .insert_api_key(p.web, &old, false, "old", T0)
+        .insert_api_key(p.web, &old, KeyPowers::APPLICATION, "old", T0)
         .await
         .unwrap();
     let new_key = store
-        .insert_api_key(p.web, &new, false, "new", at(1))
+        .insert_api_key(p.web, &new, KeyPowers::APPLICATION, "new", at(1))
         .await
         .unwrap();
 
@@ -110,14 +117,20 @@ async fn keys_are_listed_newest_first_with_their_application_and_revocation(stor
     let p = people(store).await;
     assert!(store.list_api_keys().await.unwrap().is_empty());
     let first = store
-        .insert_api_key(p.web, &ApiKeySecret::generate().hash(), false, "first", T0)
+        .insert_api_key(
+            p.web,
+            &ApiKeySecret::generate().hash(),
+            KeyPowers::APPLICATION,
+            "first",
+            T0,
+        )
         .await
         .unwrap();
     let second = store
         .insert_api_key(
             p.ios,
             &ApiKeySecret::generate().hash(),
-            true,
+            KeyPowers::PLATFORM,
             "second",
             at(1),
         )
@@ -132,7 +145,7 @@ async fn keys_are_listed_newest_first_with_their_application_and_revocation(stor
                 id: second,
                 application: "iOS app".to_owned(),
                 label: "second".to_owned(),
-                is_admin: true,
+                powers: KeyPowers::PLATFORM,
                 created_at: at(1),
                 revoked_at: None,
             },
@@ -140,7 +153,7 @@ async fn keys_are_listed_newest_first_with_their_application_and_revocation(stor
                 id: first,
                 application: "Web".to_owned(),
                 label: "first".to_owned(),
-                is_admin: false,
+                powers: KeyPowers::APPLICATION,
                 created_at: T0,
                 revoked_at: Some(at(2)),
             },
@@ -152,11 +165,11 @@ async fn a_key_hash_is_stored_once(store: &dyn Store) {
     let p = people(store).await;
     let hash = ApiKeySecret::generate().hash();
     let key = store
-        .insert_api_key(p.web, &hash, false, "original", T0)
+        .insert_api_key(p.web, &hash, KeyPowers::APPLICATION, "original", T0)
         .await
         .unwrap();
     let copy = store
-        .insert_api_key(p.ios, &hash, true, "copy", at(1))
+        .insert_api_key(p.ios, &hash, KeyPowers::PLATFORM, "copy", at(1))
         .await;
     assert!(copy.is_err(), "{copy:?}");
 
@@ -166,7 +179,7 @@ async fn a_key_hash_is_stored_once(store: &dyn Store) {
         Some(ApiKeyRecord {
             id: key,
             application_id: p.web,
-            is_admin: false,
+            powers: KeyPowers::APPLICATION,
         }),
         "the original stands"
     );

@@ -32,19 +32,22 @@ pub async fn create_api_key(
     application: String,
     label: String,
     platform_wide: Option<String>,
+    trusted: Option<String>,
+    directory: Option<String>,
 ) -> Result<String, UiError> {
     use crate::ssr::{app_context, caller, fail, now};
+    use sessionboard::model::KeyPowers;
 
     let caller = caller().map_err(fail)?;
+    // Unticked checkboxes are not sent at all.
+    let powers = KeyPowers {
+        platform_wide: platform_wide.is_some(),
+        trusted: trusted.is_some(),
+        directory: directory.is_some(),
+    };
     let (_, secret) = app_context()?
         .service
-        .create_api_key(
-            &caller,
-            &application,
-            platform_wide.is_some(),
-            &label,
-            now(),
-        )
+        .create_api_key(&caller, &application, powers, &label, now())
         .await
         .map_err(fail)?;
     Ok(secret.reveal())
@@ -113,7 +116,7 @@ fn ApiKeys() -> impl IntoView {
                                     <td data-label="Key">{key.id.to_string()}</td>
                                     <td data-label="Application">{key.application}</td>
                                     <td data-label="Label">{key.label}</td>
-                                    <td data-label="Scope">{if key.is_admin { "Platform-wide" } else { "Its application" }}</td>
+                                    <td data-label="May">{key.powers.label()}</td>
                                     <td data-label="Created" class="time">{key.created_at.to_short_utc_string()}</td>
                                     <td class="actions">
                                         {match key.revoked_at {
@@ -134,7 +137,9 @@ fn ApiKeys() -> impl IntoView {
                                 </select>
                                 <label for="key-label">"Label"</label>
                                 <input id="key-label" name="label" maxlength="200" placeholder="Who or what uses it" />
-                                <label class="inline"><input type="checkbox" name="platform_wide" value="on" />" Platform-wide"</label>
+                                <label class="inline" title="Sees and ends sessions in every account"><input type="checkbox" name="platform_wide" value="on" />" Platform-wide"</label>
+                                <label class="inline" title="Signs its application's people in without a password, and makes sign-in links"><input type="checkbox" name="trusted" value="on" />" Trusted sign-in"</label>
+                                <label class="inline" title="Keeps accounts, people and memberships in step by the application's own ids"><input type="checkbox" name="directory" value="on" />" Directory"</label>
                                 <button type="submit" class="button primary">"Create key"</button>
                             </ActionForm>
                             <div class="table-wrap">
@@ -145,7 +150,7 @@ fn ApiKeys() -> impl IntoView {
                                             <th scope="col">"Key"</th>
                                             <th scope="col">"Application"</th>
                                             <th scope="col">"Label"</th>
-                                            <th scope="col">"Scope"</th>
+                                            <th scope="col">"May"</th>
                                             <th scope="col">"Created (UTC)"</th>
                                             <th scope="col"><span class="visually-hidden">"Actions"</span></th>
                                         </tr>

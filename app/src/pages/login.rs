@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
 
 use crate::components::header::current_viewer;
 use crate::error::UiError;
@@ -40,6 +41,17 @@ pub async fn sign_in(email: String, password: String) -> Result<(), UiError> {
 pub fn LoginPage() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
     let viewer = Resource::new(|| (), |_| current_viewer());
+    // A sign-in link from another application that did not work lands here
+    // (`server/src/sign_in_link.rs`).
+    let query = use_query_map();
+    let link_not_valid = move || {
+        query.with(|query| query.get("link").as_deref() == Some("invalid")).then(|| view! {
+            <p class="form-error" role="alert">
+                "This sign-in link is not valid: it was used already, it expired, or it was changed. "
+                "Open Active sessions again from the application you came from, or sign in here."
+            </p>
+        })
+    };
     let error = move || {
         sign_in.value().get().and_then(Result::err).map(
             |error: UiError| view! { <p class="form-error" role="alert">{error.message()}</p> },
@@ -59,6 +71,7 @@ pub fn LoginPage() -> impl IntoView {
             <section class="card sign-in">
                 <h1>"Sign in to Sessionboard"</h1>
                 <p class="lede">"See every place you are signed in, and end the ones you don't trust."</p>
+                {link_not_valid}
                 <ActionForm action=sign_in attr:class="stack">
                     <label for="email">"Email"</label>
                     <input id="email" type="email" name="email" autocomplete="username" required maxlength="254" />

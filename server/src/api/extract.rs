@@ -149,7 +149,7 @@ impl FromRequestParts<AppState> for Actor {
             return Ok(Self::User(caller));
         }
         let CallingApp(client) = CallingApp::from_request_parts(parts, state).await?;
-        if client.is_admin {
+        if client.powers.platform_wide {
             Ok(Self::Platform(client))
         } else {
             Err(ApiError::Unauthenticated)

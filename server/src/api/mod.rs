@@ -4,7 +4,9 @@
 //! the engine through [`AppState::service`], and the web app's cookie middleware does not run
 //! for it (an application authenticates with its key and a device's bearer token).
 
+pub mod directory;
 mod extract;
+pub mod links;
 pub mod openapi;
 pub mod problem;
 mod sessions;
@@ -12,7 +14,7 @@ pub mod wire;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{any, delete, get, post};
+use axum::routing::{any, delete, get, post, put};
 
 use crate::state::AppState;
 
@@ -35,6 +37,19 @@ pub fn router() -> Router<AppState> {
         .route(
             "/api/v1/session",
             get(sessions::validate).delete(sessions::sign_out),
+        )
+        .route("/api/v1/sign-in-links", post(links::create))
+        .route(
+            "/api/v1/directory/accounts/{external_id}",
+            put(directory::put_account).delete(directory::delete_account),
+        )
+        .route(
+            "/api/v1/directory/people/{external_id}",
+            put(directory::put_person).delete(directory::delete_person),
+        )
+        .route(
+            "/api/v1/directory/accounts/{account}/members/{person}",
+            put(directory::put_membership).delete(directory::delete_membership),
         )
         .route("/api/v1/openapi.json", get(openapi::document))
         .route("/api/v1/docs", get(openapi::page))

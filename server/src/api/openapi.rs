@@ -6,14 +6,17 @@ use axum::response::Html;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::sessions;
+use super::{directory, links, sessions};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Sessionboard API",
         version = "1",
-        description = "Sign devices in, validate their tokens, list and end sessions. \
+        description = "Sign devices in, validate their tokens, list and end sessions; keep \
+            accounts, people and memberships in step with a product's own (`directory`), sign \
+            its people in without a password and link them into Sessionboard's pages (with a \
+            trusted key). \
             Applications authenticate with `X-Api-Key`; a device's session is \
             `Authorization: Bearer <token>`. Errors are RFC 9457 problem documents \
             (`application/problem+json`); a 429 or 503 says in `Retry-After` when to try again. \
@@ -28,6 +31,13 @@ use super::sessions;
         sessions::terminate_many,
         sessions::terminate_user,
         sessions::login_records,
+        links::create,
+        directory::put_account,
+        directory::delete_account,
+        directory::put_person,
+        directory::delete_person,
+        directory::put_membership,
+        directory::delete_membership,
     ),
     modifiers(&Security)
 )]

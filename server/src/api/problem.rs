@@ -28,6 +28,13 @@ pub enum ApiError {
     /// 403: the caller's role does not allow this.
     #[error("not allowed: {0}")]
     Forbidden(String),
+    /// 404: no account, person or membership by that id.
+    #[error("{0}")]
+    NotFound(String),
+    /// 409: the directory's state refuses the request (a deactivated person, a closed
+    /// account, a person who is not a member, an email or name already taken, the last owner).
+    #[error("{0}")]
+    Conflict(String),
     /// 400: malformed JSON, unknown fields, wrong types, bad IPs or cursors, oversized values.
     #[error("{0}")]
     InvalidRequest(String),
@@ -90,6 +97,8 @@ impl ApiError {
                 "Session not found",
             ),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
+            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict", "Conflict"),
             Self::InvalidRequest(_) => (
                 StatusCode::BAD_REQUEST,
                 "invalid-request",
@@ -152,14 +161,14 @@ impl From<sessionboard::Error> for ApiError {
             Error::CannotTerminateCurrentSession => Self::CurrentSession,
             Error::Forbidden(why) => Self::Forbidden(why.to_owned()),
             Error::InvalidInput(what) => Self::InvalidRequest(what.to_owned()),
-            Error::AlreadyExists(_) => Self::InvalidRequest(error.to_string()),
             Error::RateLimited(seconds) => Self::RateLimited(seconds),
             Error::Busy(seconds) => Self::Busy(seconds),
-            Error::NotFound(_)
-            | Error::WeakPassword(_)
+            Error::NotFound(_) => Self::NotFound(error.to_string()),
+            Error::AlreadyExists(_)
+            | Error::Conflict(_)
             | Error::LastOwner
-            | Error::LastPlatformAdmin
-            | Error::LinkNotValid => Self::InvalidRequest(error.to_string()),
+            | Error::LastPlatformAdmin => Self::Conflict(error.to_string()),
+            Error::WeakPassword(_) | Error::LinkNotValid => Self::InvalidRequest(error.to_string()),
             Error::AlreadyImpersonating | Error::NotImpersonating => {
                 Self::Forbidden("not available while impersonating".to_owned())
             }

@@ -10,7 +10,7 @@ use sessionboard::model::{
     AccountId, ApplicationId, Cursor, LoginRecordFilter, MAX_PAGE_SIZE, MAX_SEARCH_CHARS,
     PageRequest, SessionFilter, SessionId, SessionsView, Timestamp, UserId,
 };
-use sessionboard::service::{Application, Channel, SignIn};
+use sessionboard::service::{AccountRef, Application, Channel, PersonRef, SignIn, TrustedSignIn};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{
@@ -30,9 +30,10 @@ const _: () = assert!(MAX_USER_AGENT_CHARS == 2048);
 const _: () = assert!(MAX_PAGE_SIZE == 200);
 const _: () = assert!(MAX_SEARCH_CHARS == 100);
 
+/// A password sign-in: the application passes on what the person typed.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SignInRequest {
+pub struct PasswordSignIn {
     /// At most 254 bytes (RFC 5321).
     #[schema(format = Email, max_length = 254)]
     pub email: String,
@@ -46,8 +47,81 @@ pub struct SignInRequest {
     pub ip: String,
 }
 
-/// `POST /api/v1/sessions`: signs a user in on behalf of a device.
-#[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions", request_body = SignInRequest,
+/// A sign-in without a password, for a trusted key: the application has authenticated the
+/// person itself. Names the person by `external_id` or `email` (one of them), and the account
+/// by `account_external_id` or `account_id` (one of them).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrustedSignInRequest {
+    #[schema(max_length = 128, pattern = r"^[A-Za-z0-9._~:@+-]{1,128}$")]
+    pub external_id: Option<String>,
+    #[schema(format = Email, max_length = 254)]
+    pub email: Option<String>,
+    #[schema(max_length = 128, pattern = r"^[A-Za-z0-9._~:@+-]{1,128}$")]
+    pub account_external_id: Option<String>,
+    pub account_id: Option<i64>,
+    /// The device's own User-Agent, which the application vouches for.
+    #[schema(max_length = 2048)]
+    pub user_agent: String,
+    /// The device's IP address, IPv4 or IPv6, which the application vouches for.
+    #[schema(format = "ip", examples("81.2.69.142"))]
+    pub ip: String,
+}
+
+/// The body of `POST /api/v1/sessions`: with a `password`, a password sign-in; without, a
+/// trusted one.
+/// (It only describes the body: `sign_in` tells the two apart by `password`, so that a
+/// mistake in either is reported as that kind's, not as "matches neither".)
+#[derive(Deserialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum SignInRequest {
+    Password(PasswordSignIn),
+    Trusted(TrustedSignInRequest),
+}
+
+/// The person and account a trusted request names: exactly one way each.
+pub(super) fn named<'a>(
+    (external_id, email): (Option<&'a str>, Option<&'a str>),
+    (account_external_id, account_id): (Option<&'a str>, Option<i64>),
+) -> Result<(PersonRef<'a>, AccountRef<'a>), ApiError> {
+    let person = match (external_id, email) {
+        (Some(id), None) => PersonRef::ExternalId(id),
+        (None, Some(email)) => PersonRef::Email(email),
+        _ => {
+            return Err(ApiError::InvalidRequest(
+                "name the person by exactly one of external_id and email".to_owned(),
+            ));
+        }
+    };
+    let account = match (account_external_id, account_id) {
+        (Some(id), None) => AccountRef::ExternalId(id),
+        (None, Some(id)) => AccountRef::Id(AccountId(id)),
+        _ => {
+            return Err(ApiError::InvalidRequest(
+                "name the account by exactly one of account_external_id and account_id".to_owned(),
+            ));
+        }
+    };
+    Ok((person, account))
+}
+
+/// The device a request vouches for: its user agent (at most 2,048 characters) and address.
+pub(super) fn device(user_agent: &str, ip: &str) -> Result<IpAddr, ApiError> {
+    if user_agent.chars().count() > MAX_USER_AGENT_CHARS {
+        return Err(ApiError::InvalidRequest(
+            "user_agent is too long".to_owned(),
+        ));
+    }
+    ip.trim()
+        .parse()
+        .map_err(|_| ApiError::InvalidRequest("ip is not an IPv4 or IPv6 address".to_owned()))
+}
+
+/// `POST /api/v1/sessions`: signs a person in on behalf of a device: with their password, or,
+/// with a trusted key, without one.
+#[utoipa::path(post, path = "/api/v1/sessions", tag = "sessions",
+    request_body(content = SignInRequest, description = "A password sign-in, or with a trusted key a sign-in the application vouches for"),
     security(("api_key" = [])),
     responses(
         (status = 201, description = "Signed in", body = SignedInResponse),
@@ -55,6 +129,12 @@ pub struct SignInRequest {
             content_type = PROBLEM_JSON),
         (status = 401, description = "Invalid API key or credentials", body = Problem,
             content_type = PROBLEM_JSON),
+        (status = 403, description = "A sign-in without a password, and the key is not trusted; or the person is Sessionboard staff",
+            body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such person or account (sign-in without a password)",
+            body = Problem, content_type = PROBLEM_JSON),
+        (status = 409, description = "The person is deactivated or not a member of the account",
+            body = Problem, content_type = PROBLEM_JSON),
         (status = 413, description = "Body too large", body = Problem,
             content_type = PROBLEM_JSON),
         (status = 429, description = "Too many attempts from this address or for this email",
@@ -67,31 +147,47 @@ pub struct SignInRequest {
 pub async fn sign_in(
     State(state): State<AppState>,
     CallingApp(client): CallingApp,
-    ApiJson(request): ApiJson<SignInRequest>,
+    ApiJson(body): ApiJson<serde_json::Value>,
 ) -> Result<(StatusCode, Json<SignedInResponse>), ApiError> {
-    if request.user_agent.chars().count() > MAX_USER_AGENT_CHARS {
-        return Err(ApiError::InvalidRequest(
-            "user_agent is too long".to_owned(),
-        ));
-    }
-    let ip: IpAddr =
-        request.ip.trim().parse().map_err(|_| {
-            ApiError::InvalidRequest("ip is not an IPv4 or IPv6 address".to_owned())
-        })?;
-    let signed_in = state
-        .service
-        .sign_in(
-            SignIn {
-                email: &request.email,
-                password: &request.password,
-                application: Application::Id(client.application_id),
-                ip,
-                user_agent: &request.user_agent,
-                channel: Channel::Api(client.key_id),
-            },
-            Timestamp::now(),
-        )
-        .await?;
+    let invalid = |error: serde_json::Error| ApiError::InvalidRequest(error.to_string());
+    let signed_in = if body.get("password").is_some() {
+        let request: PasswordSignIn = serde_json::from_value(body).map_err(invalid)?;
+        let ip = device(&request.user_agent, &request.ip)?;
+        state
+            .service
+            .sign_in(
+                SignIn {
+                    email: &request.email,
+                    password: &request.password,
+                    application: Application::Id(client.application_id),
+                    ip,
+                    user_agent: &request.user_agent,
+                    channel: Channel::Api(client.key_id),
+                },
+                Timestamp::now(),
+            )
+            .await?
+    } else {
+        let request: TrustedSignInRequest = serde_json::from_value(body).map_err(invalid)?;
+        let ip = device(&request.user_agent, &request.ip)?;
+        let (person, account) = named(
+            (request.external_id.as_deref(), request.email.as_deref()),
+            (request.account_external_id.as_deref(), request.account_id),
+        )?;
+        state
+            .service
+            .sign_in_trusted(
+                &client,
+                TrustedSignIn {
+                    person,
+                    account,
+                    ip,
+                    user_agent: &request.user_agent,
+                },
+                Timestamp::now(),
+            )
+            .await?
+    };
     Ok((
         StatusCode::CREATED,
         Json(SignedInResponse::from(&signed_in)),

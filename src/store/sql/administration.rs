@@ -16,13 +16,16 @@ use super::{into_page, like_pattern, push_page, sql, token_hashes};
 use crate::access::Scope;
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountId, AccountView, ApplicationId, ApplicationView, ChangeFilter, ChangeView, Cursor,
-    MemberView, Page, PageRequest, PasswordLinkHolder, PersonMembership, PersonView, Role,
+    AccountId, AccountView, ApiKeyId, ApplicationId, ApplicationView, ChangeFilter, ChangeView,
+    Cursor, MemberView, Page, PageRequest, PasswordLinkHolder, PersonMembership, PersonView, Role,
     SessionId, Timestamp, UserId,
 };
 use crate::store::dialect::{Dialect, Fetch, SqlDb};
 use crate::store::statement::{Sql, Value};
-use crate::store::{AdministrationStore, Applied, ChangeRecord, DirectoryChange, NewUser};
+use crate::store::{
+    AdministrationStore, Applied, ChangeRecord, DirectoryChange, ExternalAccount, NewSignInLink,
+    NewUser, SignInLinkGrant,
+};
 use crate::token::TokenHash;
 
 /// A connection of `D`'s database: inside a change, its transaction's.
@@ -244,6 +247,81 @@ impl<D: Dialect> AdministrationStore for D {
         Ok(row.map(|(name, email)| PasswordLinkHolder { name, email }))
     }
 
+    async fn account_by_external_id(&self, external_id: &str) -> Result<Option<ExternalAccount>> {
+        let row: Option<(i64, String, bool)> =
+            sql::<D>("SELECT id, name, closed_at IS NOT NULL FROM accounts WHERE external_id = ")
+                .bind(external_id)
+                .fetch_optional(&mut *self.readers().acquire().await?)
+                .await?;
+        Ok(row.map(|(id, name, closed)| ExternalAccount {
+            id: AccountId(id),
+            name,
+            closed,
+        }))
+    }
+
+    async fn person_by_external_id(&self, external_id: &str) -> Result<Option<PersonView>> {
+        let mut statement = sql::<D>("SELECT ");
+        statement
+            .push(PERSON_COLUMNS)
+            .push(" FROM users WHERE external_id = ")
+            .bind(external_id);
+        let row: Option<PersonRow> = statement
+            .fetch_optional(&mut *self.readers().acquire().await?)
+            .await?;
+        Ok(people(self, row.into_iter().collect()).await?.pop())
+    }
+
+    async fn insert_sign_in_link(&self, link: NewSignInLink<'_>) -> Result<()> {
+        let values: [Value; 7] = [
+            link.token.as_bytes().to_vec().into(),
+            link.user.0.into(),
+            link.account.0.into(),
+            link.api_key.0.into(),
+            link.page.into(),
+            link.created_at.0.into(),
+            link.expires_at.0.into(),
+        ];
+        sql::<D>(
+            "INSERT INTO sign_in_links (token_hash, user_id, account_id, api_key_id, page,
+                created_at, expires_at)",
+        )
+        .values(values)
+        .run(&mut *self.writer().acquire().await?)
+        .await?;
+        Ok(())
+    }
+
+    async fn take_sign_in_link(
+        &self,
+        token: &TokenHash,
+        now: Timestamp,
+    ) -> Result<Option<SignInLinkGrant>> {
+        // One statement: of two browsers presenting the same link, only one gets its row.
+        let row: Option<(i64, i64, i64, String, i64)> =
+            sql::<D>("DELETE FROM sign_in_links WHERE token_hash = ")
+                .bind(token.as_bytes().to_vec())
+                .push(" RETURNING user_id, account_id, api_key_id, page, expires_at")
+                .fetch_optional(&mut *self.writer().acquire().await?)
+                .await?;
+        Ok(row
+            .filter(|&(_, _, _, _, expires_at)| now.0 < expires_at)
+            .map(|(user, account, api_key, page, _)| SignInLinkGrant {
+                user: UserId(user),
+                account: AccountId(account),
+                api_key: ApiKeyId(api_key),
+                page,
+            }))
+    }
+
+    async fn purge_sign_in_links(&self, before: Timestamp) -> Result<u64> {
+        let purged = sql::<D>("DELETE FROM sign_in_links WHERE expires_at < ")
+            .bind(before.0)
+            .run(&mut *self.writer().acquire().await?)
+            .await?;
+        Ok(purged)
+    }
+
     async fn list_changes(
         &self,
         scope: Scope,
@@ -340,8 +418,17 @@ async fn make_change<D: Dialect>(
 ) -> Result<Effect> {
     let now = record.at;
     match change {
-        DirectoryChange::CreateAccount { name } => {
+        DirectoryChange::CreateAccount { name, external_id } => {
             let account = insert_account_row::<D>(connection, name, true, now).await?;
+            if let Some(external_id) = external_id {
+                sql::<D>("UPDATE accounts SET external_id = ")
+                    .bind(external_id)
+                    .push(" WHERE id = ")
+                    .bind(account.0)
+                    .run(connection)
+                    .await
+                    .map_err(Error::unique("an account with this external id"))?;
+            }
             record.account = Some(account);
             Ok(Effect::created(account.0))
         }
@@ -363,9 +450,10 @@ async fn make_change<D: Dialect>(
             name,
             is_platform_admin,
             is_sales_rep,
+            external_id,
         } => {
-            // No password until they follow their link: no argon2 string is empty, so none
-            // matches.
+            // No password until they follow their link (or ever, for people a product signs
+            // in): no argon2 string is empty, so none matches.
             let person = NewUser {
                 email,
                 name,
@@ -374,8 +462,15 @@ async fn make_change<D: Dialect>(
                 is_sales_rep,
             };
             let user = insert_user_row::<D>(connection, person, now).await?;
+            if let Some(external_id) = external_id {
+                link_person::<D>(connection, user, external_id).await?;
+            }
             record.target_user = Some(user);
             Ok(Effect::created(user.0))
+        }
+        DirectoryChange::LinkPerson { user, external_id } => {
+            link_person::<D>(connection, user, external_id).await?;
+            Ok(Effect::default())
         }
         DirectoryChange::EditPerson { user, name, email } => {
             let edited = sql::<D>("UPDATE users SET name = ")
@@ -788,9 +883,10 @@ async fn insert_change_row<D: Dialect>(
     record: &ChangeRecord,
     sessions_ended: u64,
 ) -> Result<()> {
-    let values: [Value; 10] = [
+    let values: [Value; 11] = [
         record.at.0.into(),
         record.actor.map(|user| user.0).into(),
+        record.api_key.map(|key| key.0).into(),
         record.impersonator.map(|user| user.0).into(),
         record.ip.as_deref().into(),
         record.kind.as_str().into(),
@@ -801,13 +897,32 @@ async fn insert_change_row<D: Dialect>(
         i64::try_from(sessions_ended).unwrap_or(i64::MAX).into(),
     ];
     sql::<D>(
-        "INSERT INTO changes (at, actor_id, impersonator_id, ip, kind, account_id,
+        "INSERT INTO changes (at, actor_id, api_key_id, impersonator_id, ip, kind, account_id,
             target_user_id, application_id, detail, sessions_ended)",
     )
     .values(values)
     .run(connection)
     .await?;
     Ok(())
+}
+
+/// Gives a person without one the id a product knows them by.
+async fn link_person<D: Dialect>(
+    connection: &mut Connection<D>,
+    user: UserId,
+    external_id: &str,
+) -> Result<()> {
+    let linked = sql::<D>("UPDATE users SET external_id = ")
+        .bind(external_id)
+        .push(" WHERE external_id IS NULL AND id = ")
+        .bind(user.0)
+        .run(connection)
+        .await
+        .map_err(Error::unique("a person with this external id"))?;
+    touched(
+        linked,
+        Error::AlreadyExists("another external id for this person"),
+    )
 }
 
 /// `Ok` if a statement touched a row, else `missing`.

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use super::rows::ApiKeyRow;
 use super::{sql, token_hashes};
 use crate::error::Result;
-use crate::model::{ApiKeyId, ApiKeyView, ApplicationId, Timestamp};
+use crate::model::{ApiKeyId, ApiKeyView, ApplicationId, KeyPowers, Timestamp};
 use crate::store::dialect::Dialect;
 use crate::store::{ApiKeyRecord, ApiKeyStore};
 use crate::token::TokenHash;
@@ -16,18 +16,21 @@ impl<D: Dialect> ApiKeyStore for D {
         &self,
         application: ApplicationId,
         key_hash: &TokenHash,
-        is_admin: bool,
+        powers: KeyPowers,
         label: &str,
         now: Timestamp,
     ) -> Result<ApiKeyId> {
         let mut connection = self.writer().acquire().await?;
         let (id,): (i64,) = sql::<D>(
-            "INSERT INTO api_keys (application_id, key_hash, is_admin, label, created_at)",
+            "INSERT INTO api_keys
+             (application_id, key_hash, is_admin, trusted, directory, label, created_at)",
         )
         .values([
             application.0.into(),
             key_hash.as_bytes().to_vec().into(),
-            is_admin.into(),
+            powers.platform_wide.into(),
+            powers.trusted.into(),
+            powers.directory.into(),
             label.into(),
             now.0.into(),
         ])
@@ -38,18 +41,24 @@ impl<D: Dialect> ApiKeyStore for D {
     }
 
     async fn api_key_by_hash(&self, key_hash: &TokenHash) -> Result<Option<ApiKeyRecord>> {
-        let row: Option<(i64, i64, bool)> = sql::<D>(
-            "SELECT id, application_id, is_admin FROM api_keys
+        let row: Option<(i64, i64, bool, bool, bool)> = sql::<D>(
+            "SELECT id, application_id, is_admin, trusted, directory FROM api_keys
              WHERE revoked_at IS NULL AND key_hash = ",
         )
         .bind(key_hash.as_bytes().to_vec())
         .fetch_optional(&mut *self.readers().acquire().await?)
         .await?;
-        Ok(row.map(|(id, application, is_admin)| ApiKeyRecord {
-            id: ApiKeyId(id),
-            application_id: ApplicationId(application),
-            is_admin,
-        }))
+        Ok(row.map(
+            |(id, application, platform_wide, trusted, directory)| ApiKeyRecord {
+                id: ApiKeyId(id),
+                application_id: ApplicationId(application),
+                powers: KeyPowers {
+                    platform_wide,
+                    trusted,
+                    directory,
+                },
+            },
+        ))
     }
 
     async fn revoke_api_key(&self, id: ApiKeyId, now: Timestamp) -> Result<Option<TokenHash>> {
@@ -69,7 +78,8 @@ impl<D: Dialect> ApiKeyStore for D {
 
     async fn list_api_keys(&self) -> Result<Vec<ApiKeyView>> {
         let rows: Vec<ApiKeyRow> = sql::<D>(
-            "SELECT k.id, a.name AS application, k.label, k.is_admin, k.created_at, k.revoked_at
+            "SELECT k.id, a.name AS application, k.label, k.is_admin, k.trusted, k.directory,
+                    k.created_at, k.revoked_at
              FROM api_keys k JOIN applications a ON a.id = k.application_id
              ORDER BY k.id DESC LIMIT 1000",
         )

@@ -1,10 +1,10 @@
 //! Rows as both databases return them, and their conversion to the model.
 
 use crate::model::{
-    AccountId, ActingActionKind, ActingActionView, ApiKeyId, ApiKeyView, ApplicationId, ChangeKind,
-    ChangeView, Device, DeviceKind, ImpersonationId, ImpersonationView, Location, LoginOutcome,
-    LoginRecordId, LoginRecordView, MemberView, PersonView, Role, SessionId, SessionView,
-    Timestamp, UserId,
+    AccountId, ActingActionKind, ActingActionView, ApiKeyId, ApiKeyName, ApiKeyView, ApplicationId,
+    ChangeKind, ChangeView, Device, DeviceKind, ImpersonationId, ImpersonationView, KeyPowers,
+    Location, LoginOutcome, LoginRecordId, LoginRecordView, MemberView, PersonView, Role,
+    SessionId, SessionView, Timestamp, UserId,
 };
 
 /// A location split into the columns it is stored in.
@@ -355,6 +355,8 @@ pub struct ApiKeyRow {
     pub application: String,
     pub label: String,
     pub is_admin: bool,
+    pub trusted: bool,
+    pub directory: bool,
     pub created_at: i64,
     pub revoked_at: Option<i64>,
 }
@@ -365,7 +367,11 @@ impl From<ApiKeyRow> for ApiKeyView {
             id: ApiKeyId(row.id),
             application: row.application,
             label: row.label,
-            is_admin: row.is_admin,
+            powers: KeyPowers {
+                platform_wide: row.is_admin,
+                trusted: row.trusted,
+                directory: row.directory,
+            },
             created_at: Timestamp(row.created_at),
             revoked_at: row.revoked_at.map(Timestamp),
         }
@@ -375,7 +381,7 @@ impl From<ApiKeyRow> for ApiKeyView {
 /// The columns of [`PersonRow`], for `SELECT … FROM users`: unqualified, so that the
 /// dialect's email comparison may follow.
 pub const PERSON_COLUMNS: &str = "id, name, email, is_platform_admin, is_sales_rep, \
-     deactivated_at, password_hash <> '' AS has_password, created_at";
+     deactivated_at, password_hash <> '' AS has_password, created_at, external_id";
 
 /// A person as administration lists them; their memberships are read apart.
 #[derive(sqlx::FromRow)]
@@ -388,6 +394,7 @@ pub struct PersonRow {
     pub deactivated_at: Option<i64>,
     pub has_password: bool,
     pub created_at: i64,
+    pub external_id: Option<String>,
 }
 
 impl From<PersonRow> for PersonView {
@@ -402,6 +409,7 @@ impl From<PersonRow> for PersonView {
             deactivated_at: row.deactivated_at.map(Timestamp),
             has_password: row.has_password,
             created_at: Timestamp(row.created_at),
+            external_id: row.external_id,
             memberships: Vec::new(),
             serves: Vec::new(),
         }
@@ -441,13 +449,15 @@ impl From<MemberRow> for MemberView {
 pub const CHANGE_COLUMNS: &str = "c.id, c.at, c.actor_id, actor.name AS actor_name, \
      rep.name AS impersonator_name, c.ip, c.kind, c.account_id, a.name AS account_name, \
      c.target_user_id, target.name AS target_user_name, c.application_id, c.detail, \
-     c.sessions_ended";
+     c.sessions_ended, key_app.name AS key_application, k.label AS key_label";
 
 /// Outer joins: a change outlives the people and accounts it names.
 pub const CHANGE_JOINS: &str = " LEFT JOIN users actor ON actor.id = c.actor_id \
      LEFT JOIN users rep ON rep.id = c.impersonator_id \
      LEFT JOIN accounts a ON a.id = c.account_id \
-     LEFT JOIN users target ON target.id = c.target_user_id";
+     LEFT JOIN users target ON target.id = c.target_user_id \
+     LEFT JOIN api_keys k ON k.id = c.api_key_id \
+     LEFT JOIN applications key_app ON key_app.id = k.application_id";
 
 #[derive(sqlx::FromRow)]
 pub struct ChangeRow {
@@ -465,6 +475,8 @@ pub struct ChangeRow {
     pub application_id: Option<i64>,
     pub detail: String,
     pub sessions_ended: i64,
+    pub key_application: Option<String>,
+    pub key_label: Option<String>,
 }
 
 impl ChangeRow {
@@ -486,6 +498,10 @@ impl ChangeRow {
             application_id: self.application_id.map(ApplicationId),
             detail: self.detail,
             sessions_ended: u64::try_from(self.sessions_ended).unwrap_or(0),
+            api_key: self.key_application.map(|application| ApiKeyName {
+                application,
+                label: self.key_label.unwrap_or_default(),
+            }),
         })
     }
 }
