@@ -9,8 +9,8 @@ use sessionboard::model::{
 };
 use sessionboard::password::hash_password;
 use sessionboard::service::{
-    AccountRef, AccountState, AccountStatus, Actor as Asking, ApiClient, NewMember, PersonRef,
-    PersonState, PersonStatus, PlatformRoles, TrustedSignIn,
+    AccountState, AccountStatus, Actor as Asking, ApiClient, NewMember, PersonRef, PersonState,
+    PersonStatus, PlatformRoles, TrustedSignIn,
 };
 use sessionboard::store::NewUser;
 use sessionboard::{Caller, Error};
@@ -53,6 +53,8 @@ enum Expect {
     NotFound,
     CurrentRefused,
     AlreadyActing,
+    /// The directory's state refuses it (e.g. an email someone else has).
+    Conflict,
 }
 
 use Action::*;
@@ -118,6 +120,7 @@ async fn caller_for(w: &World, actor: Actor) -> (String, Caller) {
 fn outcome<T>(result: &Result<T, Error>) -> Expect {
     match result {
         Err(Error::NotFound(_)) => NotFound,
+        Err(Error::AlreadyExists(_) | Error::Conflict(_)) => Conflict,
         _ => session_outcome(result),
     }
 }
@@ -551,19 +554,25 @@ enum KeyAction {
     MakeSignInLink,
     TrustedSignInOfStaff,
     PutStaffByEmail,
+    SignInPersonMadeHere,
+    PutPersonMadeHereByEmail,
 }
 
 use KeyAction::*;
 
+/// The rules for keys, as a table. Every case has an account and a person a product keeps in
+/// step (synced by another key), the person signed in on a phone. The last four columns reach
+/// past what a product keeps: Sessionboard's staff (Adam, a platform admin) and people made in
+/// Sessionboard itself (Bob of Acme), whom no key signs in, edits or takes over by email.
 #[rustfmt::skip]
-const KEY_MATRIX: [(KeyKind, [Expect; 8]); 4] = [
-    //                       new account  new person  membership  delete person  sign in    link       sign in staff  sync staff
-    (KeyKind::Application,  [Forbidden,   Forbidden,  Forbidden,  Forbidden,     Forbidden, Forbidden, Forbidden,     Forbidden]),
-    (KeyKind::Trusted,      [Forbidden,   Forbidden,  Forbidden,  Forbidden,     Allowed,   Allowed,   Forbidden,     Forbidden]),
-    (KeyKind::Directory,    [Allowed,     Allowed,    Allowed,    Allowed,       Forbidden, Forbidden, Forbidden,     Forbidden]),
-    (KeyKind::PlatformWide, [Allowed,     Allowed,    Allowed,    Allowed,       Forbidden, Forbidden, Forbidden,     Forbidden]),
+const KEY_MATRIX: [(KeyKind, [Expect; 10]); 4] = [
+    //                       new account  new person  membership  delete person  sign in    link       sign in Adam  sync Adam  sign in Bob  sync Bob
+    (KeyKind::Application,  [Forbidden,   Forbidden,  Forbidden,  Forbidden,     Forbidden, Forbidden, Forbidden,    Forbidden, Forbidden,   Forbidden]),
+    (KeyKind::Trusted,      [Forbidden,   Forbidden,  Forbidden,  Forbidden,     Allowed,   Allowed,   NotFound,     Forbidden, NotFound,    Forbidden]),
+    (KeyKind::Directory,    [Allowed,     Allowed,    Allowed,    Allowed,       Forbidden, Forbidden, Forbidden,    Forbidden, Forbidden,   Conflict]),
+    (KeyKind::PlatformWide, [Allowed,     Allowed,    Allowed,    Allowed,       Forbidden, Forbidden, Forbidden,    Forbidden, Forbidden,   Conflict]),
 ];
-const KEY_ACTIONS: [KeyAction; 8] = [
+const KEY_ACTIONS: [KeyAction; 10] = [
     PutNewAccount,
     PutNewPerson,
     PutMembership,
@@ -572,6 +581,8 @@ const KEY_ACTIONS: [KeyAction; 8] = [
     MakeSignInLink,
     TrustedSignInOfStaff,
     PutStaffByEmail,
+    SignInPersonMadeHere,
+    PutPersonMadeHereByEmail,
 ];
 
 /// A key of `powers` for "iOS app", as the API would see it.
@@ -616,7 +627,7 @@ async fn key_snapshot(w: &World, case: usize, session: SessionId) -> String {
         None => 0,
     };
     format!(
-        "{person:?} {account:?} {membership:?} {:?} {:?} {:?} {history} {:?} {:?}",
+        "{person:?} {account:?} {membership:?} {:?} {:?} {:?} {history} {:?} {:?} {:?}",
         store
             .person_by_external_id(&format!("new{case}"))
             .await
@@ -630,6 +641,7 @@ async fn key_snapshot(w: &World, case: usize, session: SessionId) -> String {
             .person_by_email("adam@platform.example")
             .await
             .unwrap(),
+        store.person_by_email("bob@acme.example").await.unwrap(),
         store
             .list_changes(
                 sessionboard::access::Scope::All,
@@ -689,10 +701,19 @@ async fn every_key_kind_and_host_operation_is_decided_by_the_service(backend: Ba
             s.sync_membership(&setup, (&account, &person), Role::Employee, "", T0)
                 .await
                 .unwrap();
-            let named = (
-                PersonRef::ExternalId(&person),
-                AccountRef::ExternalId(&account),
-            );
+            let named = (PersonRef::ExternalId(&person), account.as_str());
+            // Bob of Acme, made in Sessionboard, belongs to the synced account too: only his
+            // not being kept in step by a product keeps him out of a key's reach.
+            let store = w.operator.store();
+            let synced = store
+                .account_by_external_id(&account)
+                .await
+                .unwrap()
+                .unwrap();
+            store
+                .insert_membership(w.bob, synced.id, Role::Employee, "")
+                .await
+                .unwrap();
             let (ip, user_agent) = device(format!("198.51.100.{cases}"));
             let phone = TrustedSignIn {
                 person: named.0,
@@ -780,11 +801,29 @@ async fn every_key_kind_and_host_operation_is_decided_by_the_service(backend: Ba
                     let (ip, user_agent) = device(format!("203.0.113.{cases}"));
                     let attempt = TrustedSignIn {
                         person: PersonRef::Email("adam@platform.example"),
-                        account: AccountRef::Id(w.acme),
+                        account: &account,
                         ip,
                         user_agent,
                     };
                     outcome(&s.sign_in_trusted(&client, attempt, T0).await)
+                }
+                SignInPersonMadeHere => {
+                    let (ip, user_agent) = device(format!("203.0.113.{cases}"));
+                    let attempt = TrustedSignIn {
+                        person: PersonRef::Email("bob@acme.example"),
+                        account: &account,
+                        ip,
+                        user_agent,
+                    };
+                    outcome(&s.sign_in_trusted(&client, attempt, T0).await)
+                }
+                PutPersonMadeHereByEmail => {
+                    let state = PersonState {
+                        name: "Bob Taken",
+                        email: "bob@acme.example",
+                        status: PersonStatus::Deactivated,
+                    };
+                    outcome(&s.sync_person(&client, &new_id, state, T0).await)
                 }
                 PutStaffByEmail => {
                     let state = PersonState {
@@ -804,5 +843,5 @@ async fn every_key_kind_and_host_operation_is_decided_by_the_service(backend: Ba
             assert_eq!(actual, expected, "{context}");
         }
     }
-    assert_eq!(cases, 32);
+    assert_eq!(cases, 40);
 }

@@ -1236,12 +1236,11 @@ async fn a_trusted_key_signs_a_synced_person_in_without_a_password() {
         .await;
     assert_eq!(history.body["items"][0]["outcome"], "success");
 
-    // By email and Sessionboard's account id, too.
-    let account = valid.body["account"]["id"].clone();
+    // By email, too.
     let by_email = api
         .trusted_sign_in(
             &key,
-            json!({ "email": "Bob@Shop.example", "account_id": account,
+            json!({ "email": "Bob@Shop.example", "account_external_id": "corner-shop",
                     "user_agent": IPHONE, "ip": "2.125.160.216" }),
         )
         .await;
@@ -1293,12 +1292,32 @@ async fn refused_trusted_sign_ins_are_problems_and_write_nothing() {
         )
         .await;
     assert_problem(&deactivated, StatusCode::CONFLICT, "conflict");
-    // Sessionboard's own staff sign in with their password, whoever vouches for them.
-    let staff = api
-        .trusted_sign_in(
+    // People made in Sessionboard (here the demo world's Henk, and its platform admin) are out
+    // of a key's reach, even when they belong to a synced account.
+    for email in ["henk@ektek.example", "admin@sessionboard.example"] {
+        let made_here = api
+            .trusted_sign_in(
+                &key,
+                json!({ "email": email, "account_external_id": "corner-shop",
+                        "user_agent": IPHONE, "ip": "81.2.69.142" }),
+            )
+            .await;
+        assert_problem(&made_here, StatusCode::NOT_FOUND, "not-found");
+    }
+    // Nor taken over by a sync with their email.
+    let taken_over = api
+        .put(
             &key,
-            json!({ "email": "admin@sessionboard.example", "account_id": 1,
-                    "user_agent": IPHONE, "ip": "81.2.69.142" }),
+            "/api/v1/directory/people/u9",
+            json!({ "name": "Henk", "email": "henk@ektek.example" }),
+        )
+        .await;
+    assert_problem(&taken_over, StatusCode::CONFLICT, "conflict");
+    let staff = api
+        .put(
+            &key,
+            "/api/v1/directory/people/u9",
+            json!({ "name": "Petra", "email": "admin@sessionboard.example" }),
         )
         .await;
     assert_problem(&staff, StatusCode::FORBIDDEN, "forbidden");
@@ -1454,6 +1473,32 @@ async fn a_sign_in_link_opens_the_sessions_page_once() {
         )
         .await;
     assert_problem(&untrusted, StatusCode::FORBIDDEN, "forbidden");
+
+    // A link dies with the trust that made it: revoking its key before it is used.
+    let (revoked_id, revoked) = api
+        .server
+        .operator
+        .create_api_key("Corner Shop", HOST_KEY, "to revoke", Timestamp::now())
+        .await
+        .unwrap();
+    let made = api
+        .request(
+            "POST",
+            "/api/v1/sign-in-links",
+            Some(&revoked.reveal()),
+            None,
+            Some(json!({ "external_id": "u1", "account_external_id": "corner-shop" }).to_string()),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.body);
+    api.server
+        .operator
+        .revoke_api_key(revoked_id, Timestamp::now())
+        .await
+        .unwrap();
+    let url = made.body["url"].as_str().unwrap();
+    let refused = follow(url["http://sessionboard.test".len()..].to_owned()).await;
+    assert_eq!(refused.headers()["location"], "/login?link=invalid");
 }
 
 #[tokio::test]

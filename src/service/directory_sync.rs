@@ -101,6 +101,28 @@ impl SessionService {
         state: AccountState<'_>,
         now: Timestamp,
     ) -> Result<SyncedAccount> {
+        match self.put_account(client, external_id, state, now).await {
+            // Another request made it between our look and our write: now it is an update.
+            Err(Error::AlreadyExists(_))
+                if self
+                    .store
+                    .account_by_external_id(external_id)
+                    .await?
+                    .is_some() =>
+            {
+                self.put_account(client, external_id, state, now).await
+            }
+            result => result,
+        }
+    }
+
+    async fn put_account(
+        &self,
+        client: &ApiClient,
+        external_id: &str,
+        state: AccountState<'_>,
+        now: Timestamp,
+    ) -> Result<SyncedAccount> {
         access::may_sync_directory(client.powers)?;
         let external_id = checked_external_id(external_id)?;
         let name = account_name(state.name)?;
@@ -218,9 +240,31 @@ impl SessionService {
 
     /// Puts a person by their external id: creates them (without a password: they sign in
     /// through the product), changes their name or email, deactivates them (every session of
-    /// theirs ends at once) or reactivates them. A person Sessionboard already knows by email
-    /// and who has no external id yet is taken over rather than duplicated.
+    /// theirs ends at once) or reactivates them. An email that belongs to someone Sessionboard
+    /// knows otherwise is refused ([`Error::AlreadyExists`]), never taken over.
     pub async fn sync_person(
+        &self,
+        client: &ApiClient,
+        external_id: &str,
+        state: PersonState<'_>,
+        now: Timestamp,
+    ) -> Result<SyncedPerson> {
+        match self.put_person(client, external_id, state, now).await {
+            // Another request made them between our look and our write: now it is an update.
+            Err(Error::AlreadyExists(_))
+                if self
+                    .store
+                    .person_by_external_id(external_id)
+                    .await?
+                    .is_some() =>
+            {
+                self.put_person(client, external_id, state, now).await
+            }
+            result => result,
+        }
+    }
+
+    async fn put_person(
         &self,
         client: &ApiClient,
         external_id: &str,
@@ -232,62 +276,46 @@ impl SessionService {
         let name = checked_name(state.name, "a name is required", "the name is too long")?;
         let email = checked_email(state.email)?;
         let author = Author::Key(client);
-        let (person, mut outcome) = match self.store.person_by_external_id(external_id).await? {
-            Some(person) => (person, Outcome::Unchanged),
-            None => match self.store.person_by_email(&email).await? {
-                Some(person) => {
-                    access::may_be_managed_by_application(&person)?;
-                    if person.external_id.is_some() {
-                        return Err(Error::AlreadyExists(
-                            "a person with this email and another external id",
-                        ));
-                    }
-                    self.apply(
-                        author,
-                        DirectoryChange::LinkPerson {
-                            user: person.id,
-                            external_id,
-                        },
-                        ChangeKind::PersonEdited,
-                        about(person.id),
-                        format!("{} <{}> is {external_id} from now on", person.name, email),
-                        now,
-                    )
+        let Some(person) = self.store.person_by_external_id(external_id).await? else {
+            if let Some(known) = self.store.person_by_email(&email).await? {
+                // Someone Sessionboard knows otherwise (made by an admin, an import, another
+                // product) is not taken over by email: the key would gain their sessions,
+                // their name and their standing in accounts no product keeps.
+                access::may_be_managed_by_application(&known)?;
+                return Err(Error::AlreadyExists(
+                    "a person with this email whom no product keeps in step (or another product's)",
+                ));
+            }
+            let applied = self
+                .apply(
+                    author,
+                    DirectoryChange::CreatePerson {
+                        email: &email,
+                        name: &name,
+                        is_platform_admin: false,
+                        is_sales_rep: false,
+                        external_id: Some(external_id),
+                    },
+                    ChangeKind::PersonCreated,
+                    About::default(),
+                    format!("created {name} <{email}> ({external_id})"),
+                    now,
+                )
+                .await?;
+            let id = UserId(created(applied.created)?);
+            if state.status == PersonStatus::Deactivated {
+                self.deactivate_synced(author, id, &name, &email, now)
                     .await?;
-                    (person, Outcome::Updated)
-                }
-                None => {
-                    let applied = self
-                        .apply(
-                            author,
-                            DirectoryChange::CreatePerson {
-                                email: &email,
-                                name: &name,
-                                is_platform_admin: false,
-                                is_sales_rep: false,
-                                external_id: Some(external_id),
-                            },
-                            ChangeKind::PersonCreated,
-                            About::default(),
-                            format!("created {name} <{email}> ({external_id})"),
-                            now,
-                        )
-                        .await?;
-                    let id = UserId(created(applied.created)?);
-                    if state.status == PersonStatus::Deactivated {
-                        self.deactivate_synced(author, id, &name, &email, now)
-                            .await?;
-                    }
-                    return Ok(SyncedPerson {
-                        id,
-                        name,
-                        email,
-                        status: state.status,
-                        outcome: Outcome::Created,
-                    });
-                }
-            },
+            }
+            return Ok(SyncedPerson {
+                id,
+                name,
+                email,
+                status: state.status,
+                outcome: Outcome::Created,
+            });
         };
+        let mut outcome = Outcome::Unchanged;
         access::may_be_managed_by_application(&person)?;
         if person.name != name || person.email != email {
             self.apply(

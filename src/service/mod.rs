@@ -48,8 +48,7 @@ pub use sessions::MY_SESSIONS_PAGE;
 pub use setup::{FirstAdmin, MAX_NAME_CHARS, MIN_PASSWORD_CHARS, NewPerson};
 pub use sign_in::{Application, SignIn, SignedIn, WEB_APPLICATION, normalise_email, search_text};
 pub use trusted::{
-    AccountRef, DEFAULT_LINK_PAGE, LinkSignIn, PersonRef, SIGN_IN_LINK_LIFETIME, SignInLink,
-    TrustedSignIn,
+    DEFAULT_LINK_PAGE, LinkSignIn, PersonRef, SIGN_IN_LINK_LIFETIME, SignInLink, TrustedSignIn,
 };
 pub use validation::Validated;
 

@@ -16,7 +16,7 @@ use super::{ApiClient, SessionService, SignedIn};
 use crate::access;
 use crate::error::{Error, Result};
 use crate::limit::Channel;
-use crate::model::{AccountId, PersonView, Timestamp};
+use crate::model::{PersonView, Timestamp};
 use crate::store::{AccountSettings, NewSignInLink};
 use crate::token::SessionToken;
 
@@ -37,19 +37,12 @@ pub enum PersonRef<'a> {
     Email(&'a str),
 }
 
-/// Which account a product names: by its own id, or by Sessionboard's.
-#[derive(Clone, Copy, Debug)]
-pub enum AccountRef<'a> {
-    ExternalId(&'a str),
-    Id(AccountId),
-}
-
-/// A sign-in the product vouches for: the person it authenticated, the account they work in,
-/// and their device.
+/// A sign-in the product vouches for: the person it authenticated, the account they work in
+/// (by the product's id for it), and their device.
 #[derive(Clone, Copy, Debug)]
 pub struct TrustedSignIn<'a> {
     pub person: PersonRef<'a>,
-    pub account: AccountRef<'a>,
+    pub account: &'a str,
     pub ip: IpAddr,
     pub user_agent: &'a str,
 }
@@ -112,7 +105,7 @@ impl SessionService {
     pub async fn create_sign_in_link(
         &self,
         client: &ApiClient,
-        (person, account): (PersonRef<'_>, AccountRef<'_>),
+        (person, account): (PersonRef<'_>, &str),
         page: Option<&str>,
         now: Timestamp,
     ) -> Result<SignInLink> {
@@ -189,13 +182,14 @@ impl SessionService {
     }
 
     /// The person and account a trusted key names, once it is allowed to sign them in: the
-    /// key is trusted, the person active, not Sessionboard's staff, and a member of the open
-    /// account.
+    /// key is trusted; the person and the account are ones a product keeps in step (they have
+    /// external ids: people and accounts made in Sessionboard are out of any key's reach); the
+    /// person is active, not Sessionboard's staff, and a member of the open account.
     async fn vouched(
         &self,
         client: &ApiClient,
         person: PersonRef<'_>,
-        account: AccountRef<'_>,
+        account: &str,
     ) -> Result<Vouched> {
         access::may_sign_in_without_password(client.powers)?;
         let person = match person {
@@ -204,19 +198,15 @@ impl SessionService {
                 .store
                 .person_by_email(&checked_email(email)?)
                 .await?
+                .filter(|person| person.external_id.is_some())
                 .ok_or(Error::NotFound("person"))?,
         };
-        let account = match account {
-            AccountRef::ExternalId(id) => self.open_external_account(id).await?.id,
-            AccountRef::Id(id) => id,
-        };
+        let account = self.open_external_account(account).await?.id;
         let account = self
             .store
             .account_settings(account)
             .await?
             .ok_or(Error::NotFound("account"))?;
-        // Settings outlive an account; a closed one is no account to sign in to.
-        self.open_account_name(account.account_id).await?;
         access::may_be_managed_by_application(&person)?;
         if person.deactivated_at.is_some() {
             return Err(Error::Conflict("this person is deactivated"));

@@ -38,12 +38,6 @@ pub enum DirectoryChange<'a> {
         is_sales_rep: bool,
         external_id: Option<&'a str>,
     },
-    /// Gives a person made here the id a product knows them by, so that it can keep them in
-    /// step from now on. Refused ([`crate::error::Error::AlreadyExists`]) if they have one.
-    LinkPerson {
-        user: UserId,
-        external_id: &'a str,
-    },
     EditPerson {
         user: UserId,
         name: &'a str,
@@ -221,8 +215,9 @@ pub trait AdministrationStore: Send + Sync {
     /// A person by the id a product knows them by, deactivated or not.
     async fn person_by_external_id(&self, external_id: &str) -> Result<Option<PersonView>>;
     async fn insert_sign_in_link(&self, link: NewSignInLink<'_>) -> Result<()>;
-    /// Deletes the link and returns what it grants, if it was there and unexpired: a link
-    /// works once, even when two browsers present it at once.
+    /// Deletes the link and returns what it grants, if it was there, unexpired, and its key
+    /// is still live and trusted: a link works once, even when two browsers present it at
+    /// once, and dies with the trust that made it.
     async fn take_sign_in_link(
         &self,
         token: &TokenHash,

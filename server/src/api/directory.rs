@@ -247,6 +247,8 @@ pub async fn delete_account(
         (status = 403,
             description = "The key may not manage the directory, or the person is Sessionboard staff",
             body = Problem, content_type = PROBLEM_JSON),
+        (status = 404, description = "The person was removed meanwhile", body = Problem,
+            content_type = PROBLEM_JSON),
         (status = 409, description = "The email belongs to someone else", body = Problem,
             content_type = PROBLEM_JSON),
         (status = 413, description = "Body too large", body = Problem,

@@ -12,12 +12,12 @@ use utoipa::ToSchema;
 
 use super::extract::{ApiJson, CallingApp};
 use super::problem::{ApiError, PROBLEM_JSON, Problem};
-use super::sessions::named;
+use super::sessions::person;
 use crate::sign_in_link::LINK_PATH;
 use crate::state::AppState;
 
 /// Whom a link signs in, and where it lands. Names the person by `external_id` or `email`
-/// (one of them), and the account by `account_external_id` or `account_id` (one of them).
+/// (one of them), and the account by its `account_external_id`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignInLinkRequest {
@@ -26,8 +26,7 @@ pub struct SignInLinkRequest {
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     #[schema(max_length = 128, pattern = r"^[A-Za-z0-9._~:@+-]{1,128}$")]
-    pub account_external_id: Option<String>,
-    pub account_id: Option<i64>,
+    pub account_external_id: String,
     /// The page of Sessionboard to open: a path such as `/sessions` (the default) or
     /// `/history`.
     #[schema(max_length = 256, examples("/sessions"))]
@@ -68,14 +67,16 @@ pub async fn create(
     headers: HeaderMap,
     ApiJson(request): ApiJson<SignInLinkRequest>,
 ) -> Result<(StatusCode, Json<SignInLinkResponse>), ApiError> {
-    let named = named(
-        (request.external_id.as_deref(), request.email.as_deref()),
-        (request.account_external_id.as_deref(), request.account_id),
-    )?;
+    let person = person(request.external_id.as_deref(), request.email.as_deref())?;
     let origin = origin(&state, &headers)?;
     let link = state
         .service
-        .create_sign_in_link(&client, named, request.page.as_deref(), Timestamp::now())
+        .create_sign_in_link(
+            &client,
+            (person, &request.account_external_id),
+            request.page.as_deref(),
+            Timestamp::now(),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,

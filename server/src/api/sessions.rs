@@ -10,7 +10,7 @@ use sessionboard::model::{
     AccountId, ApplicationId, Cursor, LoginRecordFilter, MAX_PAGE_SIZE, MAX_SEARCH_CHARS,
     PageRequest, SessionFilter, SessionId, SessionsView, Timestamp, UserId,
 };
-use sessionboard::service::{AccountRef, Application, Channel, PersonRef, SignIn, TrustedSignIn};
+use sessionboard::service::{Application, Channel, PersonRef, SignIn, TrustedSignIn};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{
@@ -49,7 +49,8 @@ pub struct PasswordSignIn {
 
 /// A sign-in without a password, for a trusted key: the application has authenticated the
 /// person itself. Names the person by `external_id` or `email` (one of them), and the account
-/// by `account_external_id` or `account_id` (one of them).
+/// by its `account_external_id`. Only people and accounts a product keeps in step (directory
+/// sync) can be named.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrustedSignInRequest {
@@ -58,8 +59,7 @@ pub struct TrustedSignInRequest {
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     #[schema(max_length = 128, pattern = r"^[A-Za-z0-9._~:@+-]{1,128}$")]
-    pub account_external_id: Option<String>,
-    pub account_id: Option<i64>,
+    pub account_external_id: String,
     /// The device's own User-Agent, which the application vouches for.
     #[schema(max_length = 2048)]
     pub user_agent: String,
@@ -80,30 +80,18 @@ pub enum SignInRequest {
     Trusted(TrustedSignInRequest),
 }
 
-/// The person and account a trusted request names: exactly one way each.
-pub(super) fn named<'a>(
-    (external_id, email): (Option<&'a str>, Option<&'a str>),
-    (account_external_id, account_id): (Option<&'a str>, Option<i64>),
-) -> Result<(PersonRef<'a>, AccountRef<'a>), ApiError> {
-    let person = match (external_id, email) {
-        (Some(id), None) => PersonRef::ExternalId(id),
-        (None, Some(email)) => PersonRef::Email(email),
-        _ => {
-            return Err(ApiError::InvalidRequest(
-                "name the person by exactly one of external_id and email".to_owned(),
-            ));
-        }
-    };
-    let account = match (account_external_id, account_id) {
-        (Some(id), None) => AccountRef::ExternalId(id),
-        (None, Some(id)) => AccountRef::Id(AccountId(id)),
-        _ => {
-            return Err(ApiError::InvalidRequest(
-                "name the account by exactly one of account_external_id and account_id".to_owned(),
-            ));
-        }
-    };
-    Ok((person, account))
+/// The person a trusted request names: by exactly one of external id and email.
+pub(super) fn person<'a>(
+    external_id: Option<&'a str>,
+    email: Option<&'a str>,
+) -> Result<PersonRef<'a>, ApiError> {
+    match (external_id, email) {
+        (Some(id), None) => Ok(PersonRef::ExternalId(id)),
+        (None, Some(email)) => Ok(PersonRef::Email(email)),
+        _ => Err(ApiError::InvalidRequest(
+            "name the person by exactly one of external_id and email".to_owned(),
+        )),
+    }
 }
 
 /// The device a request vouches for: its user agent (at most 2,048 characters) and address.
@@ -170,17 +158,14 @@ pub async fn sign_in(
     } else {
         let request: TrustedSignInRequest = serde_json::from_value(body).map_err(invalid)?;
         let ip = device(&request.user_agent, &request.ip)?;
-        let (person, account) = named(
-            (request.external_id.as_deref(), request.email.as_deref()),
-            (request.account_external_id.as_deref(), request.account_id),
-        )?;
+        let person = person(request.external_id.as_deref(), request.email.as_deref())?;
         state
             .service
             .sign_in_trusted(
                 &client,
                 TrustedSignIn {
                     person,
-                    account,
+                    account: &request.account_external_id,
                     ip,
                     user_agent: &request.user_agent,
                 },

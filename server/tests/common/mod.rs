@@ -96,13 +96,28 @@ pub async fn server_without_demo() -> TestServer {
 }
 
 pub async fn body_text(response: Response<Body>) -> String {
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let bytes = within_a_minute("a response body", response.into_body().collect())
+        .await
+        .unwrap()
+        .to_bytes();
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Awaits `work`, failing the test with `what` if it takes over a minute: a server that stops
+/// answering (a deadlock in a page's rendering) fails its test instead of hanging the suite.
+pub async fn within_a_minute<T>(what: &str, work: impl Future<Output = T>) -> T {
+    match tokio::time::timeout(std::time::Duration::from_secs(60), work).await {
+        Ok(output) => output,
+        Err(_) => panic!("{what}: no answer within a minute"),
+    }
 }
 
 impl TestServer {
     pub async fn send(&self, request: Request<Body>) -> Response<Body> {
-        self.app.clone().oneshot(request).await.unwrap()
+        let path = request.uri().to_string();
+        within_a_minute(&path, self.app.clone().oneshot(request))
+            .await
+            .unwrap()
     }
 
     /// A `POST` as a browser sends it from one of this server's pages: `Host`, and an `Origin`

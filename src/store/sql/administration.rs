@@ -297,11 +297,16 @@ impl<D: Dialect> AdministrationStore for D {
         token: &TokenHash,
         now: Timestamp,
     ) -> Result<Option<SignInLinkGrant>> {
-        // One statement: of two browsers presenting the same link, only one gets its row.
+        // One statement: of two browsers presenting the same link, only one gets its row. A
+        // link of a key revoked or no longer trusted is left for the purge.
         let row: Option<(i64, i64, i64, String, i64)> =
             sql::<D>("DELETE FROM sign_in_links WHERE token_hash = ")
                 .bind(token.as_bytes().to_vec())
-                .push(" RETURNING user_id, account_id, api_key_id, page, expires_at")
+                .push(
+                    " AND api_key_id IN
+                        (SELECT id FROM api_keys WHERE revoked_at IS NULL AND trusted)
+                     RETURNING user_id, account_id, api_key_id, page, expires_at",
+                )
                 .fetch_optional(&mut *self.writer().acquire().await?)
                 .await?;
         Ok(row
@@ -467,10 +472,6 @@ async fn make_change<D: Dialect>(
             }
             record.target_user = Some(user);
             Ok(Effect::created(user.0))
-        }
-        DirectoryChange::LinkPerson { user, external_id } => {
-            link_person::<D>(connection, user, external_id).await?;
-            Ok(Effect::default())
         }
         DirectoryChange::EditPerson { user, name, email } => {
             let edited = sql::<D>("UPDATE users SET name = ")
@@ -906,7 +907,7 @@ async fn insert_change_row<D: Dialect>(
     Ok(())
 }
 
-/// Gives a person without one the id a product knows them by.
+/// Gives a new person the id a product knows them by.
 async fn link_person<D: Dialect>(
     connection: &mut Connection<D>,
     user: UserId,
