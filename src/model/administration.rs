@@ -57,6 +57,8 @@ pub struct MemberView {
     pub live_sessions: u64,
     /// False until they follow their set-password link.
     pub has_password: bool,
+    /// Kept in step by a product, through which they sign in (they need no password here).
+    pub synced: bool,
     pub deactivated: bool,
 }
 

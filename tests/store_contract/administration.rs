@@ -664,6 +664,7 @@ async fn a_membership_is_added_with_a_job_label_and_then_changed_in_place(store:
         job_label: "Purchasing".to_owned(),
         live_sessions: 0,
         has_password: true,
+        synced: false,
         deactivated: false,
     };
 

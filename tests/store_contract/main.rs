@@ -37,5 +37,6 @@ mod administration;
 mod api_keys;
 mod audit;
 mod directory;
+mod host;
 mod session_lists;
 mod sessions;

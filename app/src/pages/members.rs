@@ -533,6 +533,8 @@ fn sessions_link(account: AccountId, member: &MemberView) -> AnyView {
 fn status(member: &MemberView) -> &'static str {
     if member.deactivated {
         "Deactivated"
+    } else if member.synced && !member.has_password {
+        "Active — signs in through its product"
     } else if !member.has_password {
         "Invited — no password yet"
     } else {

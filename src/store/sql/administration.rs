@@ -188,7 +188,7 @@ impl<D: Dialect> AdministrationStore for D {
         .bind(now.0)
         .push(
             ") AS live_sessions, u.password_hash <> '' AS has_password,
-                u.deactivated_at IS NOT NULL AS deactivated
+                u.external_id IS NOT NULL AS synced, u.deactivated_at IS NOT NULL AS deactivated
              FROM memberships m
              JOIN users u ON u.id = m.user_id
              JOIN accounts a ON a.id = m.account_id

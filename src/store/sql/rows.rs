@@ -426,6 +426,7 @@ pub struct MemberRow {
     pub job_label: String,
     pub live_sessions: i64,
     pub has_password: bool,
+    pub synced: bool,
     pub deactivated: bool,
 }
 
@@ -440,6 +441,7 @@ impl From<MemberRow> for MemberView {
             job_label: row.job_label,
             live_sessions: u64::try_from(row.live_sessions).unwrap_or(0),
             has_password: row.has_password,
+            synced: row.synced,
             deactivated: row.deactivated,
         }
     }

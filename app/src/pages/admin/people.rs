@@ -452,6 +452,8 @@ fn PeopleTable(list: PeopleList, actions: RowActions) -> impl IntoView {
 fn status(person: &PersonView) -> (&'static str, &'static str) {
     if person.deactivated_at.is_some() {
         ("Deactivated", "outcome failed")
+    } else if person.external_id.is_some() && !person.has_password {
+        ("Active (signs in through its product)", "outcome ok")
     } else if !person.has_password {
         ("Invited (no password)", "outcome")
     } else {
@@ -497,7 +499,10 @@ fn PersonRow(
     view! {
         <tr>
             <td data-label="Name"><strong>{name.clone()}</strong></td>
-            <td data-label="Email">{email.clone()}</td>
+            <td data-label="Email">
+                {email.clone()}
+                {person.external_id.map(|id| view! { <br /><span class="sub">"Synced as " <code>{id}</code></span> })}
+            </td>
             <td data-label="Platform roles">
                 <RolesForm
                     user=id
