@@ -11,8 +11,9 @@
 #                                 run ends sessions at random: never point it at one in use.
 #
 # Two runs, one per kind of caller:
-#   1. the platform-wide key alone: every operation. Listing and ending sessions act for the
-#      platform; the operations that need a device's token answer 401.
+#   1. the platform-wide key alone (also trusted and a directory key, on a server this script
+#      starts): every operation. Listing and ending sessions act for the platform; the
+#      operations that need a device's token answer 401.
 #   2. the key and a device's bearer token (the demo world's account owner, signed in here
 #      through the API; skipped on a server without the demo world): every operation but
 #      sign-in (run 1 has it) and log-out, which would end the token the run depends on (the
@@ -61,8 +62,10 @@ print(s.getsockname()[1])')"
   export SESSIONBOARD_SIGN_IN_LIMIT_PER_API_KEY=100000
   # Created before the server starts, in the same database: the command seeds the demo world
   # (whose applications the key needs) and prints the secret last.
-  key="$(RUST_LOG=warn "$binary" api-key create --application "iOS app" --admin \
-    --label "scripts/contract.sh" | tail -n 1)"
+  # Every power, so that generated requests get past the key's check: platform-wide, trusted
+  # (sign-in without a password, sign-in links) and directory sync.
+  key="$(RUST_LOG=warn "$binary" api-key create --application "iOS app" --admin --trusted \
+    --directory --label "scripts/contract.sh" | tail -n 1)"
   log="$workdir/server.log"
   LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
   LEPTOS_SITE_ADDR="127.0.0.1:$port" RUST_LOG="${RUST_LOG:-warn}" \
