@@ -430,6 +430,7 @@ delegate! {
         }
     }
     insert_session(session: NewSession<'_>) -> SessionId;
+    sign_in_memory(user: UserId, since: Timestamp) -> sessionboard::track::flags::Memory;
     open_session(
         session: NewSession<'_>,
         record: NewLoginRecord<'_>,

@@ -108,6 +108,28 @@ fn hostile_user_agents_are_truncated_and_never_panic() {
 }
 
 #[test]
+fn both_schemas_give_coordinates_for_travel() {
+    let dir = tempfile::tempdir().unwrap();
+    let tracker = common::tracker(dir.path());
+    let (_, london) = tracker.geoip.position(ip("81.2.69.142"));
+    let london = london.expect("MaxMind's location.latitude and .longitude");
+    assert_eq!((london.latitude, london.longitude), (51.5142, -0.0931));
+    assert_eq!(london.accuracy_km, Some(20));
+    let (_, mountain_view) = tracker.geoip.position(ip("192.0.2.44"));
+    let mountain_view = mountain_view.expect("the flat schema's latitude and longitude");
+    assert_eq!(
+        (mountain_view.latitude, mountain_view.longitude),
+        (37.42, -122.08)
+    );
+    assert_eq!(tracker.geoip.position(ip("10.0.0.1")).1, None);
+    // An account that keeps no location keeps no coordinates either.
+    assert_eq!(
+        tracker.observe(ip("81.2.69.142"), "", false).coordinates,
+        None
+    );
+}
+
+#[test]
 fn maxmind_and_flat_schemas_both_locate_addresses() {
     let dir = tempfile::tempdir().unwrap();
     let tracker = common::tracker(dir.path());

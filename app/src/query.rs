@@ -17,7 +17,7 @@ pub fn text(params: &ParamsMap, key: &str) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
-/// The sessions filter a URL describes: `q`, `user`, `app`, `account`.
+/// The sessions filter a URL describes: `q`, `user`, `app`, `account`, `sort`, `flagged`.
 pub fn session_filter(params: &ParamsMap) -> SessionFilter {
     SessionFilter {
         user: number(params, "user").map(UserId),
@@ -25,6 +25,7 @@ pub fn session_filter(params: &ParamsMap) -> SessionFilter {
         account: number(params, "account").map(AccountId),
         search: text(params, "q"),
         oldest_first: params.get("sort").as_deref() == Some("oldest"),
+        flagged_only: params.get("flagged").as_deref() == Some("1"),
     }
 }
 
@@ -60,6 +61,14 @@ pub fn filter_pairs(filter: &SessionFilter) -> Vec<(&'static str, String)> {
             "sort",
             if filter.oldest_first {
                 "oldest".to_owned()
+            } else {
+                String::new()
+            },
+        ),
+        (
+            "flagged",
+            if filter.flagged_only {
+                "1".to_owned()
             } else {
                 String::new()
             },

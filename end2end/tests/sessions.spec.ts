@@ -154,3 +154,47 @@ test('logging out ends this session and no other', async ({ browser }) => {
   await device.context.close();
   await laptop.context.close();
 });
+
+test('a sign-in from a new country on a new device is flagged, and says why', async ({ browser }) => {
+  // Klaus signs in at home in Germany (twice: the second is his usual, whatever earlier tests
+  // had him do), then, moments later, "from Portugal" on Ubuntu.
+  const earlier = await openDevice(browser, DEVICES.windowsChrome, undefined, '91.64.12.34');
+  await signIn(earlier.page, 'klaus@ektek.example');
+  await earlier.context.close();
+  const home = await openDevice(browser, DEVICES.windowsChrome, undefined, '91.64.12.34');
+  await signIn(home.page, 'klaus@ektek.example');
+  const ubuntu =
+    'Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+  const abroad = await openDevice(browser, ubuntu, undefined, '89.114.0.1');
+  await signIn(abroad.page, 'klaus@ektek.example');
+
+  const page = home.page;
+  await page.reload();
+  await waitForHydration(page);
+  const row = page.locator('tbody tr').filter({ hasText: '89.114.0.1' });
+  for (const label of ['New country', 'New device', 'Impossible travel']) {
+    const badge = row.locator('.flag', { hasText: label });
+    await expect(badge).toBeVisible();
+    await expect(badge).toHaveAttribute('title', /first sign-in from .*PT/);
+  }
+  // His sign-in at home is his usual: no badge.
+  await expect(currentRow(page).locator('.flag')).toHaveCount(0);
+
+  // "Flagged only" is in the URL like every other filter.
+  await page.goto('/sessions?flagged=1');
+  await waitForHydration(page);
+  const rows = page.locator('tbody tr');
+  await expect(rows.filter({ hasText: '89.114.0.1' })).toHaveCount(1);
+  await expect(rows.filter({ hasNot: page.locator('.flag') })).toHaveCount(0);
+  // The sign-in history shows the same flags.
+  await page.goto('/history');
+  await waitForHydration(page);
+  await expect(
+    page.locator('tbody tr').filter({ hasText: '89.114.0.1' }).locator('.flag', { hasText: 'New country' }),
+  ).toBeVisible();
+
+  for (const device of [home, abroad]) {
+    expect(device.errors).toEqual([]);
+    await device.context.close();
+  }
+});

@@ -1537,3 +1537,56 @@ async fn a_key_without_the_directory_power_cannot_sync() {
         .await;
     assert_problem(&bad_id, StatusCode::BAD_REQUEST, "invalid-request");
 }
+
+#[tokio::test]
+async fn a_sign_in_on_a_new_device_is_flagged_and_listed_by_the_flagged_filter() {
+    let api = api().await;
+    // Marie's first sign-in after the demo world's (which left no memory) is never flagged.
+    let first = api.token("marie@ektek.example").await;
+    let chrome = json!({ "email": "marie@ektek.example", "password": DEMO_PASSWORD,
+        "user_agent": common::CHROME, "ip": "81.2.69.142" });
+    let flagged = api
+        .request(
+            "POST",
+            "/api/v1/sessions",
+            Some(&api.key),
+            None,
+            Some(chrome.to_string()),
+        )
+        .await;
+    assert_eq!(flagged.status, StatusCode::CREATED);
+
+    let list = api
+        .request(
+            "GET",
+            "/api/v1/sessions?flagged=true",
+            Some(&api.key),
+            Some(&first),
+            None,
+        )
+        .await;
+    assert_eq!(list.status, StatusCode::OK);
+    let items = list.body["items"].as_array().unwrap();
+    // The Chrome session is among them (so is the demo world's iPad of Marie's).
+    let chrome_session = items
+        .iter()
+        .find(|session| session["id"] == flagged.body["session_id"])
+        .expect("the new device is listed");
+    assert_eq!(chrome_session["flags"]["new_device"], true);
+    assert_eq!(
+        chrome_session["flags"]["why"],
+        "first sign-in with Chrome on Windows"
+    );
+    // Every session listed stood out, and says why.
+    assert!(items.iter().all(|session| session["flags"]["why"] != ""));
+    let everything = api
+        .request(
+            "GET",
+            "/api/v1/sessions",
+            Some(&api.key),
+            Some(&first),
+            None,
+        )
+        .await;
+    assert!(everything.body["items"].as_array().unwrap().len() > items.len());
+}

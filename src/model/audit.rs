@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AccountId, Device, ImpersonationId, Location, LoginRecordId, SessionId, Timestamp, UserId,
+    AccountId, Device, ImpersonationId, Location, LoginRecordId, SessionFlags, SessionId,
+    Timestamp, UserId,
 };
 
 /// How a sign-in attempt ended.
@@ -49,6 +50,8 @@ pub struct LoginRecordView {
     pub device: Device,
     pub location: Location,
     pub outcome: LoginOutcome,
+    /// A successful sign-in's flags (see [`super::SessionFlags`]); none for a refused one.
+    pub flags: SessionFlags,
 }
 
 /// Narrowing the sign-in history.

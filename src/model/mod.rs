@@ -34,6 +34,6 @@ pub use ids::{
 pub use origin::{Device, DeviceKind, Location};
 pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageRequest};
 pub use sessions::{
-    COUNT_CAP, MAX_SEARCH_CHARS, MIN_PLATFORM_SEARCH_CHARS, SessionFilter, SessionView,
-    SessionsPage, SessionsView,
+    COUNT_CAP, MAX_SEARCH_CHARS, MIN_PLATFORM_SEARCH_CHARS, SessionFilter, SessionFlags,
+    SessionView, SessionsPage, SessionsView,
 };

@@ -102,6 +102,28 @@ pub enum Location {
 }
 
 impl Location {
+    /// The town (or else the region) and the country: "Lisbon, Portugal"; empty for an unknown
+    /// or local place. What a flag's reason names.
+    pub fn place(&self) -> String {
+        match self {
+            Self::Known {
+                city,
+                region,
+                country_code,
+                country_name,
+            } => [
+                city.as_ref().or(region.as_ref()),
+                country_name.as_ref().or(country_code.as_ref()),
+            ]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+            Self::Unknown | Self::LocalNetwork => String::new(),
+        }
+    }
+
     /// "Berlin, Land Berlin, Germany", "Local network" or "Unknown location".
     pub fn label(&self) -> String {
         match self {

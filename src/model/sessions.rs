@@ -22,6 +22,74 @@ pub struct SessionView {
     pub last_active_at: Timestamp,
     /// The session the viewer is using right now ("This device").
     pub is_current: bool,
+    /// What made it stand out from its person's history when it started.
+    pub flags: SessionFlags,
+}
+
+/// What made a sign-in stand out from its person's own history when it happened (computed
+/// then, by `track::flags`, and kept with the session and its sign-in record), with the
+/// reasons in words for a tooltip: "first sign-in from Lisbon, Portugal".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionFlags {
+    /// An OS and browser (and phone model) not used in the last 90 days.
+    pub new_device: bool,
+    /// A country not signed in from in the last 90 days.
+    pub new_country: bool,
+    /// A region not signed in from lately, in a known country (shown more quietly).
+    pub new_region: bool,
+    /// Too far from the previous sign-in for the time between them (over 1,000 km/h).
+    pub impossible_travel: bool,
+    pub why: String,
+}
+
+impl SessionFlags {
+    const NEW_DEVICE: i64 = 1;
+    const NEW_COUNTRY: i64 = 2;
+    const NEW_REGION: i64 = 4;
+    const IMPOSSIBLE_TRAVEL: i64 = 8;
+
+    pub fn any(&self) -> bool {
+        self.bits() != 0
+    }
+
+    /// As stored: one bit per flag.
+    pub fn bits(&self) -> i64 {
+        [
+            (self.new_device, Self::NEW_DEVICE),
+            (self.new_country, Self::NEW_COUNTRY),
+            (self.new_region, Self::NEW_REGION),
+            (self.impossible_travel, Self::IMPOSSIBLE_TRAVEL),
+        ]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, bit)| bit)
+        .sum()
+    }
+
+    pub fn from_bits(bits: i64, why: String) -> Self {
+        Self {
+            new_device: bits & Self::NEW_DEVICE != 0,
+            new_country: bits & Self::NEW_COUNTRY != 0,
+            new_region: bits & Self::NEW_REGION != 0,
+            impossible_travel: bits & Self::IMPOSSIBLE_TRAVEL != 0,
+            why,
+        }
+    }
+
+    /// The badges to show, most alarming first: (label, whether it is quiet).
+    pub fn badges(&self) -> Vec<(&'static str, bool)> {
+        [
+            (self.impossible_travel, "Impossible travel", false),
+            (self.new_country, "New country", false),
+            (self.new_device, "New device", false),
+            (self.new_region, "New region", true),
+        ]
+        .into_iter()
+        .filter(|(on, _, _)| *on)
+        .map(|(_, label, quiet)| (label, quiet))
+        .collect()
+    }
 }
 
 /// Whose sessions a list shows.
@@ -54,6 +122,9 @@ pub struct SessionFilter {
     /// Oldest sessions first instead of newest.
     #[serde(default)]
     pub oldest_first: bool,
+    /// Only sessions that stood out when they started (any flag).
+    #[serde(default)]
+    pub flagged_only: bool,
 }
 
 /// Counting stops here: "1000+" is as precise as a person scanning a list needs, and counting

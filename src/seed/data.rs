@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use super::DEMO_OWNER_EMAIL;
-use crate::model::Role;
+use crate::model::{Role, SessionFlags};
 use crate::service::WEB_APPLICATION;
 
 const MINUTE: u64 = 60;
@@ -36,6 +36,57 @@ pub(super) struct DemoSession {
     pub(super) age: Duration,
     pub(super) idle: Duration,
 }
+
+impl DemoSession {
+    /// Whether the session stood out when it started (see [`FLAGGED`]).
+    pub(super) fn flags(&self) -> SessionFlags {
+        FLAGGED
+            .iter()
+            .find(|flagged| flagged.user == self.user && flagged.ip == self.ip)
+            .map(|flagged| SessionFlags {
+                why: flagged.why.to_owned(),
+                ..flagged.flags.clone()
+            })
+            .unwrap_or_default()
+    }
+}
+
+struct Flagged {
+    user: usize,
+    ip: &'static str,
+    flags: SessionFlags,
+    why: &'static str,
+}
+
+/// Demo sessions that stood out when they started, so a new user sees the flags at once:
+/// Henk's Android app "in London" 40 minutes after a sign-in in Germany, and Marie's first
+/// sign-in on an iPad.
+const FLAGGED: [Flagged; 2] = [
+    Flagged {
+        user: HENK,
+        ip: "81.2.69.142",
+        flags: SessionFlags {
+            new_device: false,
+            new_country: true,
+            new_region: false,
+            impossible_travel: true,
+            why: String::new(),
+        },
+        why: "first sign-in from London, United Kingdom; 930 km from the previous sign-in 40 minutes earlier",
+    },
+    Flagged {
+        user: MARIE,
+        ip: "2.200.30.40",
+        flags: SessionFlags {
+            new_device: true,
+            new_country: false,
+            new_region: false,
+            impossible_travel: false,
+            why: String::new(),
+        },
+        why: "first sign-in with Mobile Safari on iOS",
+    },
+];
 
 const fn session(
     user: usize,

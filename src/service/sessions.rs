@@ -337,5 +337,6 @@ fn session_query(scope: Scope, filter: &SessionFilter) -> Result<SessionQuery> {
         account: access::account_filter(scope, filter.account),
         search,
         oldest_first: filter.oldest_first,
+        flagged_only: filter.flagged_only,
     })
 }

@@ -15,7 +15,7 @@ use crate::model::{
 use crate::password;
 use crate::store::{AccountSettings, NewLoginRecord, NewSession};
 use crate::token::SessionToken;
-use crate::track::Observation;
+use crate::track::{Observation, flags};
 
 /// The application a browser sign-in belongs to.
 pub const WEB_APPLICATION: &str = "Web";
@@ -200,6 +200,20 @@ impl SessionService {
         let token = SessionToken::generate();
         let expires_at = self.policy.expiry(now, now);
         let user_name = self.store.user_name(user_id).await?.unwrap_or_default();
+        // Compared with what the store remembers of them (a few rows), not with their sessions.
+        let memory = self
+            .store
+            .sign_in_memory(user_id, now.minus(flags::MEMORY))
+            .await?;
+        let flags = flags::flags(
+            &memory,
+            flags::Origin {
+                device: &observation.device,
+                location: &observation.location,
+                coordinates: observation.coordinates,
+                at: now,
+            },
+        );
         let success = Attempt {
             email,
             user_id: Some(user_id),
@@ -220,6 +234,7 @@ impl SessionService {
                     created_at: now,
                     last_active_at: now,
                     expires_at,
+                    flags: &flags,
                 },
                 login_record(&success, LoginOutcome::Success, now),
                 checked_hash,

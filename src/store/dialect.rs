@@ -98,6 +98,7 @@ pub trait SqlDb:
     + Fetch<(i64, i64, i64, String, i64)>
     + Fetch<(bool, bool)>
     + Fetch<(String,)>
+    + Fetch<(Option<i64>, Option<f64>, Option<f64>, Option<i64>)>
     + Fetch<(Vec<u8>,)>
     + Fetch<(i64, String)>
     + Fetch<(i64, String, String)>
@@ -160,6 +161,7 @@ where
     Vec<u8>: for<'q> Encode<'q, DB> + Type<DB>,
     Option<i64>: for<'q> Encode<'q, DB> + Type<DB>,
     Option<String>: for<'q> Encode<'q, DB> + Type<DB>,
+    f64: for<'q> Encode<'q, DB> + Type<DB>,
 {
     fn arguments<'q>(values: Vec<Value>) -> Result<DB::Arguments<'q>, sqlx::error::BoxDynError> {
         let mut arguments = DB::Arguments::default();
@@ -171,6 +173,7 @@ where
                 Value::Bytes(value) => arguments.add(value)?,
                 Value::NullableInt(value) => arguments.add(value)?,
                 Value::NullableText(value) => arguments.add(value)?,
+                Value::Float(value) => arguments.add(value)?,
             }
         }
         Ok(arguments)

@@ -6,11 +6,12 @@ use super::NewLoginRecord;
 use crate::access::{Scope, SessionOwner};
 use crate::error::Result;
 use crate::model::{
-    AccountId, ApplicationId, ImpersonationId, Page, PageRequest, SessionId, SessionView,
-    Timestamp, UserId,
+    AccountId, ApplicationId, ImpersonationId, Page, PageRequest, SessionFlags, SessionId,
+    SessionView, Timestamp, UserId,
 };
 use crate::token::TokenHash;
 use crate::track::Observation;
+use crate::track::flags::Memory;
 
 /// A session about to be created.
 pub struct NewSession<'a> {
@@ -25,6 +26,8 @@ pub struct NewSession<'a> {
     /// Equal to `created_at` for a fresh sign-in; earlier-created demo data differs.
     pub last_active_at: Timestamp,
     pub expires_at: Timestamp,
+    /// What made it stand out from its person's history (none for planted and demo sessions).
+    pub flags: &'a SessionFlags,
 }
 
 /// A session found by its token that has neither expired nor been terminated.
@@ -61,6 +64,8 @@ pub struct SessionQuery {
     pub search: Option<String>,
     /// Ascending creation order (the indexes serve both directions).
     pub oldest_first: bool,
+    /// Only sessions with a flag (`sessions_flagged` serves the platform view).
+    pub flagged_only: bool,
 }
 
 /// Every write that changes what validating a token answers returns the affected token
@@ -71,8 +76,13 @@ pub trait SessionStore: Send + Sync {
     /// A session without a sign-in behind it (the demo world's).
     async fn insert_session(&self, session: NewSession<'_>) -> Result<SessionId>;
 
+    /// What the store remembers of a person's sign-ins since `since` (devices, countries,
+    /// regions) and where and when they last signed in: what a new sign-in is compared with.
+    async fn sign_in_memory(&self, user: UserId, since: Timestamp) -> Result<Memory>;
+
     /// A successful sign-in: the session and its login record (which gets the new session's
-    /// id), in one transaction.
+    /// id and flags), in one transaction, which also remembers the device and place for the
+    /// person's next sign-in.
     ///
     /// With `checked_hash`, the password hash the sign-in checked: the session opens only if it
     /// is still the person's (else [`crate::Error::InvalidCredentials`], nothing written).

@@ -20,6 +20,14 @@ pub enum Value {
     Bytes(Vec<u8>),
     NullableInt(Option<i64>),
     NullableText(Option<String>),
+    /// A GeoIP coordinate.
+    Float(f64),
+}
+
+impl From<f64> for Value {
+    fn from(value: f64) -> Self {
+        Self::Float(value)
+    }
 }
 
 impl From<i64> for Value {

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use maxminddb::{Mmap, Reader};
 use serde::Deserialize;
 
+use super::flags::Coordinates;
 use crate::error::{Error, Result};
 use crate::model::Location;
 
@@ -49,9 +50,14 @@ impl GeoIp {
     /// Where an address is. Never fails: errors in a database record are logged and read as
     /// "Unknown location", never as a wrong place.
     pub fn locate(&self, ip: IpAddr) -> Location {
+        self.position(ip).0
+    }
+
+    /// Where an address is, and its coordinates when the database gives them.
+    pub fn position(&self, ip: IpAddr) -> (Location, Option<Coordinates>) {
         let ip = ip.to_canonical();
         if Location::is_local_address(ip) {
-            return Location::LocalNetwork;
+            return (Location::LocalNetwork, None);
         }
         for (path, reader) in &self.readers {
             // An IPv4-only file errors on IPv6 addresses; that just means "look elsewhere".
@@ -60,8 +66,9 @@ impl GeoIp {
             };
             match result.decode::<Record>() {
                 Ok(Some(record)) => {
+                    let coordinates = record.coordinates();
                     if let Some(location) = record.into_location() {
-                        return location;
+                        return (location, coordinates);
                     }
                 }
                 Ok(None) => {}
@@ -70,7 +77,7 @@ impl GeoIp {
                 }
             }
         }
-        Location::Unknown
+        (Location::Unknown, None)
     }
 }
 
@@ -94,9 +101,51 @@ struct Record {
     country: Option<Place>,
     #[serde(default)]
     subdivisions: Vec<Place>,
+    /// MaxMind schema: `location.latitude`, `.longitude`, `.accuracy_radius` (km).
+    location: Option<Position>,
     // Flat schema only.
     state1: Option<String>,
     country_code: Option<String>,
+    latitude: Option<Number>,
+    longitude: Option<Number>,
+}
+
+#[derive(Deserialize, Default)]
+struct Position {
+    latitude: Option<Number>,
+    longitude: Option<Number>,
+    accuracy_radius: Option<Number>,
+}
+
+/// A number of whichever width the database stored it in. The decoder is strict (a `u32`
+/// field refuses a `uint16`; an `f64` field a 32-bit `float`), and databases differ: MaxMind's
+/// give doubles and a `uint16` radius, `@ip-location-db`'s 32-bit floats.
+#[derive(Clone, Copy)]
+struct Number(f64);
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Number;
+            fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+                formatter.write_str("a number")
+            }
+            fn visit_f64<E>(self, value: f64) -> Result<Number, E> {
+                Ok(Number(value))
+            }
+            fn visit_f32<E>(self, value: f32) -> Result<Number, E> {
+                Ok(Number(f64::from(value)))
+            }
+            fn visit_u64<E>(self, value: u64) -> Result<Number, E> {
+                Ok(Number(value as f64))
+            }
+            fn visit_i64<E>(self, value: i64) -> Result<Number, E> {
+                Ok(Number(value as f64))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
 }
 
 /// A place is a plain string in the flat schema and a map of localised names in MaxMind's.
@@ -133,6 +182,22 @@ fn non_empty(text: Option<String>) -> Option<String> {
 }
 
 impl Record {
+    fn coordinates(&self) -> Option<Coordinates> {
+        let nested = self.location.as_ref();
+        let latitude = nested.and_then(|p| p.latitude).or(self.latitude)?.0;
+        let longitude = nested.and_then(|p| p.longitude).or(self.longitude)?.0;
+        let accuracy = nested.and_then(|p| p.accuracy_radius);
+        Some(Coordinates {
+            latitude,
+            longitude,
+            // Radii are whole kilometres; anything else is no radius.
+            accuracy_km: accuracy.and_then(|km| {
+                (km.0.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&km.0))
+                    .then_some(km.0 as u32)
+            }),
+        })
+    }
+
     fn into_location(self) -> Option<Location> {
         let city = self.city.as_ref().and_then(Place::name);
         let region =

@@ -1,6 +1,7 @@
 //! What a session records about where it comes from: client IP, device and location.
 
 pub mod client_ip;
+pub mod flags;
 pub mod geoip;
 pub mod user_agent;
 
@@ -12,6 +13,7 @@ pub use geoip::GeoIp;
 pub use user_agent::UserAgentTracker;
 
 use crate::model::{Device, Location};
+use flags::Coordinates;
 
 /// The user-agent parser and GeoIP databases, loaded once and shared by every request.
 pub struct Tracker {
@@ -26,6 +28,9 @@ pub struct Observation {
     pub user_agent: String,
     pub device: Arc<Device>,
     pub location: Location,
+    /// The GeoIP position, for "impossible travel"; `None` whenever `location` is not known
+    /// (and so when the account stores no location).
+    pub coordinates: Option<Coordinates>,
 }
 
 impl Tracker {
@@ -33,10 +38,10 @@ impl Tracker {
     /// account's "store geolocation information" setting).
     pub fn observe(&self, ip: IpAddr, user_agent: &str, with_location: bool) -> Observation {
         let ip = ip.to_canonical();
-        let location = if with_location {
-            self.geoip.locate(ip)
+        let (location, coordinates) = if with_location {
+            self.geoip.position(ip)
         } else {
-            Location::Unknown
+            (Location::Unknown, None)
         };
         // Control characters (NUL above all, which PostgreSQL cannot store) come only from
         // hostile clients: drop them before anything is parsed or kept.
@@ -49,6 +54,7 @@ impl Tracker {
             device: self.user_agents.parse(&user_agent),
             user_agent,
             location,
+            coordinates,
         }
     }
 }

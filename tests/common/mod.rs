@@ -9,7 +9,9 @@ use std::sync::{Arc, LazyLock};
 use ipnet::IpNet;
 use serde_json::json;
 
-use sessionboard::model::{AccountId, ApplicationId, Role, SessionId, Timestamp, UserId};
+use sessionboard::model::{
+    AccountId, ApplicationId, Role, SessionFlags, SessionId, Timestamp, UserId,
+};
 use sessionboard::model::{ApiKeyId, KeyPowers};
 use sessionboard::password::hash_password;
 use sessionboard::service::{
@@ -42,10 +44,12 @@ pub fn write_geoip2_city_db(dir: &Path) -> PathBuf {
         "city": { "names": { "en": "London", "de": "London" } },
         "country": { "iso_code": "GB", "names": { "en": "United Kingdom" } },
         "subdivisions": [ { "iso_code": "ENG", "names": { "en": "England" } } ],
+        "location": { "latitude": 51.5142, "longitude": -0.0931, "accuracy_radius": 20 },
     });
     let berlin = json!({
         "city": { "names": { "en": "Berlin" } },
         "country": { "iso_code": "DE", "names": { "en": "Germany" } },
+        "location": { "latitude": 52.52, "longitude": 13.405, "accuracy_radius": 20 },
     });
     writer
         .insert("81.2.69.0/24".parse::<IpNet>().unwrap(), &london)
@@ -439,6 +443,7 @@ impl World {
                 created_at: now,
                 last_active_at: now,
                 expires_at: self.operator.policy().expiry(now, now),
+                flags: &SessionFlags::default(),
             })
             .await
             .unwrap()

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use sessionboard::model::{
     AccountId, ApplicationId, COUNT_CAP, Device, DeviceKind, Location, PageRequest, Role,
-    SessionId, Timestamp, UserId,
+    SessionFlags, SessionId, Timestamp, UserId,
 };
 use sessionboard::store::{NewSession, NewUser, Scope, SessionQuery, Store};
 use sessionboard::token::{SessionToken, TokenHash};
@@ -45,7 +45,17 @@ pub static OBSERVATION: LazyLock<Observation> = LazyLock::new(|| Observation {
         country_code: Some("GB".to_owned()),
         country_name: Some("United Kingdom".to_owned()),
     },
+    coordinates: None,
 });
+
+/// Planted sessions stood out from nothing.
+pub static NO_FLAGS: SessionFlags = SessionFlags {
+    new_device: false,
+    new_country: false,
+    new_region: false,
+    impossible_travel: false,
+    why: String::new(),
+};
 
 /// Three accounts, two applications and five people.
 pub struct People {
@@ -161,6 +171,7 @@ pub fn session(
         created_at: at,
         last_active_at: at,
         expires_at: at.plus(LIFETIME),
+        flags: &NO_FLAGS,
     }
 }
 

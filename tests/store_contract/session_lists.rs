@@ -145,6 +145,7 @@ async fn filters_narrow_a_list_by_user_application_account_and_literal_search_te
         account,
         search: search.map(str::to_owned),
         oldest_first: false,
+        flagged_only: false,
     };
     let bob = query(Some(p.bob), None, None, None);
     let ios = query(None, Some(p.ios), None, None);
@@ -248,6 +249,7 @@ async fn keyset_pages_walk_every_live_session_exactly_once_newest_or_oldest_firs
                 let query = SessionQuery {
                     search: search.map(str::to_owned),
                     oldest_first,
+                    flagged_only: false,
                     ..SessionQuery::default()
                 };
                 for limit in [1, 2, 4, 100] {

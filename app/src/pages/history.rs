@@ -11,6 +11,7 @@ use sessionboard::model::{
 
 use crate::components::ago::provide_clock;
 use crate::components::device_icon::DeviceIcon;
+use crate::components::flags::FlagBadges;
 use crate::components::signed_in::{SignedIn, use_viewer};
 use crate::error::UiError;
 use crate::query;
@@ -158,7 +159,11 @@ fn HistoryTable(records: Vec<LoginRecordView>) -> impl IntoView {
                     <td data-label="Device (Browser)">
                         <div class="device">
                             <DeviceIcon kind=record.device.kind />
-                            <span>{record.device.os_label()}<span class="sub">{record.device.browser_label()}</span></span>
+                            <span>
+                                {record.device.os_label()}
+                                {record.flags.any().then(|| view! { <FlagBadges flags=record.flags.clone() /> })}
+                                <span class="sub">{record.device.browser_label()}</span>
+                            </span>
                         </div>
                     </td>
                 </tr>

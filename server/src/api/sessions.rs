@@ -287,6 +287,8 @@ pub struct ListQuery {
     /// `newest` first (the default) or `oldest` first.
     #[param(inline)]
     pub sort: Option<Sort>,
+    /// Only sessions that stood out when they started (any of their `flags`).
+    pub flagged: Option<bool>,
     /// The `next` of the previous page.
     #[param(pattern = r"^-?[0-9]{1,19}\.-?[0-9]{1,19}$")]
     pub after: Option<String>,
@@ -322,6 +324,7 @@ pub async fn list(
         account: query.account.map(AccountId),
         search: query.q,
         oldest_first: matches!(query.sort, Some(Sort::Oldest)),
+        flagged_only: query.flagged.unwrap_or(false),
     };
     let service = &state.service;
     let page = match actor {

@@ -148,6 +148,36 @@ pub struct Session {
     pub last_active_at: Timestamp,
     /// The session making this request.
     pub is_current: bool,
+    /// What made it stand out from its person's history when it started.
+    pub flags: Flags,
+}
+
+/// What made a sign-in stand out from its person's own history when it happened, and why,
+/// in words.
+#[derive(Serialize, ToSchema)]
+pub struct Flags {
+    /// An OS and browser (and phone model) not used in the last 90 days.
+    pub new_device: bool,
+    /// A country not signed in from in the last 90 days.
+    pub new_country: bool,
+    /// A region not signed in from lately, in a known country.
+    pub new_region: bool,
+    /// Too far from the previous sign-in for the time between them (over 1,000 km/h).
+    pub impossible_travel: bool,
+    /// e.g. "first sign-in from Lisbon, Portugal"; empty without flags.
+    pub why: String,
+}
+
+impl From<&model::SessionFlags> for Flags {
+    fn from(flags: &model::SessionFlags) -> Self {
+        Self {
+            new_device: flags.new_device,
+            new_country: flags.new_country,
+            new_region: flags.new_region,
+            impossible_travel: flags.impossible_travel,
+            why: flags.why.clone(),
+        }
+    }
 }
 
 impl From<&model::SessionView> for Session {
@@ -165,6 +195,7 @@ impl From<&model::SessionView> for Session {
             created_at: session.created_at,
             last_active_at: session.last_active_at,
             is_current: session.is_current,
+            flags: Flags::from(&session.flags),
         }
     }
 }
@@ -204,6 +235,8 @@ pub struct LoginRecord {
     pub device: Device,
     pub location: Location,
     pub outcome: LoginOutcome,
+    /// A successful sign-in's flags; all false for a refused one.
+    pub flags: Flags,
 }
 
 impl From<&model::LoginRecordView> for LoginRecord {
@@ -220,6 +253,7 @@ impl From<&model::LoginRecordView> for LoginRecord {
             device: Device::from(&record.device),
             location: Location::from(&record.location),
             outcome: LoginOutcome::from(record.outcome),
+            flags: Flags::from(&record.flags),
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::access::Scope;
 use crate::error::{Error, Result};
 use crate::model::{
     AccountId, ActingActionView, Cursor, ImpersonationId, ImpersonationView, LoginRecordFilter,
-    LoginRecordView, Page, PageRequest, SessionId, Timestamp, UserId,
+    LoginRecordView, Page, PageRequest, SessionFlags, SessionId, Timestamp, UserId,
 };
 use crate::store::dialect::{Dialect, SqlDb};
 use crate::store::statement::{Sql, Value};
@@ -23,7 +23,7 @@ use crate::token::TokenHash;
 impl<D: Dialect> AuditStore for D {
     async fn insert_login_record(&self, record: NewLoginRecord<'_>) -> Result<()> {
         let mut connection = self.writer().acquire().await?;
-        insert_login_row::<D::Db>(&mut connection, record).await
+        insert_login_row::<D::Db>(&mut connection, record, &SessionFlags::default()).await
     }
 
     async fn list_login_records(
@@ -273,9 +273,11 @@ async fn end_acting<D: Dialect>(
 }
 
 /// Writes one login record on `connection` (inside a sign-in's transaction, or alone).
+/// Writes a sign-in record; a successful one carries its session's `flags`.
 pub(super) async fn insert_login_row<DB: SqlDb>(
     connection: &mut DB::Connection,
     record: NewLoginRecord<'_>,
+    flags: &SessionFlags,
 ) -> Result<()> {
     let head: [Value; 5] = [
         record.at.0.into(),
@@ -284,14 +286,17 @@ pub(super) async fn insert_login_row<DB: SqlDb>(
         record.email.into(),
         record.application_id.0.into(),
     ];
-    let tail: [Value; 2] = [
+    let tail: [Value; 4] = [
         record.outcome.as_str().into(),
         record.session_id.map(|id| id.0).into(),
+        flags.bits().into(),
+        flags.why.as_str().into(),
     ];
     Sql::<DB>::new(
         "INSERT INTO login_records (at, user_id, account_id, email, application_id, ip,
             user_agent, device_kind, device_model, os, os_version, browser, browser_version,
-            location_kind, city, region, country_code, country_name, outcome, session_id)",
+            location_kind, city, region, country_code, country_name, outcome, session_id, flags,
+            flag_reasons)",
     )
     .values(
         head.into_iter()

@@ -4,7 +4,7 @@ use crate::model::{
     AccountId, ActingActionKind, ActingActionView, ApiKeyId, ApiKeyName, ApiKeyView, ApplicationId,
     ChangeKind, ChangeView, Device, DeviceKind, ImpersonationId, ImpersonationView, KeyPowers,
     Location, LoginOutcome, LoginRecordId, LoginRecordView, MemberView, PersonView, Role,
-    SessionId, SessionView, Timestamp, UserId,
+    SessionFlags, SessionId, SessionView, Timestamp, UserId,
 };
 
 /// A location split into the columns it is stored in.
@@ -85,7 +85,7 @@ fn device(
 pub const SESSION_COLUMNS: &str = "s.id, s.user_id, u.name AS user_name, s.account_id, \
      a.name AS account_name, app.name AS application, s.ip, s.device_kind, s.device_model, s.os, \
      s.os_version, s.browser, s.browser_version, s.location_kind, s.city, s.region, \
-     s.country_code, s.country_name, s.created_at, s.last_active_at";
+     s.country_code, s.country_name, s.created_at, s.last_active_at, s.flags, s.flag_reasons";
 
 /// The joins [`SESSION_COLUMNS`] needs, after `FROM sessions s`.
 pub const SESSION_JOINS: &str = " JOIN users u ON u.id = s.user_id \
@@ -114,6 +114,8 @@ pub struct SessionRow {
     pub country_name: Option<String>,
     pub created_at: i64,
     pub last_active_at: i64,
+    pub flags: i64,
+    pub flag_reasons: String,
 }
 
 impl From<SessionRow> for SessionView {
@@ -144,6 +146,7 @@ impl From<SessionRow> for SessionView {
             created_at: Timestamp(row.created_at),
             last_active_at: Timestamp(row.last_active_at),
             is_current: false,
+            flags: SessionFlags::from_bits(row.flags, row.flag_reasons),
         }
     }
 }
@@ -151,7 +154,7 @@ impl From<SessionRow> for SessionView {
 pub const LOGIN_RECORD_COLUMNS: &str = "r.id, r.at, r.user_id, u.name AS user_name, r.email, \
      a.name AS account_name, app.name AS application, r.ip, r.device_kind, r.device_model, r.os, \
      r.os_version, r.browser, r.browser_version, r.location_kind, r.city, r.region, \
-     r.country_code, r.country_name, r.outcome";
+     r.country_code, r.country_name, r.outcome, r.flags, r.flag_reasons";
 
 pub const LOGIN_RECORD_JOINS: &str = " LEFT JOIN users u ON u.id = r.user_id \
      LEFT JOIN accounts a ON a.id = r.account_id \
@@ -179,6 +182,8 @@ pub struct LoginRecordRow {
     pub country_code: Option<String>,
     pub country_name: Option<String>,
     pub outcome: String,
+    pub flags: i64,
+    pub flag_reasons: String,
 }
 
 impl From<LoginRecordRow> for LoginRecordView {
@@ -208,6 +213,7 @@ impl From<LoginRecordRow> for LoginRecordView {
                 row.country_name,
             ),
             outcome: LoginOutcome::parse(&row.outcome).unwrap_or(LoginOutcome::InvalidCredentials),
+            flags: SessionFlags::from_bits(row.flags, row.flag_reasons),
         }
     }
 }

@@ -15,6 +15,7 @@ use crate::store::dialect::{Dialect, SqlDb};
 use crate::store::statement::{Sql, Value};
 use crate::store::{LiveSession, NewLoginRecord, NewSession, SessionQuery, SessionStore};
 use crate::token::TokenHash;
+use crate::track::flags::{self, Coordinates, Memory};
 
 /// How many of the next sessions in list order a search looks through before it turns to the
 /// text index (see `list_live_sessions`).
@@ -36,11 +37,53 @@ impl<D: Dialect> SessionStore for D {
         // One transaction, one commit: a sign-in is one write, not two.
         let mut tx = self.writer().begin().await?;
         may_open::<D>(&mut tx, &session, checked_hash).await?;
+        let flags = session.flags;
+        remember::<D::Db>(&mut tx, &session).await?;
         let id = insert_session_row::<D::Db>(&mut tx, session).await?;
         record.session_id = Some(id);
-        super::audit::insert_login_row::<D::Db>(&mut tx, record).await?;
+        super::audit::insert_login_row::<D::Db>(&mut tx, record, flags).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    async fn sign_in_memory(&self, user: UserId, since: Timestamp) -> Result<Memory> {
+        let mut connection = self.readers().acquire().await?;
+        let rows: Vec<(String, String)> =
+            sql::<D>("SELECT kind, key FROM sign_in_memory WHERE user_id = ")
+                .bind(user.0)
+                .push(" AND last_seen_at >= ")
+                .bind(since.0)
+                // A person signs in from a handful of devices and places; a bound all the same.
+                .push(" ORDER BY last_seen_at DESC LIMIT 1000")
+                .fetch_all(&mut *connection)
+                .await?;
+        let last: Option<(Option<i64>, Option<f64>, Option<f64>, Option<i64>)> = sql::<D>(
+            "SELECT last_sign_in_at, last_latitude, last_longitude, last_accuracy_km
+             FROM users WHERE id = ",
+        )
+        .bind(user.0)
+        .fetch_optional(&mut *connection)
+        .await?;
+        let mut memory = Memory::default();
+        for (kind, key) in rows {
+            match kind.as_str() {
+                "device" => memory.devices.push(key),
+                "country" => memory.countries.push(key),
+                _ => memory.regions.push(key),
+            }
+        }
+        if let Some((Some(at), latitude, longitude, accuracy_km)) = last {
+            memory.signed_in_before = true;
+            if let (Some(latitude), Some(longitude)) = (latitude, longitude) {
+                let coordinates = Coordinates {
+                    latitude,
+                    longitude,
+                    accuracy_km: accuracy_km.and_then(|km| u32::try_from(km).ok()),
+                };
+                memory.last = Some((Timestamp(at), coordinates));
+            }
+        }
+        Ok(memory)
     }
 
     async fn live_session_by_token(
@@ -370,6 +413,53 @@ async fn may_open<D: Dialect>(
     Ok(())
 }
 
+/// Remembers a sign-in's device and place for the person's next one, and where and when it
+/// happened (a position only when it had one: an unknown place keeps the last known).
+async fn remember<DB: SqlDb>(
+    connection: &mut DB::Connection,
+    session: &NewSession<'_>,
+) -> Result<()> {
+    let observation = session.observation;
+    let (country, region) = flags::place_keys(&observation.location);
+    let keys = [
+        Some(("device", flags::device_key(&observation.device))),
+        country.map(|country| ("country", country)),
+        region.map(|region| ("region", region)),
+    ];
+    for (kind, key) in keys.into_iter().flatten() {
+        Sql::<DB>::new("INSERT INTO sign_in_memory (user_id, kind, key, last_seen_at)")
+            .values([
+                session.user_id.0.into(),
+                kind.into(),
+                key.into(),
+                session.created_at.0.into(),
+            ])
+            .push(
+                " ON CONFLICT (user_id, kind, key) DO UPDATE SET last_seen_at = \
+                 excluded.last_seen_at",
+            )
+            .run(connection)
+            .await?;
+    }
+    let mut update = Sql::<DB>::new("UPDATE users SET last_sign_in_at = ");
+    update.bind(session.created_at.0);
+    if let Some(position) = observation.coordinates {
+        update
+            .push(", last_latitude = ")
+            .bind(position.latitude)
+            .push(", last_longitude = ")
+            .bind(position.longitude)
+            .push(", last_accuracy_km = ")
+            .bind(position.accuracy_km.map(i64::from));
+    }
+    update
+        .push(" WHERE id = ")
+        .bind(session.user_id.0)
+        .run(connection)
+        .await?;
+    Ok(())
+}
+
 async fn insert_session_row<DB: SqlDb>(
     connection: &mut DB::Connection,
     session: NewSession<'_>,
@@ -380,17 +470,19 @@ async fn insert_session_row<DB: SqlDb>(
         session.account_id.0.into(),
         session.application_id.0.into(),
     ];
-    let tail: [Value; 4] = [
+    let tail: [Value; 6] = [
         session.created_at.0.into(),
         session.last_active_at.0.into(),
         session.expires_at.0.into(),
         session.search_text.into(),
+        session.flags.bits().into(),
+        session.flags.why.as_str().into(),
     ];
     let (id,): (i64,) = Sql::<DB>::new(
         "INSERT INTO sessions (token_hash, user_id, account_id, application_id, ip, user_agent,
             device_kind, device_model, os, os_version, browser, browser_version, location_kind,
             city, region, country_code, country_name, created_at, last_active_at, expires_at,
-            search_text)",
+            search_text, flags, flag_reasons)",
     )
     .values(
         head.into_iter()
@@ -465,6 +557,9 @@ fn push_live_filters<DB: SqlDb>(
         .push(" WHERE s.revoked_at IS NULL AND s.expires_at > ")
         .bind(now.0);
     push_scope(statement, "s", scope);
+    if query.flagged_only {
+        statement.push(" AND s.flags <> 0");
+    }
     if let Some(user) = query.user {
         statement.push(" AND s.user_id = ").bind(user.0);
     }

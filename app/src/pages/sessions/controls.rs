@@ -85,6 +85,10 @@ pub fn Filters(view: SessionsView, board_query: Memo<BoardQuery>) -> impl IntoVi
                 <option value="">"Newest first"</option>
                 <option value="oldest" selected=move || current().oldest_first>"Oldest first"</option>
             </select>
+            <label class="inline" title="Sessions whose sign-in stood out: a new device, country or region, or impossible travel">
+                <input type="checkbox" name="flagged" value="1" prop:checked=move || current().flagged_only />
+                " Flagged only"
+            </label>
             {move || current().account.map(|account| view! {
                 <input type="hidden" name="account" value=account.0.to_string() />
             })}

@@ -7,11 +7,12 @@ use std::collections::BTreeSet;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
-use sessionboard::model::{Device, SessionId, SessionView, SessionsView};
+use sessionboard::model::{Device, SessionFlags, SessionId, SessionView, SessionsView};
 
 use super::title;
 use crate::components::ago::Ago;
 use crate::components::device_icon::DeviceIcon;
+use crate::components::flags::FlagBadges;
 use crate::query;
 
 const MY_COLUMNS: &[&str] = &[
@@ -222,7 +223,7 @@ fn MyCells(session: SessionView) -> impl IntoView {
     let browser = session.device.browser_label();
     let location = session.location.label();
     view! {
-        <td data-label="Device"><DeviceSummary device=session.device is_current=session.is_current /></td>
+        <td data-label="Device"><DeviceSummary device=session.device is_current=session.is_current flags=session.flags /></td>
         <td data-label="Browser">{browser}</td>
         <td data-label="Location">{location}</td>
         <td data-label="IP"><code>{session.ip}</code></td>
@@ -253,16 +254,16 @@ fn OthersCells(session: SessionView, link_accounts: bool) -> impl IntoView {
         <td data-label="Application">{session.application}</td>
         <td data-label="IP (Location)"><code>{session.ip}</code><span class="sub">{location}</span></td>
         <td data-label="Device (Browser)">
-            <DeviceSummary device=session.device is_current=session.is_current />
+            <DeviceSummary device=session.device is_current=session.is_current flags=session.flags />
             <span class="sub">{browser}</span>
         </td>
     }
 }
 
-/// A device as both tables show it: an icon for its kind, the system, the model if known, and a
-/// badge on the reader's own.
+/// A device as both tables show it: an icon for its kind, the system, the model if known, a
+/// badge on the reader's own, and what made its sign-in stand out.
 #[component]
-fn DeviceSummary(device: Device, is_current: bool) -> impl IntoView {
+fn DeviceSummary(device: Device, is_current: bool, flags: SessionFlags) -> impl IntoView {
     let os = device.os_label();
     view! {
         <div class="device">
@@ -271,6 +272,7 @@ fn DeviceSummary(device: Device, is_current: bool) -> impl IntoView {
                 <span class="device-os">{os}</span>
                 {device.model.map(|model| view! { <span class="device-model">{model}</span> })}
                 {is_current.then(|| view! { <span class="badge">"This device"</span> })}
+                {flags.any().then(|| view! { <FlagBadges flags /> })}
             </div>
         </div>
     }
