@@ -431,6 +431,9 @@ delegate! {
     }
     insert_session(session: NewSession<'_>) -> SessionId;
     sign_in_memory(user: UserId, since: Timestamp) -> sessionboard::track::flags::Memory;
+    unanswered_flagged_sessions(user: UserId, except: SessionId, now: Timestamp) -> Vec<SessionView>;
+    acknowledge_session(user: UserId, id: SessionId, now: Timestamp) -> bool;
+    set_ended_reason(id: SessionId, reason: &str) -> ();
     open_session(
         session: NewSession<'_>,
         record: NewLoginRecord<'_>,

@@ -15,6 +15,7 @@ use sessionboard::model::{
 on_every_store!(
     a_sign_in_is_flagged_against_the_persons_own_history,
     without_stored_locations_only_a_new_device_is_flagged,
+    a_flagged_sign_in_asks_the_persons_other_pages_until_answered,
 );
 
 const LONDON: &str = "81.2.69.142";
@@ -138,5 +139,91 @@ async fn without_stored_locations_only_a_new_device_is_flagged(backend: Backend)
     assert!(
         new_phone.new_device && !new_phone.new_country,
         "{new_phone:?}"
+    );
+}
+
+async fn a_flagged_sign_in_asks_the_persons_other_pages_until_answered(backend: Backend) {
+    let w = world(backend).await;
+    let email = "bob@acme.example";
+    let home = w.sign_in(email, CHROME_WINDOWS, LONDON, T0).await;
+    let home = w
+        .service
+        .authenticate(home.token.as_str(), T0)
+        .await
+        .unwrap();
+    let berlin = w.sign_in(email, CHROME_WINDOWS, BERLIN, after(10)).await;
+    let now = after(11);
+
+    let notices = w.service.sign_in_notices(&home, now).await.unwrap();
+    let ids: Vec<_> = notices.iter().map(|session| session.id).collect();
+    assert_eq!(ids, vec![berlin.session_id]);
+    // Not on the flagged session's own pages.
+    let there = w
+        .service
+        .authenticate(berlin.token.as_str(), now)
+        .await
+        .unwrap();
+    assert!(
+        w.service
+            .sign_in_notices(&there, now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // "Yes, it was me" is remembered.
+    w.service
+        .confirm_sign_in(&home, berlin.session_id, now)
+        .await
+        .unwrap();
+    assert!(
+        w.service
+            .sign_in_notices(&home, now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(w.is_live(berlin.session_id, now).await);
+
+    // "No, sign it out" ends it at once.
+    let phone = w.sign_in(email, SAFARI_IPHONE, BERLIN, after(20)).await;
+    let now = after(21);
+    assert_eq!(
+        w.service.sign_in_notices(&home, now).await.unwrap().len(),
+        1
+    );
+    // Only one's own: the account's owner may end Bob's sessions, but not answer for him.
+    let (_, alice) = w.caller("alice@acme.example", now).await;
+    let not_hers = w
+        .service
+        .report_sign_in(&alice, phone.session_id, now)
+        .await;
+    assert!(
+        matches!(not_hers, Err(sessionboard::Error::SessionNotFound)),
+        "{not_hers:?}"
+    );
+    let not_yet = w.service.report_sign_in(&home, home.session_id, now).await;
+    assert!(
+        not_yet.is_err(),
+        "the page asking is not reported from itself"
+    );
+    w.service
+        .report_sign_in(&home, phone.session_id, now)
+        .await
+        .unwrap();
+    assert!(!w.is_live(phone.session_id, now).await);
+    assert!(
+        w.service
+            .sign_in_notices(&home, now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        w.service
+            .authenticate(phone.token.as_str(), now)
+            .await
+            .is_err(),
+        "the reported device is signed out at its next request"
     );
 }

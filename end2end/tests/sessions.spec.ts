@@ -198,3 +198,40 @@ test('a sign-in from a new country on a new device is flagged, and says why', as
     await device.context.close();
   }
 });
+
+test('"was this you?": a flagged sign-in shows on my other page, and "no" signs it out', async ({ browser }) => {
+  // Sven's usual laptop (signed in twice: the second is his usual, whatever earlier tests did).
+  const earlier = await openDevice(browser, DEVICES.macFirefox, undefined, '91.64.12.34');
+  await signIn(earlier.page, 'sven@nordlicht.example');
+  await earlier.context.close();
+  const laptop = await openDevice(browser, DEVICES.macFirefox, undefined, '91.64.12.34');
+  await signIn(laptop.page, 'sven@nordlicht.example');
+
+  // Moments later someone signs in as Sven "from Portugal" on Ubuntu.
+  const ubuntu =
+    'Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+  const intruder = await openDevice(browser, ubuntu, undefined, '89.114.0.1');
+  await signIn(intruder.page, 'sven@nordlicht.example');
+
+  // The laptop's open page asks within a heartbeat, without being reloaded.
+  const notice = laptop.page
+    .locator('.notice')
+    .filter({ hasText: 'Was this you?' })
+    .filter({ hasText: 'Ubuntu' });
+  await expect(notice).toContainText('New sign-in: Firefox on Ubuntu near', { timeout: 15_000 });
+  await expect(notice).toContainText('PT');
+  await notice.getByRole('button', { name: 'No, sign it out' }).click();
+  await expect(laptop.page.getByRole('status').filter({ hasText: 'Signed out.' })).toBeVisible();
+  await expect(
+    laptop.page.getByRole('link', { name: 'change it and sign out everywhere else' }),
+  ).toHaveAttribute('href', '/account/password');
+  await expect(notice).toHaveCount(0);
+
+  // The intruder's page is signed out at its next heartbeat.
+  await expect(intruder.page).toHaveURL(/\/login$/, { timeout: 15_000 });
+
+  for (const device of [laptop, intruder]) {
+    expect(device.errors).toEqual([]);
+    await device.context.close();
+  }
+});

@@ -96,6 +96,9 @@ const ENDPOINTS: &[&str] = &[
     "admin_rename_application",
     "admin_retire_application",
     "admin_changes",
+    "sign_in_notices",
+    "confirm_sign_in",
+    "report_sign_in",
 ];
 
 /// Sends a same-origin POST (what the page itself would send) and returns status and body.

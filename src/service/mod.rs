@@ -21,6 +21,7 @@ mod changes;
 mod directory_sync;
 mod impersonation;
 mod import;
+mod notices;
 mod operator;
 mod passwords;
 mod people;
@@ -41,6 +42,7 @@ pub use directory_sync::{
     SyncedAccount, SyncedMembership, SyncedPerson,
 };
 pub use import::{BadRow, Counts, ImportError, ImportReport};
+pub use notices::REPORTED;
 pub use operator::Operator;
 pub use passwords::PASSWORD_LINK_LIFETIME;
 pub use people::PlatformRoles;

@@ -76,6 +76,27 @@ pub trait SessionStore: Send + Sync {
     /// A session without a sign-in behind it (the demo world's).
     async fn insert_session(&self, session: NewSession<'_>) -> Result<SessionId>;
 
+    /// A person's live flagged sessions they have not answered "was this you?" for, newest
+    /// first, leaving out `except` (the page asking): the notices their pages show.
+    async fn unanswered_flagged_sessions(
+        &self,
+        user: UserId,
+        except: SessionId,
+        now: Timestamp,
+    ) -> Result<Vec<SessionView>>;
+
+    /// Their answer "yes, that was me" to a flagged session of theirs. Returns whether it was
+    /// one (live, flagged, theirs, unanswered).
+    async fn acknowledge_session(
+        &self,
+        user: UserId,
+        id: SessionId,
+        now: Timestamp,
+    ) -> Result<bool>;
+
+    /// Notes why an ended session ended ("reported by you").
+    async fn set_ended_reason(&self, id: SessionId, reason: &str) -> Result<()>;
+
     /// What the store remembers of a person's sign-ins since `since` (devices, countries,
     /// regions) and where and when they last signed in: what a new sign-in is compared with.
     async fn sign_in_memory(&self, user: UserId, since: Timestamp) -> Result<Memory>;

@@ -4,5 +4,6 @@ pub mod copy_link;
 pub mod device_icon;
 pub mod flags;
 pub mod header;
+pub mod notices;
 pub mod popup;
 pub mod signed_in;

@@ -1,6 +1,7 @@
 //! The frame of every signed-in page: loads who is signed in (or sends them to sign in),
-//! shows the header and, while a sales representative acts as a customer, the banner. It
-//! keeps asking whether the session still lives, and leaves for the sign-in page once not.
+//! shows the header, any "was this you?" notices and, while a sales representative acts as a
+//! customer, the banner. It keeps asking whether the session still lives, and leaves for the
+//! sign-in page once not.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -12,6 +13,7 @@ use sessionboard::model::Viewer;
 
 use crate::components::ago::every;
 use crate::components::header::{AppHeader, current_viewer};
+use crate::components::notices::SignInNotices;
 use crate::error::UiError;
 
 /// How often a signed-in page asks whether its session still lives. One ended elsewhere (a
@@ -22,7 +24,8 @@ const HEARTBEAT_MILLIS: u32 = 5_000;
 #[component]
 pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
     let viewer = Resource::new(|| (), |_| current_viewer());
-    heartbeat();
+    let tick = RwSignal::new(0_u32);
+    heartbeat(tick);
     let children = StoredValue::new(children);
     view! {
         <Suspense fallback=|| view! { <main class="page"><p class="loading">"Loading…"</p></main> }>
@@ -34,6 +37,7 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
                             provide_context(viewer.clone());
                             view! {
                                 <AppHeader viewer />
+                                <SignInNotices tick=tick.read_only() />
                                 {children.read_value()()}
                                 <footer class="attribution">
                                     <a href="https://db-ip.com">"IP Geolocation by DB-IP"</a>
@@ -61,7 +65,7 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
 /// Asks the server in the background, in the browser only, and goes to the sign-in page once
 /// the session has ended. The viewer shown is not loaded again: that would render the page
 /// anew and lose what is being typed.
-fn heartbeat() {
+fn heartbeat(tick: RwSignal<u32>) {
     let navigate = use_navigate();
     // One question at a time: a slow server does not get a pile of them.
     let asking = Rc::new(Cell::new(false));
@@ -74,6 +78,8 @@ fn heartbeat() {
         leptos::task::spawn_local(async move {
             let answer = current_viewer().await;
             asking.set(false);
+            // The page's other questions (the notices) are asked on the same beat.
+            tick.update(|beat| *beat = beat.wrapping_add(1));
             // Not on other errors: an unreachable server has not signed anyone out.
             if matches!(answer, Ok(None) | Err(UiError::NotSignedIn)) {
                 navigate("/login", Default::default());

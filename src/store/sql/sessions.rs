@@ -46,6 +46,60 @@ impl<D: Dialect> SessionStore for D {
         Ok(id)
     }
 
+    async fn unanswered_flagged_sessions(
+        &self,
+        user: UserId,
+        except: SessionId,
+        now: Timestamp,
+    ) -> Result<Vec<SessionView>> {
+        let mut statement = sql::<D>("SELECT ");
+        statement
+            .push(SESSION_COLUMNS)
+            .push(" FROM sessions s")
+            .push(SESSION_JOINS)
+            .push(" WHERE s.user_id = ")
+            .bind(user.0)
+            .push(" AND s.revoked_at IS NULL AND s.expires_at > ")
+            .bind(now.0)
+            .push(" AND s.flags <> 0 AND s.acknowledged_at IS NULL AND s.id <> ")
+            .bind(except.0)
+            // A handful at most; more would bury the page.
+            .push(" ORDER BY s.created_at DESC, s.id DESC LIMIT 5");
+        let rows: Vec<SessionRow> = statement
+            .fetch_all(&mut *self.readers().acquire().await?)
+            .await?;
+        Ok(rows.into_iter().map(SessionView::from).collect())
+    }
+
+    async fn acknowledge_session(
+        &self,
+        user: UserId,
+        id: SessionId,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let answered = sql::<D>("UPDATE sessions SET acknowledged_at = ")
+            .bind(now.0)
+            .push(" WHERE id = ")
+            .bind(id.0)
+            .push(" AND user_id = ")
+            .bind(user.0)
+            .push(" AND flags <> 0 AND acknowledged_at IS NULL AND revoked_at IS NULL AND expires_at > ")
+            .bind(now.0)
+            .run(&mut *self.writer().acquire().await?)
+            .await?;
+        Ok(answered > 0)
+    }
+
+    async fn set_ended_reason(&self, id: SessionId, reason: &str) -> Result<()> {
+        sql::<D>("UPDATE sessions SET ended_reason = ")
+            .bind(reason)
+            .push(" WHERE id = ")
+            .bind(id.0)
+            .run(&mut *self.writer().acquire().await?)
+            .await?;
+        Ok(())
+    }
+
     async fn sign_in_memory(&self, user: UserId, since: Timestamp) -> Result<Memory> {
         let mut connection = self.readers().acquire().await?;
         let rows: Vec<(String, String)> =

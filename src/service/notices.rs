@@ -1,0 +1,73 @@
+//! "Was this you?": when a session that stood out starts (see `track::flags`), the person's
+//! other pages show it until they answer. *Yes* is remembered; *No* ends that session, noting
+//! it was reported.
+
+use super::{Caller, SessionService};
+use crate::error::{Error, Result};
+use crate::model::{SessionId, SessionView, Timestamp};
+
+/// Why a session ended when its person said it was not them.
+pub const REPORTED: &str = "reported by you";
+
+impl SessionService {
+    /// The caller's own flagged sessions they have not answered for, except the one asking.
+    /// None while a sales representative acts as them: the answer is the person's to give.
+    pub async fn sign_in_notices(
+        &self,
+        caller: &Caller,
+        now: Timestamp,
+    ) -> Result<Vec<SessionView>> {
+        if caller.impersonator.is_some() {
+            return Ok(Vec::new());
+        }
+        self.store
+            .unanswered_flagged_sessions(caller.user_id, caller.session_id, now)
+            .await
+    }
+
+    /// "Yes, that was me": the notice is not shown again.
+    pub async fn confirm_sign_in(
+        &self,
+        caller: &Caller,
+        session: SessionId,
+        now: Timestamp,
+    ) -> Result<()> {
+        if caller.impersonator.is_some() {
+            return Err(Error::Forbidden("only the person themselves answers this"));
+        }
+        if self
+            .store
+            .acknowledge_session(caller.user_id, session, now)
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(Error::SessionNotFound)
+        }
+    }
+
+    /// "No, sign it out": ends the session (under the same rules as terminating it from the
+    /// list: one's own, never the one asking) and notes that its person reported it.
+    pub async fn report_sign_in(
+        &self,
+        caller: &Caller,
+        session: SessionId,
+        now: Timestamp,
+    ) -> Result<()> {
+        if caller.impersonator.is_some() {
+            return Err(Error::Forbidden("only the person themselves answers this"));
+        }
+        let owner = self
+            .store
+            .live_session_owner(session, now)
+            .await?
+            .ok_or(Error::SessionNotFound)?;
+        // Only the person's own: an owner's or admin's wider reach does not make it theirs to
+        // report.
+        if owner.user_id != caller.user_id {
+            return Err(Error::SessionNotFound);
+        }
+        self.terminate_session(caller, session, now).await?;
+        self.store.set_ended_reason(session, REPORTED).await
+    }
+}
