@@ -215,7 +215,7 @@ test('"was this you?": a flagged sign-in shows on my other page, and "no" signs 
 
   // The laptop's open page asks within a heartbeat, without being reloaded.
   const notice = laptop.page
-    .locator('.notice')
+    .locator('.sign-in-notice')
     .filter({ hasText: 'Was this you?' })
     .filter({ hasText: 'Ubuntu' });
   await expect(notice).toContainText('New sign-in: Firefox on Ubuntu near', { timeout: 15_000 });

@@ -95,7 +95,7 @@ pub fn SignInNotices(tick: ReadSignal<u32>) -> impl IntoView {
             .map(|error| view! { <p class="form-error" role="alert">{error.message()}</p> })
     };
     view! {
-        <div class="notices" aria-live="polite">
+        <div class="sign-in-notices" aria-live="polite">
             {move || {
                 notices
                     .get()
@@ -105,12 +105,12 @@ pub fn SignInNotices(tick: ReadSignal<u32>) -> impl IntoView {
                     .map(|notice| {
                         let session = notice.session;
                         view! {
-                            <section class="notice" data-session-id=session.0.to_string()>
+                            <section class="sign-in-notice" data-session-id=session.0.to_string()>
                                 <p>
                                     <strong>{notice.text}</strong>
                                     " — Was this you?"
                                 </p>
-                                <div class="notice-actions">
+                                <div class="sign-in-notice-actions">
                                     <button
                                         type="button"
                                         class="button"
@@ -132,7 +132,7 @@ pub fn SignInNotices(tick: ReadSignal<u32>) -> impl IntoView {
                     .collect_view()
             }}
             {move || reported().then(|| view! {
-                <section class="notice done" role="status">
+                <section class="sign-in-notice done" role="status">
                     <p>
                         "Signed out. If it was not you, someone may know your password: "
                         <A href="/account/password">"change it and sign out everywhere else"</A>
