@@ -546,6 +546,9 @@ delegate! {
     ) -> (ImpersonationId, TokenHash);
     end_impersonation(session: SessionId, now: Timestamp) -> Option<TokenHash>;
     list_impersonations(page: PageRequest) -> Page<ImpersonationView>;
+    list_acting_on(user: UserId, page: PageRequest) -> Page<ImpersonationView>;
+    show_acting(account: AccountId) -> Option<bool>;
+    set_show_acting(account: AccountId, on: bool) -> bool;
     expire_impersonation(
         session: SessionId,
         impersonation: ImpersonationId,

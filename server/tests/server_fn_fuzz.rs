@@ -99,6 +99,8 @@ const ENDPOINTS: &[&str] = &[
     "sign_in_notices",
     "confirm_sign_in",
     "report_sign_in",
+    "show_acting",
+    "set_show_acting",
 ];
 
 /// Sends a same-origin POST (what the page itself would send) and returns status and body.

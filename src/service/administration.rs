@@ -4,7 +4,9 @@ use super::impersonation::ActingAction;
 use super::{Caller, SessionService, checked_text};
 use crate::access;
 use crate::error::{Error, Result};
-use crate::model::{AccountId, ApiKeyId, ApiKeyView, KeyPowers, Timestamp};
+use crate::model::{
+    AccountId, ApiKeyId, ApiKeyView, ImpersonationView, KeyPowers, Page, PageRequest, Timestamp,
+};
 use crate::token::ApiKeySecret;
 
 impl SessionService {
@@ -34,6 +36,45 @@ impl SessionService {
             .account_settings(account)
             .await?
             .is_some_and(|settings| settings.store_geolocation))
+    }
+
+    /// Whether an account shows its people when a sales representative acted as them (for
+    /// its settings page). Owners and platform admins.
+    pub async fn show_acting(&self, caller: &Caller, account: AccountId) -> Result<bool> {
+        access::may_manage_account(&self.principal(caller).await?, account)?;
+        self.store
+            .show_acting(account)
+            .await?
+            .ok_or(Error::NotFound("account"))
+    }
+
+    /// Turns impersonation transparency on or off for an account. Not while acting: a
+    /// representative does not decide whether people see the representatives' acting.
+    pub async fn set_show_acting(
+        &self,
+        caller: &Caller,
+        account: AccountId,
+        on: bool,
+    ) -> Result<()> {
+        access::may_manage_account(&self.principal(caller).await?, account)?;
+        access::may_change_people(caller.impersonator.is_some())?;
+        if self.store.set_show_acting(account, on).await? {
+            Ok(())
+        } else {
+            Err(Error::NotFound("account"))
+        }
+    }
+
+    /// When a sales representative acted as the caller, in accounts that show it, newest
+    /// first. Never one of their sessions: a separate list.
+    pub async fn acted_as_me(
+        &self,
+        caller: &Caller,
+        page: PageRequest,
+    ) -> Result<Page<ImpersonationView>> {
+        self.store
+            .list_acting_on(caller.user_id, super::checked_page(page)?)
+            .await
     }
 
     /// API keys for the admin page. Platform admins only.

@@ -86,6 +86,21 @@ pub trait AuditStore: Send + Sync {
     /// The impersonation audit log, newest first.
     async fn list_impersonations(&self, page: PageRequest) -> Result<Page<ImpersonationView>>;
 
+    /// Times a representative acted as `user`, newest first, in accounts that show it to
+    /// their people (`accounts.show_acting`).
+    async fn list_acting_on(
+        &self,
+        user: UserId,
+        page: PageRequest,
+    ) -> Result<Page<ImpersonationView>>;
+
+    /// Whether an open account shows its people when they were acted as; `None` for no such
+    /// account.
+    async fn show_acting(&self, account: AccountId) -> Result<Option<bool>>;
+
+    /// Returns whether the account exists (and is open).
+    async fn set_show_acting(&self, account: AccountId, on: bool) -> Result<bool>;
+
     /// Records an action taken while acting as someone.
     async fn insert_acting_action(&self, action: NewActingAction<'_>) -> Result<()>;
 

@@ -98,6 +98,7 @@ pub trait SqlDb:
     + Fetch<(i64, i64, i64, String, i64)>
     + Fetch<(bool, bool)>
     + Fetch<(String,)>
+    + Fetch<(bool,)>
     + Fetch<(Option<i64>, Option<f64>, Option<f64>, Option<i64>)>
     + Fetch<(Vec<u8>,)>
     + Fetch<(i64, String)>

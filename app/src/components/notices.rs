@@ -86,6 +86,10 @@ pub fn SignInNotices(tick: ReadSignal<u32>) -> impl IntoView {
         report.version().track();
         sign_in_notices()
     });
+    // Read only once the page is live in the browser: on the server a local resource never
+    // resolves, and a boundary waiting for it would hold back the whole page.
+    let live = RwSignal::new(false);
+    Effect::new(move |_| live.set(true));
     let reported = move || report.value().get().is_some_and(|result| result.is_ok());
     let failed = move || {
         [confirm.value().get(), report.value().get()]
@@ -96,9 +100,10 @@ pub fn SignInNotices(tick: ReadSignal<u32>) -> impl IntoView {
     };
     view! {
         <div class="sign-in-notices" aria-live="polite">
+            // Its own boundary, so a question in flight never blanks the page around it.
+            <Transition fallback=|| ()>
             {move || {
-                notices
-                    .get()
+                live.get().then(|| notices.get()).flatten()
                     .and_then(Result::ok)
                     .unwrap_or_default()
                     .into_iter()
@@ -128,9 +133,11 @@ pub fn SignInNotices(tick: ReadSignal<u32>) -> impl IntoView {
                                 </div>
                             </section>
                         }
+                        .into_any()
                     })
                     .collect_view()
             }}
+            </Transition>
             {move || reported().then(|| view! {
                 <section class="sign-in-notice done" role="status">
                     <p>
@@ -143,4 +150,7 @@ pub fn SignInNotices(tick: ReadSignal<u32>) -> impl IntoView {
             {failed}
         </div>
     }
+    // Erased: the frame of every page is deep enough already (debug builds render it on a
+    // test thread's 2 MiB stack).
+    .into_any()
 }

@@ -28,6 +28,9 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
     heartbeat(tick);
     let children = StoredValue::new(children);
     view! {
+        // Above the page rather than inside it: it needs nothing the page loads, and the
+        // page's own rendering is deep enough.
+        <SignInNotices tick=tick.read_only() />
         <Suspense fallback=|| view! { <main class="page"><p class="loading">"Loading…"</p></main> }>
             {move || {
                 viewer
@@ -37,7 +40,6 @@ pub fn SignedIn(children: ChildrenFn) -> impl IntoView {
                             provide_context(viewer.clone());
                             view! {
                                 <AppHeader viewer />
-                                <SignInNotices tick=tick.read_only() />
                                 {children.read_value()()}
                                 <footer class="attribution">
                                     <a href="https://db-ip.com">"IP Geolocation by DB-IP"</a>

@@ -5,8 +5,8 @@ use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
 use sessionboard::model::{
-    AccountId, Cursor, LoginOutcome, LoginRecordFilter, LoginRecordView, Page, SessionsView,
-    Timestamp,
+    AccountId, Cursor, ImpersonationView, LoginOutcome, LoginRecordFilter, LoginRecordView, Page,
+    SessionsView, Timestamp,
 };
 
 use crate::components::ago::provide_clock;
@@ -26,9 +26,7 @@ pub struct HistoryQuery {
 }
 
 #[server(endpoint = "login_history", input = leptos::server_fn::codec::Json)]
-pub async fn login_history(
-    query: HistoryQuery,
-) -> Result<(Page<LoginRecordView>, Timestamp), UiError> {
+pub async fn login_history(query: HistoryQuery) -> Result<HistoryPageData, UiError> {
     use crate::ssr::{app_context, caller, fail, now};
     use sessionboard::model::PageRequest;
 
@@ -37,12 +35,37 @@ pub async fn login_history(
         after: query.after,
         ..PageRequest::default()
     };
-    let records = app_context()?
-        .service
+    let service = app_context()?.service;
+    let records = service
         .list_login_records(&caller, query.view, &query.filter, page)
         .await
         .map_err(fail)?;
-    Ok((records, now()))
+    // One's own history, first page: when representatives acted as them, where the account
+    // shows it.
+    let acted_as_me = match (query.view, query.after) {
+        (SessionsView::Mine, None) => {
+            service
+                .acted_as_me(&caller, PageRequest::default())
+                .await
+                .map_err(fail)?
+                .items
+        }
+        _ => Vec::new(),
+    };
+    Ok(HistoryPageData {
+        records,
+        now: now(),
+        acted_as_me,
+    })
+}
+
+/// A page of the sign-in history, the server's clock, and (on one's own first page) the
+/// times a sales representative acted as them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryPageData {
+    pub records: Page<LoginRecordView>,
+    pub now: Timestamp,
+    pub acted_as_me: Vec<ImpersonationView>,
 }
 
 /// `2026-11-23` as the start of that day (UTC), in milliseconds.
@@ -116,7 +139,7 @@ fn History() -> impl IntoView {
             </Form>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || records.get().map(|result| match result {
-                    Ok((page, now)) => {
+                    Ok(HistoryPageData { records: page, now, acted_as_me }) => {
                         provide_clock(now);
                         let next = page.next.map(|cursor| {
                             let params = query_map.get();
@@ -126,13 +149,48 @@ fn History() -> impl IntoView {
                                 .chain([("after", cursor.encode())]);
                             view! { <nav class="pager"><A href=query::to_query(pairs)>"Older"</A></nav> }
                         });
-                        view! { <HistoryTable records=page.items /> {next} }.into_any()
+                        view! { <ActedAsMe acting=acted_as_me /> <HistoryTable records=page.items /> {next} }.into_any()
                     }
                     Err(error) => view! { <p class="form-error" role="alert">{error.message()}</p> }.into_any(),
                 })}
             </Transition>
         </main>
     }
+}
+
+/// "Markus Bauer (sales representative) acted as you, 10:02–10:17": never a session of theirs,
+/// shown only where their account chose to (its settings).
+#[component]
+fn ActedAsMe(acting: Vec<ImpersonationView>) -> impl IntoView {
+    (!acting.is_empty()).then(|| {
+        let items = acting
+            .into_iter()
+            .map(|acting| {
+                let until = acting
+                    .ended_at
+                    .map(|end| end.to_utc_string())
+                    .unwrap_or_else(|| "now".to_owned());
+                view! {
+                    <li>
+                        <strong>{acting.impersonator_name}</strong>
+                        " (sales representative) acted as you in "
+                        {acting.target_account_name}
+                        ", "
+                        {acting.started_at.to_utc_string()}
+                        "–"
+                        {until}
+                        " (UTC)"
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="card acted-as-me">
+                <h2>"When you were acted as"</h2>
+                <ul>{items}</ul>
+            </section>
+        }
+    })
 }
 
 #[component]

@@ -1,4 +1,5 @@
-//! An account's settings, for its owners: whether new sessions store their location.
+//! An account's settings, for its owners: whether new sessions store their location, and
+//! whether its people see when a sales representative acted as them.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -32,6 +33,30 @@ pub async fn set_store_geolocation(account: AccountId, on: bool) -> Result<(), U
         .map_err(fail)
 }
 
+#[server(endpoint = "show_acting")]
+pub async fn show_acting(account: AccountId) -> Result<bool, UiError> {
+    use crate::ssr::{app_context, caller, fail};
+
+    let caller = caller().map_err(fail)?;
+    app_context()?
+        .service
+        .show_acting(&caller, account)
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "set_show_acting")]
+pub async fn set_show_acting(account: AccountId, on: bool) -> Result<(), UiError> {
+    use crate::ssr::{app_context, caller, fail};
+
+    let caller = caller().map_err(fail)?;
+    app_context()?
+        .service
+        .set_show_acting(&caller, account, on)
+        .await
+        .map_err(fail)
+}
+
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let params = use_params_map();
@@ -48,9 +73,17 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 fn Settings(account: AccountId) -> impl IntoView {
     let save = ServerAction::<SetStoreGeolocation>::new();
+    let save_acting = ServerAction::<SetShowActing>::new();
+    // Both settings in one resource, read in one boundary (two boundaries reading resources
+    // can deadlock the server's rendering, leptos-rs/leptos#4673).
     let current = Resource::new(
-        move || save.version().get(),
-        move |_| store_geolocation(account),
+        move || (save.version().get(), save_acting.version().get()),
+        move |_| async move {
+            Ok::<_, UiError>((
+                store_geolocation(account).await?,
+                show_acting(account).await?,
+            ))
+        },
     );
     let account_name = crate::components::signed_in::use_viewer()
         .memberships
@@ -64,7 +97,7 @@ fn Settings(account: AccountId) -> impl IntoView {
             <p class="lede">{account_name}</p>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || current.get().map(|result| match result {
-                    Ok(on) => view! {
+                    Ok((on, acting_shown)) => view! {
                         <section class="card">
                             <h2>"Activity tracking"</h2>
                             <div class="setting">
@@ -87,6 +120,32 @@ fn Settings(account: AccountId) -> impl IntoView {
                             </p>
                             <p class="notice" role="status" aria-live="polite">
                                 {move || save.value().get().map(|result| match result {
+                                    Ok(()) => "Saved.".to_owned(),
+                                    Err(error) => error.message(),
+                                })}
+                            </p>
+                        </section>
+                        <section class="card">
+                            <h2>"Sales representatives"</h2>
+                            <div class="setting">
+                                <input
+                                    id="show-acting"
+                                    type="checkbox"
+                                    prop:checked=acting_shown
+                                    aria-describedby="show-acting-help"
+                                    on:change=move |event| {
+                                        save_acting.dispatch(SetShowActing { account, on: event_target_checked(&event) });
+                                    }
+                                />
+                                <label for="show-acting">"Show people when a sales representative acted as them"</label>
+                            </div>
+                            <p id="show-acting-help" class="help">
+                                "When on, each person's sign-in history lists when a sales representative acted as them "
+                                "(“Markus Bauer (sales representative) acted as you, 10:02–10:17”). It is never shown "
+                                "as one of their sessions. Platform admins always see it in the audit log."
+                            </p>
+                            <p class="notice" role="status" aria-live="polite">
+                                {move || save_acting.value().get().map(|result| match result {
                                     Ok(()) => "Saved.".to_owned(),
                                     Err(error) => error.message(),
                                 })}

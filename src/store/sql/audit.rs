@@ -156,6 +156,50 @@ impl<D: Dialect> AuditStore for D {
         }))
     }
 
+    async fn list_acting_on(
+        &self,
+        user: UserId,
+        page: PageRequest,
+    ) -> Result<Page<ImpersonationView>> {
+        let mut statement = sql::<D>("SELECT ");
+        statement
+            .push(IMPERSONATION_COLUMNS)
+            .push(" FROM impersonations i")
+            .push(IMPERSONATION_JOINS)
+            .push(" WHERE a.show_acting AND i.target_user_id = ")
+            .bind(user.0);
+        push_page(&mut statement, "i.started_at", "i.id", page, false);
+        let rows: Vec<ImpersonationRow> = statement
+            .fetch_all(&mut *self.readers().acquire().await?)
+            .await?;
+        let items = rows.into_iter().map(ImpersonationView::from).collect();
+        Ok(into_page(items, page.limit, |i: &ImpersonationView| {
+            Cursor {
+                at: i.started_at,
+                id: i.id.0,
+            }
+        }))
+    }
+
+    async fn show_acting(&self, account: AccountId) -> Result<Option<bool>> {
+        let row: Option<(bool,)> =
+            sql::<D>("SELECT show_acting FROM accounts WHERE closed_at IS NULL AND id = ")
+                .bind(account.0)
+                .fetch_optional(&mut *self.readers().acquire().await?)
+                .await?;
+        Ok(row.map(|(on,)| on))
+    }
+
+    async fn set_show_acting(&self, account: AccountId, on: bool) -> Result<bool> {
+        let changed = sql::<D>("UPDATE accounts SET show_acting = ")
+            .bind(on)
+            .push(" WHERE closed_at IS NULL AND id = ")
+            .bind(account.0)
+            .run(&mut *self.writer().acquire().await?)
+            .await?;
+        Ok(changed > 0)
+    }
+
     async fn insert_acting_action(&self, action: NewActingAction<'_>) -> Result<()> {
         let mut connection = self.writer().acquire().await?;
         sql::<D>(
