@@ -480,21 +480,31 @@ async fn remember<DB: SqlDb>(
         country.map(|country| ("country", country)),
         region.map(|region| ("region", region)),
     ];
-    for (kind, key) in keys.into_iter().flatten() {
-        Sql::<DB>::new("INSERT INTO sign_in_memory (user_id, kind, key, last_seen_at)")
-            .values([
-                session.user_id.0.into(),
-                kind.into(),
-                key.into(),
-                session.created_at.0.into(),
-            ])
-            .push(
-                " ON CONFLICT (user_id, kind, key) DO UPDATE SET last_seen_at = \
-                 excluded.last_seen_at",
-            )
-            .run(connection)
-            .await?;
+    // One statement for all of them: a sign-in is on the hot path of every product's login.
+    let mut upsert =
+        Sql::<DB>::new("INSERT INTO sign_in_memory (user_id, kind, key, last_seen_at) VALUES ");
+    for (i, (kind, key)) in keys.into_iter().flatten().enumerate() {
+        if i > 0 {
+            upsert.push(", ");
+        }
+        upsert
+            .push("(")
+            .bind(session.user_id.0)
+            .push(", ")
+            .bind(kind)
+            .push(", ")
+            .bind(key)
+            .push(", ")
+            .bind(session.created_at.0)
+            .push(")");
     }
+    upsert
+        .push(
+            " ON CONFLICT (user_id, kind, key) DO UPDATE SET last_seen_at = \
+             excluded.last_seen_at",
+        )
+        .run(connection)
+        .await?;
     let mut update = Sql::<DB>::new("UPDATE users SET last_sign_in_at = ");
     update.bind(session.created_at.0);
     if let Some(position) = observation.coordinates {
