@@ -303,3 +303,23 @@ async fn bad_input_to_server_functions_gets_a_clear_4xx() {
     .await;
     assert!(status.is_client_error(), "{status} {text}");
 }
+
+#[tokio::test]
+async fn every_server_function_refuses_a_stranger_with_a_4xx() {
+    let server = server().await;
+    // No cookie, an empty form: whatever the function, the answer is the caller's fault.
+    for endpoint in ENDPOINTS {
+        let (status, text) = post(
+            &server,
+            endpoint,
+            None,
+            Some("application/x-www-form-urlencoded"),
+            Vec::new(),
+        )
+        .await;
+        assert!(
+            status.is_client_error() || status.is_success(),
+            "{endpoint}: {status} {text}"
+        );
+    }
+}

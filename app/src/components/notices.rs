@@ -23,7 +23,7 @@ pub struct Notice {
 pub async fn sign_in_notices() -> Result<Vec<Notice>, UiError> {
     use crate::ssr::{app_context, caller, fail, now};
 
-    let caller = caller()?;
+    let caller = caller().map_err(fail)?;
     let now = now();
     let sessions = app_context()?
         .service
@@ -58,7 +58,7 @@ pub async fn confirm_sign_in(session: SessionId) -> Result<(), UiError> {
 
     app_context()?
         .service
-        .confirm_sign_in(&caller()?, session, now())
+        .confirm_sign_in(&caller().map_err(fail)?, session, now())
         .await
         .map_err(fail)
 }
@@ -69,7 +69,7 @@ pub async fn report_sign_in(session: SessionId) -> Result<(), UiError> {
 
     app_context()?
         .service
-        .report_sign_in(&caller()?, session, now())
+        .report_sign_in(&caller().map_err(fail)?, session, now())
         .await
         .map_err(fail)
 }
