@@ -101,19 +101,18 @@ impl SessionService {
         state: AccountState<'_>,
         now: Timestamp,
     ) -> Result<SyncedAccount> {
-        match self.put_account(client, external_id, state, now).await {
-            // Another request made it between our look and our write: now it is an update.
-            Err(Error::AlreadyExists(_))
-                if self
-                    .store
-                    .account_by_external_id(external_id)
-                    .await?
-                    .is_some() =>
-            {
-                self.put_account(client, external_id, state, now).await
-            }
-            result => result,
-        }
+        let first = self.put_account(client, external_id, state, now).await;
+        let made_meanwhile = async {
+            Ok(self
+                .store
+                .account_by_external_id(external_id)
+                .await?
+                .is_some())
+        };
+        once_more_if_raced(first, made_meanwhile, || {
+            self.put_account(client, external_id, state, now)
+        })
+        .await
     }
 
     async fn put_account(
@@ -249,19 +248,18 @@ impl SessionService {
         state: PersonState<'_>,
         now: Timestamp,
     ) -> Result<SyncedPerson> {
-        match self.put_person(client, external_id, state, now).await {
-            // Another request made them between our look and our write: now it is an update.
-            Err(Error::AlreadyExists(_))
-                if self
-                    .store
-                    .person_by_external_id(external_id)
-                    .await?
-                    .is_some() =>
-            {
-                self.put_person(client, external_id, state, now).await
-            }
-            result => result,
-        }
+        let first = self.put_person(client, external_id, state, now).await;
+        let made_meanwhile = async {
+            Ok(self
+                .store
+                .person_by_external_id(external_id)
+                .await?
+                .is_some())
+        };
+        once_more_if_raced(first, made_meanwhile, || {
+            self.put_person(client, external_id, state, now)
+        })
+        .await
     }
 
     async fn put_person(
@@ -533,6 +531,19 @@ impl SessionService {
             .person_by_external_id(external_id)
             .await?
             .ok_or(Error::NotFound("person"))
+    }
+}
+
+/// A `PUT` that lost a race: another request created the thing between our look and our
+/// write (the unique external id said so). Once it exists, the same `PUT` again is an update.
+async fn once_more_if_raced<T, F: Future<Output = Result<T>>>(
+    first: Result<T>,
+    made_meanwhile: impl Future<Output = Result<bool>>,
+    again: impl FnOnce() -> F,
+) -> Result<T> {
+    match first {
+        Err(Error::AlreadyExists(_)) if made_meanwhile.await? => again().await,
+        result => result,
     }
 }
 

@@ -426,13 +426,8 @@ async fn make_change<D: Dialect>(
         DirectoryChange::CreateAccount { name, external_id } => {
             let account = insert_account_row::<D>(connection, name, true, now).await?;
             if let Some(external_id) = external_id {
-                sql::<D>("UPDATE accounts SET external_id = ")
-                    .bind(external_id)
-                    .push(" WHERE id = ")
-                    .bind(account.0)
-                    .run(connection)
-                    .await
-                    .map_err(Error::unique("an account with this external id"))?;
+                let what = "an account with this external id";
+                set_external_id::<D>(connection, "accounts", account.0, external_id, what).await?;
             }
             record.account = Some(account);
             Ok(Effect::created(account.0))
@@ -468,7 +463,8 @@ async fn make_change<D: Dialect>(
             };
             let user = insert_user_row::<D>(connection, person, now).await?;
             if let Some(external_id) = external_id {
-                link_person::<D>(connection, user, external_id).await?;
+                let what = "a person with this external id";
+                set_external_id::<D>(connection, "users", user.0, external_id, what).await?;
             }
             record.target_user = Some(user);
             Ok(Effect::created(user.0))
@@ -907,23 +903,25 @@ async fn insert_change_row<D: Dialect>(
     Ok(())
 }
 
-/// Gives a new person the id a product knows them by.
-async fn link_person<D: Dialect>(
+/// Gives a row just created (`table`: `accounts` or `users`) the id a product knows it by;
+/// [`Error::AlreadyExists`] naming `what` when another row has it.
+async fn set_external_id<D: Dialect>(
     connection: &mut Connection<D>,
-    user: UserId,
+    table: &'static str,
+    id: i64,
     external_id: &str,
+    what: &'static str,
 ) -> Result<()> {
-    let linked = sql::<D>("UPDATE users SET external_id = ")
+    sql::<D>("UPDATE ")
+        .push(table)
+        .push(" SET external_id = ")
         .bind(external_id)
-        .push(" WHERE external_id IS NULL AND id = ")
-        .bind(user.0)
+        .push(" WHERE id = ")
+        .bind(id)
         .run(connection)
         .await
-        .map_err(Error::unique("a person with this external id"))?;
-    touched(
-        linked,
-        Error::AlreadyExists("another external id for this person"),
-    )
+        .map_err(Error::unique(what))?;
+    Ok(())
 }
 
 /// `Ok` if a statement touched a row, else `missing`.
