@@ -6,7 +6,8 @@
 
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountId, ApplicationId, KeyPowers, PersonView, Role, SessionId, SessionsView, UserId,
+    AccountId, ApplicationId, EndReason, KeyPowers, PersonView, Role, SessionEnd, SessionId,
+    SessionsView, UserId,
 };
 
 /// The rows a query may reach.
@@ -94,6 +95,22 @@ pub fn termination_scope(
     } else {
         Err(Error::SessionNotFound)
     }
+}
+
+/// How a termination made within `scope` is remembered: by whose hand, in the words the
+/// person whose session it was will read. `scope` already says which power was used (their
+/// own, an owner's, a platform admin's); a representative acting as someone is named as
+/// themselves, never as the person they act as.
+pub fn ending(scope: Scope, user: UserId, impersonator: Option<UserId>) -> SessionEnd {
+    if let Some(rep) = impersonator {
+        return SessionEnd::by(EndReason::TerminatedByRepresentative, rep);
+    }
+    let reason = match scope {
+        Scope::User(_) => EndReason::TerminatedByYou,
+        Scope::Account(_) => EndReason::TerminatedByOwner,
+        Scope::All => EndReason::TerminatedByAdmin,
+    };
+    SessionEnd::by(reason, user)
 }
 
 /// The scopes within which `principal` may end all of another person's sessions: everywhere
@@ -565,5 +582,40 @@ mod tests {
         assert!(may_manage_members(&owner, GLOBEX).is_err());
         assert!(may_administer(&owner).is_err() && may_administer(&admin).is_ok());
         assert!(may_change_people(true).is_err() && may_change_people(false).is_ok());
+    }
+
+    #[test]
+    fn a_termination_is_remembered_by_the_power_that_made_it() {
+        let (you, rep) = (UserId(1), UserId(9));
+        let cases = [
+            (Scope::User(you), None, EndReason::TerminatedByYou, you),
+            (
+                Scope::Account(ACME),
+                None,
+                EndReason::TerminatedByOwner,
+                you,
+            ),
+            (Scope::All, None, EndReason::TerminatedByAdmin, you),
+            // Acting as someone, whatever reach that gives, the representative is named.
+            (
+                Scope::User(you),
+                Some(rep),
+                EndReason::TerminatedByRepresentative,
+                rep,
+            ),
+            (
+                Scope::Account(ACME),
+                Some(rep),
+                EndReason::TerminatedByRepresentative,
+                rep,
+            ),
+        ];
+        for (scope, impersonator, reason, by) in cases {
+            let end = ending(scope, you, impersonator);
+            assert_eq!(
+                (end.reason, end.by_user, end.by_key),
+                (reason, Some(by), None)
+            );
+        }
     }
 }

@@ -433,7 +433,6 @@ delegate! {
     sign_in_memory(user: UserId, since: Timestamp) -> sessionboard::track::flags::Memory;
     unanswered_flagged_sessions(user: UserId, except: SessionId, now: Timestamp) -> Vec<SessionView>;
     acknowledge_session(user: UserId, id: SessionId, now: Timestamp) -> bool;
-    set_ended_reason(id: SessionId, reason: &str) -> ();
     open_session(
         session: NewSession<'_>,
         record: NewLoginRecord<'_>,
@@ -448,14 +447,31 @@ delegate! {
         page: PageRequest
     ) -> Page<SessionView>;
     count_live_sessions(scope: Scope, query: &SessionQuery, now: Timestamp, cap: u32) -> u64;
-    terminate_session(id: SessionId, scope: Scope, now: Timestamp) -> Option<TokenHash>;
-    terminate_all_except(user: UserId, keep: SessionId, now: Timestamp) -> Vec<TokenHash>;
+    terminate_session(
+        id: SessionId,
+        scope: Scope,
+        end: SessionEnd,
+        now: Timestamp
+    ) -> Option<TokenHash>;
+    terminate_all_except(
+        user: UserId,
+        keep: SessionId,
+        end: SessionEnd,
+        now: Timestamp
+    ) -> Vec<TokenHash>;
     terminate_user_sessions(
         user: UserId,
         scope: Scope,
         keep: Option<SessionId>,
+        end: SessionEnd,
         now: Timestamp
     ) -> Vec<TokenHash>;
+    list_ended_sessions(
+        scope: Scope,
+        query: &EndedQuery,
+        now: Timestamp,
+        page: PageRequest
+    ) -> Page<EndedSessionView>;
     purge_sessions(before: Timestamp) -> u64;
 }
 

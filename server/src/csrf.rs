@@ -25,6 +25,7 @@ use crate::state::AppState;
 const JSON_FUNCTIONS: &[&str] = &[
     "acting_log",
     "audit_log",
+    "ended_sessions",
     "filter_options",
     "login_history",
     "sessions_page",

@@ -124,11 +124,11 @@ fn conforms_to_the_document(method: &str, path: &str, answer: &Answer) {
         let (a, b): (Vec<_>, Vec<_>) = (template.split('/').collect(), path.split('/').collect());
         a.len() == b.len() && a.iter().zip(&b).all(|(t, p)| t.starts_with('{') || t == p)
     };
-    let Some((template, item)) = DOCUMENT["paths"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .find(|(t, _)| matches(t))
+    let paths = DOCUMENT["paths"].as_object().unwrap();
+    // A literal path ("/sessions/ended") before a template that would also match it.
+    let Some((template, item)) = paths
+        .get_key_value(path)
+        .or_else(|| paths.iter().find(|(t, _)| matches(t)))
     else {
         return; // undocumented routes (e.g. unknown ones) answer 404 problems, checked elsewhere
     };
@@ -528,6 +528,24 @@ async fn a_platform_wide_key_lists_and_ends_sessions_in_every_account() {
         .request("GET", "/api/v1/session", Some(&api.key), Some(&sven), None)
         .await;
     assert_problem(&dead, StatusCode::UNAUTHORIZED, "unauthenticated");
+    // Ended sessions say it was this key.
+    let ended = api
+        .request(
+            "GET",
+            "/api/v1/sessions/ended?reason=ended_by_application",
+            Some(&admin),
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::OK, "{:?}", ended.body);
+    conforms_to_the_document("get", "/api/v1/sessions/ended", &ended);
+    let items = ended.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    assert_eq!(items[0]["session"]["id"], sven_id);
+    assert_eq!(items[0]["reason"], "ended_by_application");
+    assert_eq!(items[0]["ended_by"], "ops");
+    assert_eq!(items[0]["why"], "Ended by an application (API key “ops”)");
 
     // An ordinary application key needs a user's token for the same.
     let refused = api
@@ -922,9 +940,11 @@ fn list_filters_are_documented_as_optional_query_parameters_with_their_bounds() 
     let history = [
         "view", "account", "from", "until", "outcome", "after", "limit",
     ];
+    let ended = ["view", "account", "user", "reason", "after", "limit"];
     for (path, names) in [
         ("/api/v1/sessions", &sessions[..]),
         ("/api/v1/login-records", &history[..]),
+        ("/api/v1/sessions/ended", &ended[..]),
     ] {
         for name in names {
             let declared = parameter(path, "get", name);
@@ -1000,6 +1020,8 @@ async fn every_documented_value_of_a_filter_is_one_the_server_accepts() {
         ("/api/v1/sessions", "sort"),
         ("/api/v1/login-records", "view"),
         ("/api/v1/login-records", "outcome"),
+        ("/api/v1/sessions/ended", "view"),
+        ("/api/v1/sessions/ended", "reason"),
     ] {
         let schema = parameter(path, "get", name)["schema"].clone();
         let values = enum_values(&schema);

@@ -52,6 +52,7 @@ fn target() -> &'static Target {
 const ENDPOINTS: &[&str] = &[
     "current_viewer",
     "login_history",
+    "ended_sessions",
     "audit_log",
     "sessions_page",
     "filter_options",

@@ -5,13 +5,14 @@
 //!
 //! One file per topic: `ids` (the id newtypes and [`Timestamp`]), `origin` (device and
 //! location), `sessions` (a session and lists of them), `page` (cursors and pages),
-//! `directory` (people, accounts, roles), `audit` (sign-in history and impersonations) and
-//! `api_keys`. Everything is re-exported here, so paths stay `model::X`.
+//! `directory` (people, accounts, roles), `audit` (sign-in history and impersonations), `endings`
+//! (why sessions ended) and `api_keys`. Everything is re-exported here, so paths stay `model::X`.
 
 mod administration;
 mod api_keys;
 mod audit;
 mod directory;
+mod endings;
 mod ids;
 mod origin;
 mod page;
@@ -27,6 +28,7 @@ pub use audit::{
     LoginRecordView,
 };
 pub use directory::{CustomerUser, Impersonator, Membership, Role, Viewer};
+pub use endings::{EndReason, EndedFilter, EndedSessionView, SessionEnd};
 pub use ids::{
     AccountId, ApiKeyId, ApplicationId, ImpersonationId, LoginRecordId, SessionId, Timestamp,
     UserId,

@@ -15,7 +15,7 @@ use std::time::Duration;
 use self::data::{ACCOUNTS, APPLICATIONS, DemoSession, EXPIRED, HOUR, LIVE, TERMINATED, USERS};
 use crate::access::Scope;
 use crate::error::Result;
-use crate::model::{AccountId, ApplicationId, Timestamp, UserId};
+use crate::model::{AccountId, ApplicationId, EndReason, SessionEnd, Timestamp, UserId};
 use crate::password::hash_password;
 use crate::service::{Operator, search_text};
 use crate::store::{NewSession, NewUser};
@@ -111,6 +111,7 @@ pub async fn seed_demo_world_if_empty(operator: &Operator, now: Timestamp) -> Re
         .terminate_session(
             terminated,
             Scope::User(users[TERMINATED.user]),
+            SessionEnd::by(EndReason::TerminatedByYou, users[TERMINATED.user]),
             now.minus(Duration::from_secs(HOUR)),
         )
         .await?;

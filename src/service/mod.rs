@@ -42,7 +42,6 @@ pub use directory_sync::{
     SyncedAccount, SyncedMembership, SyncedPerson,
 };
 pub use import::{BadRow, Counts, ImportError, ImportReport};
-pub use notices::REPORTED;
 pub use operator::Operator;
 pub use passwords::PASSWORD_LINK_LIFETIME;
 pub use people::PlatformRoles;

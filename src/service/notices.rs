@@ -3,11 +3,9 @@
 //! it was reported.
 
 use super::{Caller, SessionService};
+use crate::access::Scope;
 use crate::error::{Error, Result};
-use crate::model::{SessionId, SessionView, Timestamp};
-
-/// Why a session ended when its person said it was not them.
-pub const REPORTED: &str = "reported by you";
+use crate::model::{EndReason, SessionEnd, SessionId, SessionView, Timestamp};
 
 impl SessionService {
     /// The caller's own flagged sessions they have not answered for, except the one asking.
@@ -67,7 +65,11 @@ impl SessionService {
         if owner.user_id != caller.user_id {
             return Err(Error::SessionNotFound);
         }
-        self.terminate_session(caller, session, now).await?;
-        self.store.set_ended_reason(session, REPORTED).await
+        if session == caller.session_id {
+            return Err(Error::CannotTerminateCurrentSession);
+        }
+        let end = SessionEnd::by(EndReason::ReportedNotYou, caller.user_id);
+        self.end_session(session, Scope::User(caller.user_id), end, now)
+            .await
     }
 }

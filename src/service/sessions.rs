@@ -5,11 +5,11 @@ use super::{ApiClient, Caller, SessionService, checked_page, checked_text};
 use crate::access::{self, Scope};
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountId, ApplicationId, COUNT_CAP, MAX_PAGE_SIZE, MAX_SEARCH_CHARS,
-    MIN_PLATFORM_SEARCH_CHARS, Page, PageRequest, SessionFilter, SessionId, SessionView,
-    SessionsPage, SessionsView, Timestamp, UserId,
+    AccountId, ApplicationId, COUNT_CAP, EndReason, EndedFilter, EndedSessionView, MAX_PAGE_SIZE,
+    MAX_SEARCH_CHARS, MIN_PLATFORM_SEARCH_CHARS, Page, PageRequest, SessionEnd, SessionFilter,
+    SessionId, SessionView, SessionsPage, SessionsView, Timestamp, UserId,
 };
-use crate::store::SessionQuery;
+use crate::store::{EndedQuery, SessionQuery};
 
 /// How many sessions one page of "my sessions" shows.
 pub const MY_SESSIONS_PAGE: u32 = 100;
@@ -157,15 +157,22 @@ impl SessionService {
             .ok_or(Error::SessionNotFound)?;
         let principal = self.principal(caller).await?;
         let scope = access::termination_scope(&principal, caller.session_id, target, owner)?;
-        self.end_session(target, scope, now).await
+        let end = access::ending(scope, caller.user_id, caller.impersonator);
+        self.end_session(target, scope, end, now).await
     }
 
     /// Ends a session within `scope` and forgets its cached validation: its very next request
     /// here is refused (other servers hear of it through the store).
-    async fn end_session(&self, target: SessionId, scope: Scope, now: Timestamp) -> Result<()> {
+    pub(super) async fn end_session(
+        &self,
+        target: SessionId,
+        scope: Scope,
+        end: SessionEnd,
+        now: Timestamp,
+    ) -> Result<()> {
         let ended = self
             .store
-            .terminate_session(target, scope, now)
+            .terminate_session(target, scope, end, now)
             .await?
             .ok_or(Error::SessionNotFound)?;
         self.forget(&[ended]);
@@ -207,9 +214,14 @@ impl SessionService {
         caller: &Caller,
         now: Timestamp,
     ) -> Result<u64> {
+        let end = access::ending(
+            Scope::User(caller.user_id),
+            caller.user_id,
+            caller.impersonator,
+        );
         let ended = self
             .store
-            .terminate_all_except(caller.user_id, caller.session_id, now)
+            .terminate_all_except(caller.user_id, caller.session_id, end, now)
             .await?;
         self.forget(&ended);
         let count = ended.len() as u64;
@@ -236,8 +248,9 @@ impl SessionService {
         let principal = self.principal(caller).await?;
         let mut ended = 0;
         for scope in access::user_termination_scopes(&principal)? {
+            let end = access::ending(scope, caller.user_id, caller.impersonator);
             ended += self
-                .end_user_sessions(user, scope, Some(caller.session_id), now)
+                .end_user_sessions(user, scope, Some(caller.session_id), end, now)
                 .await?;
         }
         let done = ActingAction::TerminatedUserSessions { user, count: ended };
@@ -250,11 +263,12 @@ impl SessionService {
         user: UserId,
         scope: Scope,
         keep: Option<SessionId>,
+        end: SessionEnd,
         now: Timestamp,
     ) -> Result<u64> {
         let ended = self
             .store
-            .terminate_user_sessions(user, scope, keep, now)
+            .terminate_user_sessions(user, scope, keep, end, now)
             .await?;
         self.forget(&ended);
         Ok(ended.len() as u64)
@@ -281,7 +295,8 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<()> {
         access::may_act_platform_wide(client.powers.platform_wide)?;
-        self.end_session(target, Scope::All, now).await
+        let end = SessionEnd::by_key(client.key_id);
+        self.end_session(target, Scope::All, end, now).await
     }
 
     /// Ends every live session of a user, for a platform-wide API key.
@@ -292,14 +307,72 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<u64> {
         access::may_act_platform_wide(client.powers.platform_wide)?;
-        self.end_user_sessions(user, Scope::All, None, now).await
+        let end = SessionEnd::by_key(client.key_id);
+        self.end_user_sessions(user, Scope::All, None, end, now)
+            .await
+    }
+
+    /// *Ended sessions*: sessions in `view` that ended (terminated, or ran out) and are kept
+    /// until the retention purge, most recently ended first, each with why and by whom.
+    pub async fn list_ended_sessions(
+        &self,
+        caller: &Caller,
+        view: SessionsView,
+        filter: &EndedFilter,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<Page<EndedSessionView>> {
+        let principal = self.principal(caller).await?;
+        let scope = access::list_scope(&principal, view)?;
+        self.ended_in_scope(scope, filter, page, now, principal.is_platform_admin)
+            .await
+    }
+
+    /// *Ended sessions* across all accounts, for a platform-wide API key.
+    pub async fn platform_ended_sessions(
+        &self,
+        client: &ApiClient,
+        filter: &EndedFilter,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<Page<EndedSessionView>> {
+        access::may_act_platform_wide(client.powers.platform_wide)?;
+        self.ended_in_scope(Scope::All, filter, page, now, true)
+            .await
+    }
+
+    async fn ended_in_scope(
+        &self,
+        scope: Scope,
+        filter: &EndedFilter,
+        page: PageRequest,
+        now: Timestamp,
+        platform_wide: bool,
+    ) -> Result<Page<EndedSessionView>> {
+        let query = EndedQuery {
+            reason: filter.reason,
+            user: filter.user,
+            lifetime_millis: i64::try_from(self.policy.absolute_lifetime.as_millis())
+                .unwrap_or(i64::MAX),
+        };
+        let mut page = self
+            .store
+            .list_ended_sessions(scope, &query, now, checked_page(page)?)
+            .await?;
+        page.items = page
+            .items
+            .into_iter()
+            .map(|ended| ended.seen_by_platform_admin(platform_wide))
+            .collect();
+        Ok(page)
     }
 
     /// Signs out: ends the caller's current session (and any impersonation it was doing).
     pub async fn sign_out(&self, caller: &Caller, now: Timestamp) -> Result<()> {
         let owner = caller.impersonator.unwrap_or(caller.user_id);
+        let end = SessionEnd::by(EndReason::SignedOut, owner);
         match self
-            .end_session(caller.session_id, Scope::User(owner), now)
+            .end_session(caller.session_id, Scope::User(owner), end, now)
             .await
         {
             // Already ended elsewhere: logging out has nothing left to do.

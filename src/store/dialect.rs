@@ -19,8 +19,8 @@ use tokio::sync::mpsc;
 
 use super::Invalidation;
 use super::sql::rows::{
-    ActingActionRow, ApiKeyRow, ChangeRow, ImpersonationRow, LiveSessionRow, LoginRecordRow,
-    MemberRow, PersonRow, SessionRow, ViewerRow,
+    ActingActionRow, ApiKeyRow, ChangeRow, EndedSessionRow, ImpersonationRow, LiveSessionRow,
+    LoginRecordRow, MemberRow, PersonRow, SessionRow, ViewerRow,
 };
 use super::statement::{Sql, Value};
 use crate::error::Result;
@@ -112,6 +112,7 @@ pub trait SqlDb:
     + Fetch<ViewerRow>
     + Fetch<LiveSessionRow>
     + Fetch<SessionRow>
+    + Fetch<EndedSessionRow>
     + Fetch<LoginRecordRow>
     + Fetch<ImpersonationRow>
     + Fetch<ActingActionRow>

@@ -6,8 +6,8 @@ use super::NewLoginRecord;
 use crate::access::{Scope, SessionOwner};
 use crate::error::Result;
 use crate::model::{
-    AccountId, ApplicationId, ImpersonationId, Page, PageRequest, SessionFlags, SessionId,
-    SessionView, Timestamp, UserId,
+    AccountId, ApplicationId, EndReason, EndedSessionView, ImpersonationId, Page, PageRequest,
+    SessionEnd, SessionFlags, SessionId, SessionView, Timestamp, UserId,
 };
 use crate::token::TokenHash;
 use crate::track::Observation;
@@ -68,6 +68,17 @@ pub struct SessionQuery {
     pub flagged_only: bool,
 }
 
+/// The filters *Ended sessions* applies inside its scope.
+#[derive(Clone, Copy, Debug)]
+pub struct EndedQuery {
+    pub reason: Option<EndReason>,
+    pub user: Option<UserId>,
+    /// The policy's absolute lifetime: a session that ran out at `created_at` plus this hit
+    /// the limit, one that ran out sooner sat idle. (Read with today's policy: sessions from
+    /// before a policy change may be told apart by the new one.)
+    pub lifetime_millis: i64,
+}
+
 /// Every write that changes what validating a token answers returns the affected token
 /// hashes, for the caller's cache, and tells other servers (see [`super::Store::invalidations`])
 /// in the same transaction.
@@ -93,9 +104,6 @@ pub trait SessionStore: Send + Sync {
         id: SessionId,
         now: Timestamp,
     ) -> Result<bool>;
-
-    /// Notes why an ended session ended ("reported by you").
-    async fn set_ended_reason(&self, id: SessionId, reason: &str) -> Result<()>;
 
     /// What the store remembers of a person's sign-ins since `since` (devices, countries,
     /// regions) and where and when they last signed in: what a new sign-in is compared with.
@@ -155,11 +163,13 @@ pub trait SessionStore: Send + Sync {
         cap: u32,
     ) -> Result<u64>;
 
-    /// Ends a live session, if it lies within `scope`. Returns its token hash if it ended.
+    /// Ends a live session, if it lies within `scope`, noting why and by whom. Returns its
+    /// token hash if it ended.
     async fn terminate_session(
         &self,
         id: SessionId,
         scope: Scope,
+        end: SessionEnd,
         now: Timestamp,
     ) -> Result<Option<TokenHash>>;
 
@@ -168,6 +178,7 @@ pub trait SessionStore: Send + Sync {
         &self,
         user: UserId,
         keep: SessionId,
+        end: SessionEnd,
         now: Timestamp,
     ) -> Result<Vec<TokenHash>>;
 
@@ -178,8 +189,19 @@ pub trait SessionStore: Send + Sync {
         user: UserId,
         scope: Scope,
         keep: Option<SessionId>,
+        end: SessionEnd,
         now: Timestamp,
     ) -> Result<Vec<TokenHash>>;
+
+    /// Ended sessions in `scope` (terminated, or run out, and not yet purged) that pass
+    /// `query`, most recently ended first.
+    async fn list_ended_sessions(
+        &self,
+        scope: Scope,
+        query: &EndedQuery,
+        now: Timestamp,
+        page: PageRequest,
+    ) -> Result<Page<EndedSessionView>>;
 
     /// Deletes sessions that expired or were ended before `before`. Returns how many.
     async fn purge_sessions(&self, before: Timestamp) -> Result<u64>;

@@ -9,7 +9,9 @@ use sessionboard::model::{
 use sessionboard::store::{Acting, NewLoginRecord, Scope, Store};
 
 use crate::common::T0;
-use crate::fixture::{DAY, OBSERVATION, People, Planted, at, people, plant, serve, session};
+use crate::fixture::{
+    BY_HAND, DAY, OBSERVATION, People, Planted, at, people, plant, serve, session,
+};
 
 contract!(
     opening_a_session_writes_it_and_its_login_record_together_or_not_at_all,
@@ -236,7 +238,7 @@ async fn the_sign_in_history_outlives_its_purged_session(store: &dyn Store) {
     );
     let id = store.open_session(new, sign_in, None).await.unwrap();
     store
-        .terminate_session(id, Scope::User(p.bob), at(1))
+        .terminate_session(id, Scope::User(p.bob), BY_HAND, at(1))
         .await
         .unwrap();
     assert_eq!(store.purge_sessions(T0.plus(DAY)).await.unwrap(), 1);
@@ -379,20 +381,22 @@ async fn ending_an_acting_session_in_any_way_closes_its_impersonation(store: &dy
     };
 
     let ended = store
-        .terminate_session(one.id, Scope::User(p.rita), at(10))
+        .terminate_session(one.id, Scope::User(p.rita), BY_HAND, at(10))
         .await;
     assert_eq!(ended.unwrap(), Some(one.token));
     assert_eq!(ended_at(first).await, Some(at(10)));
     assert_eq!(ended_at(second).await, None, "the others act on");
 
-    let ended = store.terminate_all_except(p.rita, kept.id, at(11)).await;
+    let ended = store
+        .terminate_all_except(p.rita, kept.id, BY_HAND, at(11))
+        .await;
     assert_eq!(ended.unwrap(), vec![two.token]);
     assert_eq!(ended_at(first).await, Some(at(10)), "closed once");
     assert_eq!(ended_at(second).await, Some(at(11)));
     assert_eq!(ended_at(third).await, None, "the kept session acts on");
 
     let ended = store
-        .terminate_user_sessions(p.rita, Scope::All, None, at(12))
+        .terminate_user_sessions(p.rita, Scope::All, None, BY_HAND, at(12))
         .await;
     assert_eq!(ended.unwrap(), vec![kept.token]);
     assert_eq!(ended_at(third).await, Some(at(12)));

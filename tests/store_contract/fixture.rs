@@ -5,8 +5,8 @@ use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use sessionboard::model::{
-    AccountId, ApplicationId, COUNT_CAP, Device, DeviceKind, Location, PageRequest, Role,
-    SessionFlags, SessionId, Timestamp, UserId,
+    AccountId, ApplicationId, COUNT_CAP, Device, DeviceKind, EndReason, Location, PageRequest,
+    Role, SessionEnd, SessionFlags, SessionId, Timestamp, UserId,
 };
 use sessionboard::store::{NewSession, NewUser, Scope, SessionQuery, Store};
 use sessionboard::token::{SessionToken, TokenHash};
@@ -198,6 +198,9 @@ pub async fn is_live(store: &dyn Store, session: SessionId, now: Timestamp) -> b
 }
 
 /// `minutes` after `T0`.
+/// How the contract's terminations are remembered, where the reason is not what they test.
+pub const BY_HAND: SessionEnd = SessionEnd::because(EndReason::TerminatedByYou);
+
 pub fn at(minutes: u32) -> Timestamp {
     T0.plus(minutes * MINUTE)
 }

@@ -8,7 +8,7 @@ use sessionboard::store::{NewSession, Scope, SessionQuery, Store};
 
 use crate::common::T0;
 use crate::fixture::{
-    DAY, NOW, OBSERVATION, People, Planted, at, ids, listed, people, plant, session,
+    BY_HAND, DAY, NOW, OBSERVATION, People, Planted, at, ids, listed, people, plant, session,
 };
 
 contract!(
@@ -79,7 +79,7 @@ async fn spread(store: &dyn Store, p: &People) -> Spread {
     )
     .await;
     store
-        .terminate_session(ended.id, Scope::All, at(5))
+        .terminate_session(ended.id, Scope::All, BY_HAND, at(5))
         .await
         .unwrap();
     Spread {
@@ -226,7 +226,7 @@ async fn keyset_pages_walk_every_live_session_exactly_once_newest_or_oldest_firs
     )
     .await;
     store
-        .terminate_session(ended.id, Scope::All, at(22))
+        .terminate_session(ended.id, Scope::All, BY_HAND, at(22))
         .await
         .unwrap();
 

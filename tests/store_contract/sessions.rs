@@ -10,7 +10,7 @@ use sessionboard::token::{SessionToken, TokenHash};
 
 use crate::common::T0;
 use crate::fixture::{
-    DAY, HOUR, LIFETIME, MINUTE, NOW, at, ids, is_live, listed, people, plant, session,
+    BY_HAND, DAY, HOUR, LIFETIME, MINUTE, NOW, at, ids, is_live, listed, people, plant, session,
 };
 
 contract!(
@@ -81,7 +81,7 @@ async fn a_terminated_session_is_no_longer_found_by_its_token_nor_revived_by_act
     let scope = Scope::User(p.alice);
     assert_eq!(
         store
-            .terminate_session(planted.id, scope, ended)
+            .terminate_session(planted.id, scope, BY_HAND, ended)
             .await
             .unwrap(),
         Some(planted.token)
@@ -95,7 +95,9 @@ async fn a_terminated_session_is_no_longer_found_by_its_token_nor_revived_by_act
             .is_empty()
     );
 
-    let again = store.terminate_session(planted.id, Scope::All, at(2)).await;
+    let again = store
+        .terminate_session(planted.id, Scope::All, BY_HAND, at(2))
+        .await;
     assert_eq!(
         again.unwrap(),
         None,
@@ -162,13 +164,19 @@ async fn ending_a_session_outside_its_scope_ends_nothing(store: &dyn Store) {
     let p = people(store).await;
     let bobs = plant(store, session(p.bob, p.acme, p.web, T0)).await;
     for wrong in [Scope::User(p.alice), Scope::Account(p.globex)] {
-        let ended = store.terminate_session(bobs.id, wrong, NOW).await.unwrap();
+        let ended = store
+            .terminate_session(bobs.id, wrong, BY_HAND, NOW)
+            .await
+            .unwrap();
         assert_eq!(ended, None, "{wrong:?}");
         assert!(is_live(store, bobs.id, NOW).await, "{wrong:?} ended it");
     }
     for right in [Scope::User(p.bob), Scope::Account(p.acme), Scope::All] {
         let other = plant(store, session(p.bob, p.acme, p.web, T0)).await;
-        let ended = store.terminate_session(other.id, right, NOW).await.unwrap();
+        let ended = store
+            .terminate_session(other.id, right, BY_HAND, NOW)
+            .await
+            .unwrap();
         assert_eq!(ended, Some(other.token), "{right:?}");
         assert!(
             !is_live(store, other.id, NOW).await,
@@ -179,7 +187,7 @@ async fn ending_a_session_outside_its_scope_ends_nothing(store: &dyn Store) {
     let expired = plant(store, session(p.bob, p.acme, p.web, T0.minus(DAY))).await;
     assert_eq!(
         store
-            .terminate_session(expired.id, Scope::All, NOW)
+            .terminate_session(expired.id, Scope::All, BY_HAND, NOW)
             .await
             .unwrap(),
         None
@@ -187,7 +195,7 @@ async fn ending_a_session_outside_its_scope_ends_nothing(store: &dyn Store) {
     let never = SessionId(i64::MAX);
     assert_eq!(
         store
-            .terminate_session(never, Scope::All, NOW)
+            .terminate_session(never, Scope::All, BY_HAND, NOW)
             .await
             .unwrap(),
         None
@@ -205,7 +213,7 @@ async fn ending_all_but_one_keeps_exactly_the_kept_session(store: &dyn Store) {
     let carols = plant(store, session(p.carol, p.globex, p.web, at(3))).await;
 
     let ended = store
-        .terminate_all_except(p.bob, kept.id, NOW)
+        .terminate_all_except(p.bob, kept.id, BY_HAND, NOW)
         .await
         .unwrap();
     assert_eq!(hashes(ended), hashes(others.map(|s| s.token)));
@@ -215,7 +223,7 @@ async fn ending_all_but_one_keeps_exactly_the_kept_session(store: &dyn Store) {
         assert!(!is_live(store, other.id, NOW).await);
     }
     let again = store
-        .terminate_all_except(p.bob, kept.id, NOW)
+        .terminate_all_except(p.bob, kept.id, BY_HAND, NOW)
         .await
         .unwrap();
     assert!(again.is_empty(), "nothing ends twice");
@@ -230,7 +238,7 @@ async fn ending_someones_sessions_honours_the_scope_and_the_kept_session(store: 
 
     for elsewhere in [Scope::User(p.alice), Scope::Account(p.sales)] {
         let ended = store
-            .terminate_user_sessions(p.bob, elsewhere, None, NOW)
+            .terminate_user_sessions(p.bob, elsewhere, None, BY_HAND, NOW)
             .await;
         assert!(
             ended.unwrap().is_empty(),
@@ -239,14 +247,14 @@ async fn ending_someones_sessions_honours_the_scope_and_the_kept_session(store: 
     }
     let acme = Scope::Account(p.acme);
     let ended = store
-        .terminate_user_sessions(p.bob, acme, Some(in_acme.id), NOW)
+        .terminate_user_sessions(p.bob, acme, Some(in_acme.id), BY_HAND, NOW)
         .await;
     assert_eq!(ended.unwrap(), vec![also_in_acme.token]);
     let bobs = listed(store, Scope::User(p.bob), &SessionQuery::default(), NOW).await;
     assert_eq!(bobs, ids([in_globex, in_acme]));
 
     let ended = store
-        .terminate_user_sessions(p.bob, Scope::All, None, NOW)
+        .terminate_user_sessions(p.bob, Scope::All, None, BY_HAND, NOW)
         .await;
     assert_eq!(
         hashes(ended.unwrap()),
@@ -270,7 +278,9 @@ async fn purging_deletes_only_sessions_that_ended_or_expired_before_the_cutoff(s
     };
     let ended_at = async |ended: Timestamp| {
         let planted = plant(store, old(T0.plus(DAY))).await;
-        let token = store.terminate_session(planted.id, Scope::All, ended).await;
+        let token = store
+            .terminate_session(planted.id, Scope::All, BY_HAND, ended)
+            .await;
         assert_eq!(token.unwrap(), Some(planted.token));
     };
     // Before the cutoff: expired, and ended.

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/api/v1/sessions/{id}", delete(sessions::terminate))
         .route("/api/v1/sessions/terminate", post(sessions::terminate_many))
+        .route("/api/v1/sessions/ended", get(sessions::ended))
         .route(
             "/api/v1/users/{id}/sessions",
             delete(sessions::terminate_user),

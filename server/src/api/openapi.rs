@@ -31,6 +31,7 @@ use super::{directory, links, sessions};
         sessions::terminate_many,
         sessions::terminate_user,
         sessions::login_records,
+        sessions::ended,
         links::create,
         directory::put_account,
         directory::delete_account,

@@ -7,8 +7,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
 use sessionboard::model::{
-    AccountId, ApplicationId, Cursor, LoginRecordFilter, MAX_PAGE_SIZE, MAX_SEARCH_CHARS,
-    PageRequest, SessionFilter, SessionId, SessionsView, Timestamp, UserId,
+    AccountId, ApplicationId, Cursor, EndReason, EndedFilter, LoginRecordFilter, MAX_PAGE_SIZE,
+    MAX_SEARCH_CHARS, PageRequest, SessionFilter, SessionId, SessionsView, Timestamp, UserId,
 };
 use sessionboard::service::{Application, Channel, PersonRef, SignIn, TrustedSignIn};
 use utoipa::{IntoParams, ToSchema};
@@ -18,7 +18,8 @@ use super::extract::{
 };
 use super::problem::{ApiError, PROBLEM_JSON, Problem};
 use super::wire::{
-    LoginOutcome, LoginRecordPage, SessionPage, SignedInResponse, Terminated, ValidatedSession,
+    EndedSessionPage, LoginOutcome, LoginRecordPage, SessionPage, SignedInResponse, Terminated,
+    ValidatedSession,
 };
 use crate::state::AppState;
 
@@ -459,6 +460,72 @@ pub async fn terminate_user(
         }
     };
     Ok(Json(Terminated { terminated }))
+}
+
+/// The query of `GET /api/v1/sessions/ended`. Every parameter is optional.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct EndedQuery {
+    /// Whose ended sessions: `mine` (the default), one `account`'s (with `account`; its owners
+    /// and platform admins), or every account's (`platform`: platform admins). A
+    /// platform-wide key without a token sees every account whatever the view.
+    #[param(inline)]
+    pub view: Option<View>,
+    /// The account of `view=account`.
+    pub account: Option<i64>,
+    /// Only this person's.
+    pub user: Option<i64>,
+    /// Only those that ended so.
+    #[param(inline)]
+    pub reason: Option<EndReason>,
+    /// The `next` of the previous page.
+    #[param(pattern = r"^-?[0-9]{1,19}\.-?[0-9]{1,19}$")]
+    pub after: Option<String>,
+    /// Sessions per page.
+    #[param(minimum = 1, maximum = 200, default = 50)]
+    pub limit: Option<u32>,
+}
+
+/// `GET /api/v1/sessions/ended`: sessions that ended (terminated or ran out, until the
+/// retention purge), most recently ended first, each with why and by whom, under the same
+/// rules as the sign-in history's *Ended sessions*.
+#[utoipa::path(get, path = "/api/v1/sessions/ended", tag = "history", params(EndedQuery),
+    security(("api_key" = [], "bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, description = "A page of ended sessions", body = EndedSessionPage),
+        (status = 400, description = "Invalid filter or cursor", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 401, description = "Not a live session, or invalid API key", body = Problem,
+            content_type = PROBLEM_JSON),
+        (status = 403, description = "The view is not the caller's", body = Problem,
+            content_type = PROBLEM_JSON),
+    ))]
+pub async fn ended(
+    State(state): State<AppState>,
+    actor: Actor,
+    ApiQuery(query): ApiQuery<EndedQuery>,
+) -> Result<Json<EndedSessionPage>, ApiError> {
+    let view = sessions_view(query.view, query.account)?;
+    let page = page_request(query.after.as_deref(), query.limit)?;
+    let filter = EndedFilter {
+        reason: query.reason,
+        user: query.user.map(UserId),
+    };
+    let service = &state.service;
+    let ended = match actor {
+        Actor::User(caller) => {
+            service
+                .list_ended_sessions(&caller, view, &filter, page, Timestamp::now())
+                .await?
+        }
+        Actor::Platform(client) => {
+            service
+                .platform_ended_sessions(&client, &filter, page, Timestamp::now())
+                .await?
+        }
+    };
+    Ok(Json(EndedSessionPage::from(&ended)))
 }
 
 /// The query of `GET /api/v1/login-records`. Every parameter is optional.

@@ -200,6 +200,50 @@ impl From<&model::SessionView> for Session {
     }
 }
 
+/// One page of ended sessions.
+#[derive(Serialize, ToSchema)]
+pub struct EndedSessionPage {
+    pub items: Vec<EndedSession>,
+    /// Opaque: pass it back as `after` for the next page. `null` on the last page.
+    pub next: Option<String>,
+}
+
+impl From<&model::Page<model::EndedSessionView>> for EndedSessionPage {
+    fn from(page: &model::Page<model::EndedSessionView>) -> Self {
+        Self {
+            items: page.items.iter().map(EndedSession::from).collect(),
+            next: page.next.map(|cursor| cursor.encode()),
+        }
+    }
+}
+
+/// A session that ended (kept until the retention purge), with why and by whom.
+#[derive(Serialize, ToSchema)]
+pub struct EndedSession {
+    /// The session as it was (`is_current` is always false).
+    pub session: Session,
+    pub ended_at: Timestamp,
+    pub reason: model::EndReason,
+    /// The account owner's name or the API key's label that ended it; `null` when nobody in
+    /// particular did, or (a platform admin, a sales representative) for platform admins'
+    /// eyes only.
+    pub ended_by: Option<String>,
+    /// The reason in words, e.g. "Terminated by Marie Schmidt (account owner)".
+    pub why: String,
+}
+
+impl From<&model::EndedSessionView> for EndedSession {
+    fn from(ended: &model::EndedSessionView) -> Self {
+        Self {
+            session: Session::from(&ended.session),
+            ended_at: ended.ended_at,
+            reason: ended.reason,
+            ended_by: ended.ended_by.clone(),
+            why: ended.why(),
+        }
+    }
+}
+
 /// One page of the sign-in history.
 #[derive(Serialize, ToSchema)]
 pub struct LoginRecordPage {

@@ -17,8 +17,8 @@ use crate::access::Scope;
 use crate::error::{Error, Result};
 use crate::model::{
     AccountId, AccountView, ApiKeyId, ApplicationId, ApplicationView, ChangeFilter, ChangeView,
-    Cursor, MemberView, Page, PageRequest, PasswordLinkHolder, PersonMembership, PersonView, Role,
-    SessionId, Timestamp, UserId,
+    Cursor, EndReason, MemberView, Page, PageRequest, PasswordLinkHolder, PersonMembership,
+    PersonView, Role, SessionEnd, SessionId, Timestamp, UserId,
 };
 use crate::store::dialect::{Dialect, Fetch, SqlDb};
 use crate::store::statement::{Sql, Value};
@@ -422,6 +422,13 @@ async fn make_change<D: Dialect>(
     record: &mut ChangeRecord,
 ) -> Result<Effect> {
     let now = record.at;
+    // Sessions a change ends remember the change's author.
+    let (actor, key) = (record.actor, record.api_key);
+    let ending = move |reason| SessionEnd {
+        reason,
+        by_user: actor,
+        by_key: key,
+    };
     match change {
         DirectoryChange::CreateAccount { name, external_id } => {
             let account = insert_account_row::<D>(connection, name, true, now).await?;
@@ -443,7 +450,7 @@ async fn make_change<D: Dialect>(
             Ok(Effect::default())
         }
         DirectoryChange::CloseAccount { account } => {
-            close_account::<D>(connection, account, now).await
+            close_account::<D>(connection, account, ending(EndReason::AccountClosed), now).await
         }
         DirectoryChange::CreatePerson {
             email,
@@ -482,7 +489,9 @@ async fn make_change<D: Dialect>(
             touched(edited, Error::UserNotFound)?;
             Ok(Effect::default())
         }
-        DirectoryChange::Deactivate { user } => deactivate::<D>(connection, user, now).await,
+        DirectoryChange::Deactivate { user } => {
+            deactivate::<D>(connection, user, ending(EndReason::PersonDeactivated), now).await
+        }
         DirectoryChange::Reactivate { user } => {
             let reactivated = sql::<D>("UPDATE users SET deactivated_at = NULL WHERE id = ")
                 .bind(user.0)
@@ -503,7 +512,14 @@ async fn make_change<D: Dialect>(
             job_label,
         } => put_membership::<D>(connection, user, account, role, job_label).await,
         DirectoryChange::RemoveMembership { user, account } => {
-            remove_membership::<D>(connection, user, account, now).await
+            remove_membership::<D>(
+                connection,
+                user,
+                account,
+                ending(EndReason::RemovedFromAccount),
+                now,
+            )
+            .await
         }
         DirectoryChange::AssignRepresentative { rep, account } => {
             assign_representative::<D>(connection, rep, account).await
@@ -533,7 +549,13 @@ async fn make_change<D: Dialect>(
             Ok(Effect::default())
         }
         DirectoryChange::RetireApplication { application } => {
-            retire_application::<D>(connection, application, now).await
+            retire_application::<D>(
+                connection,
+                application,
+                ending(EndReason::ApplicationRetired),
+                now,
+            )
+            .await
         }
         DirectoryChange::IssuePasswordLink {
             user,
@@ -579,7 +601,8 @@ async fn make_change<D: Dialect>(
                     Some(keep) => Ended::PersonBut(user, keep),
                     None => Ended::Person(user),
                 };
-                effect.ended(end_sessions::<D>(connection, whose, now).await?);
+                let ended = ending(EndReason::PasswordChanged);
+                effect.ended(end_sessions::<D>(connection, whose, ended, now).await?);
             }
             Ok(effect)
         }
@@ -589,6 +612,7 @@ async fn make_change<D: Dialect>(
 async fn close_account<D: Dialect>(
     connection: &mut Connection<D>,
     account: AccountId,
+    end: SessionEnd,
     now: Timestamp,
 ) -> Result<Effect> {
     let closed = sql::<D>("UPDATE accounts SET closed_at = ")
@@ -599,7 +623,7 @@ async fn close_account<D: Dialect>(
         .await?;
     touched(closed, Error::NotFound("account"))?;
     let mut effect = Effect::default();
-    effect.ended(end_sessions::<D>(connection, Ended::Account(account), now).await?);
+    effect.ended(end_sessions::<D>(connection, Ended::Account(account), end, now).await?);
     // Representatives acting there from their own accounts' sessions go back to themselves.
     effect.changed(stop_acting::<D>(connection, Stopped::InAccount(account), now).await?);
     Ok(effect)
@@ -608,6 +632,7 @@ async fn close_account<D: Dialect>(
 async fn deactivate<D: Dialect>(
     connection: &mut Connection<D>,
     user: UserId,
+    end: SessionEnd,
     now: Timestamp,
 ) -> Result<Effect> {
     let (is_platform_admin, active) = standing::<D>(connection, user).await?;
@@ -622,7 +647,7 @@ async fn deactivate<D: Dialect>(
         .run(&mut *connection)
         .await?;
     let mut effect = Effect::default();
-    effect.ended(end_sessions::<D>(connection, Ended::Person(user), now).await?);
+    effect.ended(end_sessions::<D>(connection, Ended::Person(user), end, now).await?);
     effect.changed(stop_acting::<D>(connection, Stopped::As(user), now).await?);
     // Acting records of theirs that outlived their sessions (expired while acting) close too.
     sql::<D>("UPDATE impersonations SET ended_at = ")
@@ -707,6 +732,7 @@ async fn remove_membership<D: Dialect>(
     connection: &mut Connection<D>,
     user: UserId,
     account: AccountId,
+    end: SessionEnd,
     now: Timestamp,
 ) -> Result<Effect> {
     open_account::<D>(connection, account, D::FOR_UPDATE).await?;
@@ -723,7 +749,7 @@ async fn remove_membership<D: Dialect>(
         .run(&mut *connection)
         .await?;
     let mut effect = Effect::default();
-    let ended = end_sessions::<D>(connection, Ended::Member(user, account), now).await?;
+    let ended = end_sessions::<D>(connection, Ended::Member(user, account), end, now).await?;
     effect.ended(ended);
     let stopped = stop_acting::<D>(connection, Stopped::AsMember(user, account), now).await?;
     effect.changed(stopped);
@@ -778,6 +804,7 @@ async fn unassign_representative<D: Dialect>(
 async fn retire_application<D: Dialect>(
     connection: &mut Connection<D>,
     application: ApplicationId,
+    end: SessionEnd,
     now: Timestamp,
 ) -> Result<Effect> {
     let retired = sql::<D>("UPDATE applications SET retired_at = ")
@@ -796,7 +823,7 @@ async fn retire_application<D: Dialect>(
         .await?;
     let mut effect = Effect::default();
     effect.changed(token_hashes(keys));
-    let ended = end_sessions::<D>(connection, Ended::Application(application), now).await?;
+    let ended = end_sessions::<D>(connection, Ended::Application(application), end, now).await?;
     effect.ended(ended);
     Ok(effect)
 }
@@ -1128,6 +1155,7 @@ fn push_live<DB: SqlDb>(statement: &mut Sql<DB>, now: Timestamp) {
 async fn end_sessions<D: Dialect>(
     connection: &mut Connection<D>,
     whose: Ended,
+    end: SessionEnd,
     now: Timestamp,
 ) -> Result<Vec<TokenHash>> {
     // First, while the sessions still look live.
@@ -1138,12 +1166,12 @@ async fn end_sessions<D: Dialect>(
     push_live(&mut close, now);
     whose.push(&mut close);
     close.push(")").run(&mut *connection).await?;
-    let mut end = sql::<D>("UPDATE sessions AS s SET revoked_at = ");
-    end.bind(now.0);
-    push_live(&mut end, now);
-    whose.push(&mut end);
-    end.push(" RETURNING token_hash");
-    Ok(token_hashes(end.fetch_all(connection).await?))
+    let mut statement = sql::<D>("UPDATE sessions AS s SET ");
+    super::sessions::push_end(&mut statement, end, now);
+    push_live(&mut statement, now);
+    whose.push(&mut statement);
+    statement.push(" RETURNING token_hash");
+    Ok(token_hashes(statement.fetch_all(connection).await?))
 }
 
 /// Returns the live sessions in `acting` to their own users and closes the audit records of

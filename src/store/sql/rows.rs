@@ -2,9 +2,9 @@
 
 use crate::model::{
     AccountId, ActingActionKind, ActingActionView, ApiKeyId, ApiKeyName, ApiKeyView, ApplicationId,
-    ChangeKind, ChangeView, Device, DeviceKind, ImpersonationId, ImpersonationView, KeyPowers,
-    Location, LoginOutcome, LoginRecordId, LoginRecordView, MemberView, PersonView, Role,
-    SessionFlags, SessionId, SessionView, Timestamp, UserId,
+    ChangeKind, ChangeView, Device, DeviceKind, EndReason, EndedSessionView, ImpersonationId,
+    ImpersonationView, KeyPowers, Location, LoginOutcome, LoginRecordId, LoginRecordView,
+    MemberView, PersonView, Role, SessionFlags, SessionId, SessionView, Timestamp, UserId,
 };
 
 /// A location split into the columns it is stored in.
@@ -147,6 +147,45 @@ impl From<SessionRow> for SessionView {
             last_active_at: Timestamp(row.last_active_at),
             is_current: false,
             flags: SessionFlags::from_bits(row.flags, row.flag_reasons),
+        }
+    }
+}
+
+/// The columns of [`EndedSessionRow`] beyond [`SESSION_COLUMNS`]; `reason` needs
+/// [`ENDED_JOINS`] and the two expiries are told apart in SQL (see `sessions::push_reason`).
+pub const ENDED_COLUMNS: &str = "COALESCE(s.revoked_at, s.expires_at) AS ended_at, \
+     s.revoked_at IS NOT NULL AS terminated, s.ended_reason, \
+     COALESCE(eu.name, ek.label) AS ended_by";
+
+/// Who ended it: a person or an application's key.
+pub const ENDED_JOINS: &str = " LEFT JOIN users eu ON eu.id = s.ended_by_user_id \
+     LEFT JOIN api_keys ek ON ek.id = s.ended_by_key_id";
+
+#[derive(sqlx::FromRow)]
+pub struct EndedSessionRow {
+    #[sqlx(flatten)]
+    pub session: SessionRow,
+    pub ended_at: i64,
+    pub terminated: bool,
+    pub ended_reason: Option<String>,
+    pub ended_by: Option<String>,
+    /// Whether it ran out at its absolute lifetime (only meaningful when not terminated).
+    pub hit_lifetime: bool,
+}
+
+impl From<EndedSessionRow> for EndedSessionView {
+    fn from(row: EndedSessionRow) -> Self {
+        let reason = match (row.terminated, row.ended_reason.as_deref()) {
+            (true, Some(code)) => EndReason::parse(code).unwrap_or(EndReason::Unrecorded),
+            (true, None) => EndReason::Unrecorded,
+            (false, _) if row.hit_lifetime => EndReason::ExpiredLifetime,
+            (false, _) => EndReason::ExpiredIdle,
+        };
+        EndedSessionView {
+            session: row.session.into(),
+            ended_at: Timestamp(row.ended_at),
+            reason,
+            ended_by: row.ended_by,
         }
     }
 }

@@ -2,18 +2,24 @@
 
 use async_trait::async_trait;
 
-use super::rows::{LiveSessionRow, SESSION_COLUMNS, SESSION_JOINS, SessionRow};
+use super::rows::{
+    ENDED_COLUMNS, ENDED_JOINS, EndedSessionRow, LiveSessionRow, SESSION_COLUMNS, SESSION_JOINS,
+    SessionRow,
+};
 use super::{
     into_page, like_pattern, observation_values, order, push_page, push_scope, sql, token_hashes,
 };
 use crate::access::{Scope, SessionOwner};
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountId, Cursor, Page, PageRequest, SessionId, SessionView, Timestamp, UserId,
+    AccountId, Cursor, EndReason, EndedSessionView, Page, PageRequest, SessionEnd, SessionId,
+    SessionView, Timestamp, UserId,
 };
 use crate::store::dialect::{Dialect, SqlDb};
 use crate::store::statement::{Sql, Value};
-use crate::store::{LiveSession, NewLoginRecord, NewSession, SessionQuery, SessionStore};
+use crate::store::{
+    EndedQuery, LiveSession, NewLoginRecord, NewSession, SessionQuery, SessionStore,
+};
 use crate::token::TokenHash;
 use crate::track::flags::{self, Coordinates, Memory};
 
@@ -88,16 +94,6 @@ impl<D: Dialect> SessionStore for D {
             .run(&mut *self.writer().acquire().await?)
             .await?;
         Ok(answered > 0)
-    }
-
-    async fn set_ended_reason(&self, id: SessionId, reason: &str) -> Result<()> {
-        sql::<D>("UPDATE sessions SET ended_reason = ")
-            .bind(reason)
-            .push(" WHERE id = ")
-            .bind(id.0)
-            .run(&mut *self.writer().acquire().await?)
-            .await?;
-        Ok(())
     }
 
     async fn sign_in_memory(&self, user: UserId, since: Timestamp) -> Result<Memory> {
@@ -300,13 +296,14 @@ impl<D: Dialect> SessionStore for D {
         &self,
         id: SessionId,
         scope: Scope,
+        end: SessionEnd,
         now: Timestamp,
     ) -> Result<Option<TokenHash>> {
         let mut tx = self.writer().begin().await?;
         let ended = {
-            let mut statement = sql::<D>("UPDATE sessions AS s SET revoked_at = ");
+            let mut statement = sql::<D>("UPDATE sessions AS s SET ");
+            push_end(&mut statement, end, now);
             statement
-                .bind(now.0)
                 .push(" WHERE s.id = ")
                 .bind(id.0)
                 .push(" AND s.revoked_at IS NULL AND s.expires_at > ")
@@ -333,11 +330,13 @@ impl<D: Dialect> SessionStore for D {
         &self,
         user: UserId,
         keep: SessionId,
+        end: SessionEnd,
         now: Timestamp,
     ) -> Result<Vec<TokenHash>> {
         let mut tx = self.writer().begin().await?;
-        let rows = sql::<D>("UPDATE sessions SET revoked_at = ")
-            .bind(now.0)
+        let mut statement = sql::<D>("UPDATE sessions AS s SET ");
+        push_end(&mut statement, end, now);
+        let rows = statement
             .push(" WHERE user_id = ")
             .bind(user.0)
             .push(" AND id <> ")
@@ -366,13 +365,14 @@ impl<D: Dialect> SessionStore for D {
         user: UserId,
         scope: Scope,
         keep: Option<SessionId>,
+        end: SessionEnd,
         now: Timestamp,
     ) -> Result<Vec<TokenHash>> {
         let mut tx = self.writer().begin().await?;
         let ended = {
-            let mut statement = sql::<D>("UPDATE sessions AS s SET revoked_at = ");
+            let mut statement = sql::<D>("UPDATE sessions AS s SET ");
+            push_end(&mut statement, end, now);
             statement
-                .bind(now.0)
                 .push(" WHERE s.user_id = ")
                 .bind(user.0)
                 .push(" AND s.revoked_at IS NULL AND s.expires_at > ")
@@ -401,17 +401,64 @@ impl<D: Dialect> SessionStore for D {
         Ok(ended)
     }
 
+    async fn list_ended_sessions(
+        &self,
+        scope: Scope,
+        query: &EndedQuery,
+        now: Timestamp,
+        page: PageRequest,
+    ) -> Result<Page<EndedSessionView>> {
+        let mut statement = sql::<D>("SELECT ");
+        statement
+            .push(SESSION_COLUMNS)
+            .push(", ")
+            .push(ENDED_COLUMNS)
+            .push(", s.expires_at >= s.created_at + ")
+            .bind(query.lifetime_millis)
+            .push(" AS hit_lifetime FROM sessions s")
+            .push(SESSION_JOINS)
+            .push(ENDED_JOINS)
+            // Spelled as the `sessions_ended_*` indexes have it, so they serve the range and
+            // the order.
+            .push(" WHERE COALESCE(s.revoked_at, s.expires_at) <= ")
+            .bind(now.0);
+        push_scope(&mut statement, "s", scope);
+        if let Some(user) = query.user {
+            statement.push(" AND s.user_id = ").bind(user.0);
+        }
+        if let Some(reason) = query.reason {
+            push_reason(&mut statement, reason, query.lifetime_millis);
+        }
+        push_page(
+            &mut statement,
+            "COALESCE(s.revoked_at, s.expires_at)",
+            "s.id",
+            page,
+            false,
+        );
+        let rows: Vec<EndedSessionRow> = statement
+            .fetch_all(&mut *self.readers().acquire().await?)
+            .await?;
+        let ended = rows.into_iter().map(EndedSessionView::from).collect();
+        Ok(into_page(ended, page.limit, |s: &EndedSessionView| {
+            Cursor {
+                at: s.ended_at,
+                id: s.session.id.0,
+            }
+        }))
+    }
+
     async fn purge_sessions(&self, before: Timestamp) -> Result<u64> {
         // In batches, so a large purge never holds the write lock for long.
         const BATCH: u64 = 5_000;
         let mut total = 0;
         loop {
             let mut connection = self.writer().acquire().await?;
+            // Spelled as `sessions_by_end` indexes it.
             let deleted = sql::<D>(
-                "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at < ",
+                "DELETE FROM sessions WHERE id IN \
+                 (SELECT id FROM sessions WHERE COALESCE(revoked_at, expires_at) < ",
             )
-            .bind(before.0)
-            .push(" OR revoked_at < ")
             .bind(before.0)
             .push(format!(" LIMIT {BATCH})"))
             .run(&mut *connection)
@@ -420,6 +467,46 @@ impl<D: Dialect> SessionStore for D {
             if deleted < BATCH {
                 return Ok(total);
             }
+        }
+    }
+}
+
+/// `revoked_at = now` and why, for an `UPDATE sessions AS s SET `.
+pub(super) fn push_end<DB: SqlDb>(statement: &mut Sql<DB>, end: SessionEnd, now: Timestamp) {
+    statement
+        .push("revoked_at = ")
+        .bind(now.0)
+        .push(", ended_reason = ")
+        .bind(end.reason.code())
+        .push(", ended_by_user_id = ")
+        .bind(end.by_user.map(|user| user.0))
+        .push(", ended_by_key_id = ")
+        .bind(end.by_key.map(|key| key.0));
+}
+
+/// ` AND` the ended session `s` ended for `reason`. Expiries are read off the times: nobody
+/// writes when a session runs out.
+fn push_reason<DB: SqlDb>(statement: &mut Sql<DB>, reason: EndReason, lifetime_millis: i64) {
+    match reason {
+        EndReason::ExpiredIdle | EndReason::ExpiredLifetime => {
+            let comparison = if reason == EndReason::ExpiredLifetime {
+                ">="
+            } else {
+                "<"
+            };
+            statement
+                .push(format!(
+                    " AND s.revoked_at IS NULL AND s.expires_at {comparison} s.created_at + "
+                ))
+                .bind(lifetime_millis);
+        }
+        EndReason::Unrecorded => {
+            statement.push(" AND s.revoked_at IS NOT NULL AND s.ended_reason IS NULL");
+        }
+        recorded => {
+            statement
+                .push(" AND s.revoked_at IS NOT NULL AND s.ended_reason = ")
+                .bind(recorded.code());
         }
     }
 }
