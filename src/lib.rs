@@ -15,6 +15,8 @@ pub mod error;
 #[cfg(feature = "ssr")]
 pub mod limit;
 #[cfg(feature = "ssr")]
+pub mod mail;
+#[cfg(feature = "ssr")]
 pub mod password;
 #[cfg(feature = "ssr")]
 pub mod password_queue;

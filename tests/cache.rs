@@ -476,6 +476,23 @@ delegate! {
 }
 
 delegate! {
+    AlertStore {}
+    claim_alerts(now: Timestamp, lease_until: Timestamp, limit: u32) -> Vec<ClaimedAlert>;
+    finish_alert(id: i64, outcome: AlertOutcome, now: Timestamp) -> ();
+    alert_subject(session: SessionId) -> Option<AlertSubject>;
+    insert_report_link(
+        token: &TokenHash,
+        session: SessionId,
+        user: UserId,
+        expires_at: Timestamp,
+        now: Timestamp
+    ) -> ();
+    take_report_link(token: &TokenHash, now: Timestamp) -> Option<(SessionId, UserId)>;
+    alert_mails(user: UserId) -> bool;
+    set_alert_mails(user: UserId, on: bool) -> ();
+}
+
+delegate! {
     DirectoryStore {}
     credentials_by_email(email: &str) -> Option<Credentials>;
     home_account(user: UserId) -> Option<AccountSettings>;

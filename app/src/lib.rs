@@ -26,6 +26,7 @@ use crate::pages::audit::AuditPage;
 use crate::pages::history::HistoryPage;
 use crate::pages::login::LoginPage;
 use crate::pages::members::MembersPage;
+use crate::pages::not_me::NotMePage;
 use crate::pages::password::PasswordPage;
 use crate::pages::sessions::{AccountSessionsPage, MySessionsPage, PlatformSessionsPage};
 use crate::pages::set_password::SetPasswordPage;
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async />
                 <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async />
                 <Route path=path!("/set-password") view=SetPasswordPage ssr=SsrMode::Async />
+                <Route path=path!("/not-me") view=NotMePage />
                 <Route path=path!("/sessions") view=MySessionsPage ssr=SsrMode::Async />
                 <Route path=path!("/account/password") view=PasswordPage ssr=SsrMode::Async />
                 <Route path=path!("/accounts/:account/sessions") view=AccountSessionsPage ssr=SsrMode::Async />

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{ArgAction, Parser, Subcommand};
+use sessionboard::mail::{SmtpPassword, SmtpSettings, SmtpTls};
 use sessionboard::track::ClientIpHeader;
 
 #[derive(Parser, Debug, Clone)]
@@ -123,9 +124,99 @@ pub struct Config {
         default_value = "x-forwarded-for"
     )]
     pub client_ip_header: ClientIpHeaderArg,
+
+    /// The SMTP server that sends alert mails ("was this you?") for sign-ins that do not look
+    /// like their person, e.g. `smtp.example.com`. Without it no mail is sent.
+    #[arg(long, env = "SESSIONBOARD_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// The SMTP server's port.
+    #[arg(long, env = "SESSIONBOARD_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+
+    /// `starttls` (usually port 587), `tls` (usually 465) or `none` (only for a relay on this
+    /// machine or its private network).
+    #[arg(
+        long,
+        env = "SESSIONBOARD_SMTP_TLS",
+        value_enum,
+        default_value = "starttls"
+    )]
+    pub smtp_tls: SmtpTlsArg,
+
+    /// The SMTP user name, if the server wants one.
+    #[arg(long, env = "SESSIONBOARD_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+
+    /// The SMTP password (prefer the environment variable to the flag: flags show in `ps`).
+    #[arg(long, env = "SESSIONBOARD_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<Hidden>,
+
+    /// Who alert mails come from.
+    #[arg(
+        long,
+        env = "SESSIONBOARD_SMTP_FROM",
+        default_value = "Sessionboard <sessionboard@localhost>"
+    )]
+    pub smtp_from: String,
+}
+
+/// A setting never printed, not even in `Debug` output.
+#[derive(Clone)]
+pub struct Hidden(pub String);
+
+impl std::str::FromStr for Hidden {
+    type Err = std::convert::Infallible;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(Self(text.to_owned()))
+    }
+}
+
+impl std::fmt::Debug for Hidden {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Hidden(…)")
+    }
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum SmtpTlsArg {
+    Starttls,
+    Tls,
+    None,
+}
+
+impl From<SmtpTlsArg> for SmtpTls {
+    fn from(tls: SmtpTlsArg) -> Self {
+        match tls {
+            SmtpTlsArg::Starttls => Self::StartTls,
+            SmtpTlsArg::Tls => Self::Tls,
+            SmtpTlsArg::None => Self::None,
+        }
+    }
 }
 
 impl Config {
+    /// The mail settings, when an SMTP server is configured.
+    pub fn smtp(&self) -> Option<SmtpSettings> {
+        let host = self
+            .smtp_host
+            .as_deref()
+            .map(str::trim)
+            .filter(|h| !h.is_empty())?;
+        Some(SmtpSettings {
+            host: host.to_owned(),
+            port: self.smtp_port,
+            tls: self.smtp_tls.into(),
+            username: self.smtp_username.clone(),
+            password: self
+                .smtp_password
+                .as_ref()
+                .map(|hidden| SmtpPassword::new(hidden.0.clone())),
+            from: self.smtp_from.clone(),
+        })
+    }
+
     pub fn geoip_files(&self) -> Vec<PathBuf> {
         self.geoip
             .split(',')

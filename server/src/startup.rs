@@ -9,9 +9,11 @@ use app::ssr::SessionCookie;
 use leptos::config::LeptosOptions;
 use sessionboard::cache::CachePolicy;
 use sessionboard::limit::SignInLimits;
+use sessionboard::mail::Mailer;
 use sessionboard::model::Timestamp;
 use sessionboard::password_queue::PasswordQueuePolicy;
 use sessionboard::seed::{DEMO_PASSWORD, seed_demo_world_if_empty};
+use sessionboard::service::spawn_alert_sender;
 use sessionboard::store::{PostgresStore, SqliteStore, Store};
 use sessionboard::track::{GeoIp, Tracker, TrustedProxies, UserAgentTracker};
 use sessionboard::{Operator, SessionPolicy};
@@ -32,6 +34,8 @@ pub enum StartupError {
         "session lifetimes: the idle timeout must be positive and no longer than the absolute lifetime"
     )]
     Lifetimes,
+    #[error("{0}")]
+    Mail(#[from] sessionboard::mail::MailError),
 }
 
 /// Opens and migrates the database the URL names: PostgreSQL for `postgres://` (or
@@ -64,6 +68,24 @@ pub fn spawn_purge_job(operator: Operator, retention: Duration) {
             }
         }
     });
+}
+
+/// Sends alert mails through the configured SMTP server, if there is one, with links under
+/// `base_url`.
+pub fn spawn_alert_mails(
+    config: &Config,
+    operator: &Operator,
+    base_url: String,
+) -> Result<(), StartupError> {
+    let Some(settings) = config.smtp() else {
+        tracing::info!("no --smtp-host: flagged sign-ins show on people's pages, without mail");
+        return Ok(());
+    };
+    let (host, port) = (settings.host.clone(), settings.port);
+    let mailer = Mailer::new(settings)?;
+    spawn_alert_sender(operator.service().clone(), mailer, base_url);
+    tracing::info!(%host, port, "alert mails go through this SMTP server");
+    Ok(())
 }
 
 /// Opens the GeoIP databases. A missing or broken file is not fatal: sessions then show
@@ -145,6 +167,8 @@ pub async fn build_engine(config: &Config) -> Result<Engine, StartupError> {
         },
         // One argon2 check per core at a time; see `sessionboard::password_queue`.
         password_checks: PasswordQueuePolicy::default(),
+        // `serve` starts the sender (`spawn_alert_mails`) whenever this is on.
+        alert_mails: config.smtp().is_some(),
     };
     let (_, operator) = sessionboard::service::start(store, Arc::new(tracker), policy);
     let seeded = config.seed_demo && seed_demo_world_if_empty(&operator, Timestamp::now()).await?;

@@ -26,6 +26,19 @@ pub struct SessionView {
     pub flags: SessionFlags,
 }
 
+impl SessionView {
+    /// "Firefox on Ubuntu near Lisbon, Portugal": what "was this you?" names it by.
+    pub fn headline(&self) -> String {
+        let place = self.location.place();
+        let near = if place.is_empty() {
+            String::new()
+        } else {
+            format!(" near {place}")
+        };
+        format!("{} on {}{near}", self.device.browser, self.device.os)
+    }
+}
+
 /// What made a sign-in stand out from its person's own history when it happened (computed
 /// then, by `track::flags`, and kept with the session and its sign-in record), with the
 /// reasons in words for a tooltip: "first sign-in from Lisbon, Portugal".

@@ -16,6 +16,7 @@
 
 mod accounts;
 mod administration;
+mod alerts;
 mod applications;
 mod changes;
 mod directory_sync;
@@ -36,6 +37,7 @@ use std::time::Duration;
 
 pub use crate::limit::Channel;
 pub use accounts::{Added, MAX_JOB_LABEL_CHARS, NewMember};
+pub use alerts::{ALERT_POLL, REPORT_LINK_LIFETIME, alert_mail, backoff, spawn_alert_sender};
 pub use changes::Actor;
 pub use directory_sync::{
     AccountState, AccountStatus, MAX_EXTERNAL_ID_CHARS, Outcome, PersonState, PersonStatus,
@@ -85,6 +87,9 @@ pub struct SessionPolicy {
     pub impersonation_max: Duration,
     /// How many password checks run at once and wait (see [`crate::password_queue`]).
     pub password_checks: PasswordQueuePolicy,
+    /// Whether flagged sign-ins queue an alert mail: an SMTP server is configured and a
+    /// sender runs (see `alerts.rs`).
+    pub alert_mails: bool,
 }
 
 impl Default for SessionPolicy {
@@ -97,6 +102,7 @@ impl Default for SessionPolicy {
             cache: CachePolicy::default(),
             impersonation_max: Duration::from_secs(3600),
             password_checks: PasswordQueuePolicy::default(),
+            alert_mails: false,
         }
     }
 }
@@ -158,6 +164,8 @@ pub struct SessionService {
     api_keys: Arc<ValidationCache<TokenHash, ApiKeyRecord>>,
     /// Applies other servers' changes to the caches; stopped with the service.
     follower: Option<tokio::task::JoinHandle<()>>,
+    /// Wakes the alert sender when a sign-in here queued an alert.
+    alerts_due: Arc<tokio::sync::Notify>,
 }
 
 impl Drop for SessionService {
@@ -190,6 +198,7 @@ impl SessionService {
             sessions,
             api_keys,
             follower,
+            alerts_due: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

@@ -221,6 +221,7 @@ impl SessionService {
             application_id,
             observation: &observation,
         };
+        let alert = self.policy.alert_mails;
         let session_id = self
             .store
             .open_session(
@@ -235,11 +236,16 @@ impl SessionService {
                     last_active_at: now,
                     expires_at,
                     flags: &flags,
+                    alert: alert && flags.any(),
                 },
                 login_record(&success, LoginOutcome::Success, now),
                 checked_hash,
             )
             .await?;
+        if alert && flags.any() {
+            // Committed: the sender may take it now rather than at its next look.
+            self.alerts_due.notify_one();
+        }
         Ok(SignedIn {
             token,
             session_id,

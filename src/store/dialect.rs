@@ -93,6 +93,7 @@ pub trait SqlDb:
     + Fetch<(i64, Option<i64>)>
     + Fetch<(i64, bool)>
     + Fetch<(i64, i64, bool)>
+    + Fetch<(i64, i64, i64, i64)>
     + Fetch<(i64, i64, bool, bool, bool)>
     + Fetch<(i64, String, bool)>
     + Fetch<(i64, i64, i64, String, i64)>

@@ -2,8 +2,8 @@
 //! database.
 //!
 //! - [`SessionStore`], [`DirectoryStore`], [`AdministrationStore`], [`AuditStore`],
-//!   [`ApiKeyStore`], [`LimitStore`]: what the service asks of storage, one file per area.
-//!   [`Store`] is all six plus what a
+//!   [`ApiKeyStore`], [`LimitStore`], [`AlertStore`]: what the service asks of storage, one
+//!   file per area. [`Store`] is all seven plus what a
 //!   database as a whole does (migrate, answer a ping, tell of other servers' changes); the
 //!   service holds one `Arc<dyn Store>`.
 //! - `sql/`: the SQL both databases share, written once as generic code over a [`Dialect`]
@@ -18,6 +18,7 @@
 //! same cases against every implementation, directly on these traits.
 
 mod administration;
+mod alerts;
 mod api_keys;
 mod audit;
 mod dialect;
@@ -39,6 +40,7 @@ pub use administration::{
     AdministrationStore, Applied, ChangeRecord, DirectoryChange, ExternalAccount, NewSignInLink,
     SignInLinkGrant,
 };
+pub use alerts::{AlertOutcome, AlertStore, AlertSubject, ClaimedAlert};
 pub use api_keys::{ApiKeyRecord, ApiKeyStore};
 pub use audit::{AuditStore, NewActingAction, NewLoginRecord};
 pub use dialect::{Dialect, SqlDb};
@@ -58,6 +60,7 @@ pub trait Store:
     + AuditStore
     + ApiKeyStore
     + LimitStore
+    + AlertStore
     + 'static
 {
     /// Brings the schema up to date. Safe to call on every start, and from several servers at

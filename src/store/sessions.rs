@@ -28,6 +28,8 @@ pub struct NewSession<'a> {
     pub expires_at: Timestamp,
     /// What made it stand out from its person's history (none for planted and demo sessions).
     pub flags: &'a SessionFlags,
+    /// Queue an alert mail with it, if its person wants them (flagged, and mail configured).
+    pub alert: bool,
 }
 
 /// A session found by its token that has neither expired nor been terminated.
@@ -111,7 +113,8 @@ pub trait SessionStore: Send + Sync {
 
     /// A successful sign-in: the session and its login record (which gets the new session's
     /// id and flags), in one transaction, which also remembers the device and place for the
-    /// person's next sign-in.
+    /// person's next sign-in and, with `session.alert`, queues its alert mail unless the
+    /// person turned those off.
     ///
     /// With `checked_hash`, the password hash the sign-in checked: the session opens only if it
     /// is still the person's (else [`crate::Error::InvalidCredentials`], nothing written).

@@ -444,6 +444,7 @@ impl World {
                 last_active_at: now,
                 expires_at: self.operator.policy().expiry(now, now),
                 flags: &SessionFlags::default(),
+                alert: false,
             })
             .await
             .unwrap()

@@ -172,6 +172,7 @@ pub fn session(
         last_active_at: at,
         expires_at: at.plus(LIFETIME),
         flags: &NO_FLAGS,
+        alert: false,
     }
 }
 

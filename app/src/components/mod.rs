@@ -6,4 +6,5 @@ pub mod flags;
 pub mod header;
 pub mod notices;
 pub mod popup;
+pub mod save_status;
 pub mod signed_in;

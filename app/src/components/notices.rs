@@ -32,22 +32,13 @@ pub async fn sign_in_notices() -> Result<Vec<Notice>, UiError> {
         .map_err(fail)?;
     Ok(sessions
         .into_iter()
-        .map(|session| {
-            let place = session.location.place();
-            let near = if place.is_empty() {
-                String::new()
-            } else {
-                format!(" near {place}")
-            };
-            Notice {
-                session: session.id,
-                text: format!(
-                    "New sign-in: {} on {}{near}, {}",
-                    session.device.browser,
-                    session.device.os,
-                    session.created_at.relative_to(now)
-                ),
-            }
+        .map(|session| Notice {
+            session: session.id,
+            text: format!(
+                "New sign-in: {}, {}",
+                session.headline(),
+                session.created_at.relative_to(now)
+            ),
         })
         .collect())
 }

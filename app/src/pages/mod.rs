@@ -5,6 +5,7 @@ pub mod audit;
 pub mod history;
 pub mod login;
 pub mod members;
+pub mod not_me;
 pub mod password;
 pub mod sessions;
 pub mod set_password;

@@ -6,6 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::html::{Form, Input};
 use leptos::prelude::*;
 
+use crate::components::save_status::SaveStatus;
 use crate::components::signed_in::{SignedIn, use_viewer};
 use crate::error::UiError;
 use crate::pages::set_password::{NewPassword, NewPasswordFields};
@@ -125,9 +126,71 @@ fn PasswordForm() -> impl IntoView {
                     </button>
                 </form>
             </section>
+            <AlertMails />
         </main>
     }
     .into_any()
+}
+
+#[server(endpoint = "alert_mails")]
+pub async fn alert_mails() -> Result<bool, UiError> {
+    use crate::ssr::{app_context, caller, fail};
+
+    let caller = caller().map_err(fail)?;
+    app_context()?
+        .service
+        .alert_mails(&caller)
+        .await
+        .map_err(fail)
+}
+
+#[server(endpoint = "set_alert_mails")]
+pub async fn set_alert_mails(on: bool) -> Result<(), UiError> {
+    use crate::ssr::{app_context, caller, fail};
+
+    let caller = caller().map_err(fail)?;
+    app_context()?
+        .service
+        .set_alert_mails(&caller, on)
+        .await
+        .map_err(fail)
+}
+
+/// The person's own choice: an e-mail when a sign-in does not look like them.
+#[component]
+fn AlertMails() -> impl IntoView {
+    let save = ServerAction::<SetAlertMails>::new();
+    let current = Resource::new(move || save.version().get(), |_| alert_mails());
+    view! {
+        <section class="card">
+            <h2>"Sign-in alerts"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || current.get().map(|result| match result {
+                    Ok(on) => view! {
+                        <div class="setting">
+                            <input
+                                id="alert-mails"
+                                type="checkbox"
+                                prop:checked=on
+                                aria-describedby="alert-mails-help"
+                                on:change=move |event| {
+                                    save.dispatch(SetAlertMails { on: event_target_checked(&event) });
+                                }
+                            />
+                            <label for="alert-mails">"E-mail me when a sign-in does not look like me"</label>
+                        </div>
+                        <p id="alert-mails-help" class="help">
+                            "A new device, a new country, or travel faster than a plane: the mail says what was "
+                            "seen, with a link that signs that session out without signing in. Your pages show "
+                            "“Was this you?” either way. Mail is sent only where the server has a mail server set up."
+                        </p>
+                    }.into_any(),
+                    Err(error) => view! { <p class="form-error" role="alert">{error.message()}</p> }.into_any(),
+                })}
+            </Transition>
+            <SaveStatus result=save.value() />
+        </section>
+    }
 }
 
 /// "Password changed. 2 other sessions were signed out."

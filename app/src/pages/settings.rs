@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use sessionboard::model::AccountId;
 
+use crate::components::save_status::SaveStatus;
 use crate::components::signed_in::SignedIn;
 use crate::error::UiError;
 use crate::query;
@@ -118,12 +119,7 @@ fn Settings(account: AccountId) -> impl IntoView {
                                 "Changing this affects new sessions only: existing sessions keep what they recorded. "
                                 "Device, operating system and browser are always recorded."
                             </p>
-                            <p class="notice" role="status" aria-live="polite">
-                                {move || save.value().get().map(|result| match result {
-                                    Ok(()) => "Saved.".to_owned(),
-                                    Err(error) => error.message(),
-                                })}
-                            </p>
+                            <SaveStatus result=save.value() />
                         </section>
                         <section class="card">
                             <h2>"Sales representatives"</h2>
@@ -144,12 +140,7 @@ fn Settings(account: AccountId) -> impl IntoView {
                                 "(“Markus Bauer (sales representative) acted as you, 10:02–10:17”). It is never shown "
                                 "as one of their sessions. Platform admins always see it in the audit log."
                             </p>
-                            <p class="notice" role="status" aria-live="polite">
-                                {move || save_acting.value().get().map(|result| match result {
-                                    Ok(()) => "Saved.".to_owned(),
-                                    Err(error) => error.message(),
-                                })}
-                            </p>
+                            <SaveStatus result=save_acting.value() />
                         </section>
                     }.into_any(),
                     Err(error) => view! { <p class="form-error" role="alert">{error.message()}</p> }.into_any(),

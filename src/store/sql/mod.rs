@@ -13,6 +13,7 @@
 //! landing on the connections already warm with their pages).
 
 mod administration;
+mod alerts;
 mod api_keys;
 mod audit;
 mod directory;

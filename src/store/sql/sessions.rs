@@ -44,10 +44,29 @@ impl<D: Dialect> SessionStore for D {
         let mut tx = self.writer().begin().await?;
         may_open::<D>(&mut tx, &session, checked_hash).await?;
         let flags = session.flags;
+        let (alert, user, now) = (session.alert, session.user_id, session.created_at);
         remember::<D::Db>(&mut tx, &session).await?;
         let id = insert_session_row::<D::Db>(&mut tx, session).await?;
         record.session_id = Some(id);
         super::audit::insert_login_row::<D::Db>(&mut tx, record, flags).await?;
+        if alert {
+            // In this transaction: the alert exists exactly when the session does.
+            sql::<D>(
+                "INSERT INTO alert_outbox (session_id, created_at, next_attempt_at) \
+                 SELECT ",
+            )
+            .bind(id.0)
+            .push(", ")
+            .bind(now.0)
+            .push(", ")
+            .bind(now.0)
+            .push(" FROM users WHERE id = ")
+            .bind(user.0)
+            .push(" AND alert_mails = ")
+            .bind(true)
+            .run(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(id)
     }
