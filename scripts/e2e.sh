@@ -16,18 +16,28 @@ port="$(free_port)"
 log="$workdir/server.log"
 database="sqlite:$workdir/e2e.db"
 
+# A real SMTP server for the alert mails (aiosmtpd, from the Python test tools); the tests read
+# what it received from $mail_dir.
+mail_dir="$workdir/mail"
+python="${XDG_CACHE_HOME:-$HOME/.cache}/sessionboard/schemathesis/bin/python"
+"$python" scripts/smtp_sink.py "$mail_dir" >"$workdir/smtp.port" &
+smtp_pid=$!
+for _ in $(seq 1 100); do [ -s "$workdir/smtp.port" ] && break; sleep 0.1; done
+smtp_port="$(head -n 1 "$workdir/smtp.port")"
+
 LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg LEPTOS_ENV=PROD \
 LEPTOS_SITE_ADDR="127.0.0.1:$port" \
 SESSIONBOARD_DATABASE_URL="$database" \
 SESSIONBOARD_SEED_DEMO=true \
 SESSIONBOARD_TRUSTED_PROXIES="127.0.0.1,::1" \
 SESSIONBOARD_SIGN_IN_LIMIT_PER_IP=1000 SESSIONBOARD_SIGN_IN_LIMIT_PER_EMAIL=100 \
+SESSIONBOARD_SMTP_HOST=127.0.0.1 SESSIONBOARD_SMTP_PORT="$smtp_port" SESSIONBOARD_SMTP_TLS=none \
 RUST_LOG="${RUST_LOG:-warn}" \
   "$binary" >"$log" 2>&1 &
 server_pid=$!
 host_pid=""
 cleanup() {
-  for pid in $host_pid $server_pid; do
+  for pid in $host_pid $server_pid $smtp_pid; do
     kill "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
   done
@@ -66,7 +76,7 @@ wait_for "the host app" "http://127.0.0.1:$host_port/login" "$host_pid" "$host_l
 
 status=0
 (cd end2end && BASE_URL="http://127.0.0.1:$port" HOST_APP_URL="http://127.0.0.1:$host_port" \
-  npx playwright test "$@") || status=$?
+  MAIL_DIR="$mail_dir" npx playwright test "$@") || status=$?
 if [ "$status" -ne 0 ]; then
   echo "--- server log ---" >&2; tail -n 50 "$log" >&2
   echo "--- host app log ---" >&2; tail -n 50 "$host_log" >&2

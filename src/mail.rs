@@ -129,7 +129,17 @@ impl Mailer {
             .map_err(|error| MailError::Rejected(error.to_string()))?;
         match self.transport.send(message).await {
             Ok(_) => Ok(()),
-            Err(error) if error.is_permanent() => Err(MailError::Rejected(error.to_string())),
+            // Refusals of this mailbox or this message (550–554) will not change. Anything else
+            // (a refused login or TLS, an unreachable server) is the setup's or the moment's,
+            // and is retried: a credential rotation must not lose a day's alerts.
+            Err(error)
+                if error
+                    .status()
+                    .map(u16::from)
+                    .is_some_and(|code| (550..=554).contains(&code)) =>
+            {
+                Err(MailError::Rejected(error.to_string()))
+            }
             Err(error) => Err(MailError::Unavailable(error.to_string())),
         }
     }

@@ -13,6 +13,7 @@ use mail_parser::MessageParser;
 use sessionboard::mail::{Mailer, SmtpSettings, SmtpTls};
 use sessionboard::model::{EndReason, EndedFilter, PageRequest, SessionsView, Timestamp};
 use sessionboard::service::SessionPolicy;
+use sessionboard::store::AlertOutcome;
 use sessionboard::{Error, SessionService};
 use smtp_sink::{SmtpSink, free_port};
 
@@ -20,6 +21,7 @@ on_every_store!(
     a_flagged_sign_in_mails_its_person_a_link_that_signs_that_session_out_once,
     a_sign_in_never_waits_for_the_mail_server_and_its_alert_arrives_once_it_is_back,
     people_who_turned_alert_mails_off_get_none,
+    a_sender_that_lost_its_claim_cannot_overwrite_the_sender_that_took_it_over,
 );
 
 const LONDON: &str = "81.2.69.142";
@@ -221,4 +223,51 @@ async fn people_who_turned_alert_mails_off_get_none(backend: Backend) {
         0
     );
     assert!(sink.messages().is_empty());
+}
+
+async fn a_sender_that_lost_its_claim_cannot_overwrite_the_sender_that_took_it_over(
+    backend: Backend,
+) {
+    let w = mailing_world(backend).await;
+    flagged_sign_in(&w).await;
+    let store = w.operator.store();
+    let first = store.claim_alerts(after(11), after(12), 1).await.unwrap();
+    assert_eq!(first.len(), 1);
+    assert!(
+        store
+            .claim_alerts(after(11), after(12), 1)
+            .await
+            .unwrap()
+            .is_empty(),
+        "leased"
+    );
+    // The first sender stalls past its lease; another server takes the alert over.
+    let second = store.claim_alerts(after(13), after(14), 1).await.unwrap();
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].attempts, 2);
+    // The first sender's late word changes nothing: the alert stays leased to the second.
+    let late = AlertOutcome::Retry {
+        at: after(13),
+        error: "late".to_owned(),
+    };
+    store.finish_alert(first[0], late, after(13)).await.unwrap();
+    assert!(
+        store
+            .claim_alerts(after(13), after(14), 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store
+        .finish_alert(second[0], AlertOutcome::Sent, after(13))
+        .await
+        .unwrap();
+    assert!(
+        store
+            .claim_alerts(after(100), after(101), 1)
+            .await
+            .unwrap()
+            .is_empty(),
+        "sent"
+    );
 }

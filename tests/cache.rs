@@ -478,7 +478,7 @@ delegate! {
 delegate! {
     AlertStore {}
     claim_alerts(now: Timestamp, lease_until: Timestamp, limit: u32) -> Vec<ClaimedAlert>;
-    finish_alert(id: i64, outcome: AlertOutcome, now: Timestamp) -> ();
+    finish_alert(alert: ClaimedAlert, outcome: AlertOutcome, now: Timestamp) -> ();
     alert_subject(session: SessionId) -> Option<AlertSubject>;
     insert_report_link(
         token: &TokenHash,

@@ -176,18 +176,34 @@ async fn every_way_a_session_ends_is_remembered_with_its_reason_and_actor(backen
         );
     }
 
-    // Bob reads his own: an admin's or a representative's name is not his to know.
+    // Bob reads his own: only an owner's name or a key's label is his to know; who else ended
+    // a session (an admin, a representative, whoever changed his password) is for admins.
     let (_, bob_again) = w
         .caller_with("bob@acme.example", NEW_PASSWORD, after(18))
         .await;
     let seen = ended(&w, &bob_again, SessionsView::Mine, after(500)).await;
-    let rep_ended = seen.iter().find(|e| e.session.id == reps).unwrap();
-    assert_eq!(rep_ended.ended_by, None);
-    assert_eq!(rep_ended.why(), "Terminated by a sales representative");
-    let owner_ended = seen.iter().find(|e| e.session.id == owners).unwrap();
+    let named = |id| {
+        let ended = seen.iter().find(|e| e.session.id == id).unwrap();
+        (ended.ended_by.clone(), ended.why())
+    };
     assert_eq!(
-        owner_ended.why(),
-        "Terminated by Alice Archer (account owner)"
+        named(reps),
+        (None, "Terminated by a sales representative".to_owned())
+    );
+    assert_eq!(
+        named(owners),
+        (
+            name("Alice Archer"),
+            "Terminated by Alice Archer (account owner)".to_owned()
+        )
+    );
+    assert_eq!(named(others), (None, "Password changed".to_owned()));
+    // Alice, as Acme's owner, sees the iOS session the admin retired, without his name.
+    let acme = ended(&w, &alice, SessionsView::Account(w.acme), after(500)).await;
+    let retired_seen = acme.iter().find(|e| e.session.id == retired).unwrap();
+    assert_eq!(
+        (retired_seen.reason, retired_seen.ended_by.clone()),
+        (EndReason::ApplicationRetired, None)
     );
 }
 

@@ -29,7 +29,7 @@ pub async fn lists(
         let next = page["next"].as_str().ok_or("the list ended early")?;
         after = format!("&after={next}");
     }
-    let cases: [(&str, String, Headers); 10] = [
+    let cases: [(&str, String, Headers); 12] = [
         (
             "all accounts, first page",
             "/api/v1/sessions?view=platform".into(),
@@ -66,6 +66,17 @@ pub async fn lists(
             &owner,
         ),
         ("my sessions, first page", "/api/v1/sessions".into(), &owner),
+        // "Flagged only": one session in forty (the bulk seed's new countries).
+        (
+            "all accounts, flagged only, first page",
+            "/api/v1/sessions?view=platform&flagged=true".into(),
+            &platform,
+        ),
+        (
+            "account owner, flagged only, first page",
+            "/api/v1/sessions?view=account&account=1&flagged=true".into(),
+            &owner,
+        ),
         // A term nearly every session matches: the search must stay within the scope's own
         // rows, not the whole table's matches.
         (

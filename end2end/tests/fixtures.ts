@@ -1,6 +1,7 @@
 import { test as base, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { type ParsedMail, simpleParser } from 'mailparser';
 
 export const PASSWORD = 'sessionboard';
 
@@ -96,3 +97,23 @@ export async function confirmWith(page: Page, label: string) {
 
 export const test = base;
 export { expect };
+
+/**
+ * The first mail the test SMTP server (scripts/smtp_sink.py, started by scripts/e2e.sh) received
+ * for `to` whose text matches `body`, parsed as a mail client would; waits for it.
+ */
+export async function waitForMail(to: string, body: RegExp, timeoutMs = 20_000): Promise<ParsedMail> {
+  const dir = process.env.MAIL_DIR;
+  if (!dir) throw new Error('MAIL_DIR is not set: run the tests through scripts/e2e.sh');
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const files = fs.readdirSync(dir).filter((file) => file.endsWith('.eml')).sort();
+    for (const file of files) {
+      const mail = await simpleParser(fs.readFileSync(path.join(dir, file)));
+      const recipients = [mail.to ?? []].flat().flatMap((address) => address.value);
+      if (recipients.some((r) => r.address === to) && body.test(mail.text ?? '')) return mail;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no mail to ${to} matching ${body} within ${timeoutMs} ms`);
+}

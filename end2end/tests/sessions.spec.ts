@@ -9,6 +9,7 @@ import {
   signIn,
   test,
   waitForHydration,
+  waitForMail,
 } from './fixtures';
 
 test('signing in shows my active sessions, with this device marked', async ({ browser }) => {
@@ -230,7 +231,62 @@ test('"was this you?": a flagged sign-in shows on my other page, and "no" signs 
   // The intruder's page is signed out at its next heartbeat.
   await expect(intruder.page).toHaveURL(/\/login$/, { timeout: 15_000 });
 
+  // Sven's history says why that session ended, and filters by it.
+  await laptop.page.goto('/history?show=ended&reason=reported_not_you');
+  await waitForHydration(laptop.page);
+  await expect(laptop.page.getByRole('link', { name: 'Ended sessions' })).toHaveAttribute('aria-current', 'page');
+  const reported = laptop.page.locator('tbody tr').filter({ hasText: 'Ubuntu' }).first();
+  await expect(reported).toContainText('Reported as not you');
+  await expect(reported).toContainText('New country');
+  await laptop.page.getByLabel('Why').selectOption('terminated_by_you');
+  await laptop.page.getByRole('button', { name: 'Apply' }).click();
+  await expect(laptop.page).toHaveURL(/reason=terminated_by_you/);
+  await expect(laptop.page.locator('tbody tr').filter({ hasText: 'Reported as not you' })).toHaveCount(0);
+  await laptop.page.goto('/history?show=ended');
+  await screenshot(laptop.page, 'ended-sessions');
+
   for (const device of [laptop, intruder]) {
+    expect(device.errors).toEqual([]);
+    await device.context.close();
+  }
+});
+
+test('an alert mail\'s "this wasn\'t me" link signs the stranger out, once, without signing in', async ({ browser }) => {
+  // Lena's usual laptop in Frankfurt; minutes later someone signs in as her "from Portugal".
+  const usual = await openDevice(browser, DEVICES.macFirefox, undefined, '91.64.12.34');
+  await signIn(usual.page, 'lena@ektek.example');
+  await usual.context.close();
+  const ubuntu =
+    'Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0';
+  const stranger = await openDevice(browser, ubuntu, undefined, '89.114.0.1');
+  await signIn(stranger.page, 'lena@ektek.example');
+
+  // The mail the real SMTP server received, as her mail client shows it.
+  const mail = await waitForMail('lena@ektek.example', /Ubuntu/);
+  expect(mail.subject).toMatch(/^New sign-in: Firefox on Ubuntu near .*PT — was this you\?$/);
+  expect(mail.text).toContain('Why we noticed: first sign-in from');
+  expect(mail.html || '').toContain('This wasn');
+  const link = (mail.text ?? '').match(/https?:\/\/\S+\/not-me\?token=[\w-]+/)?.[0];
+  expect(link).toBeTruthy();
+
+  // Opened on her phone, signed in to nothing: opening the link ends nothing, the button does.
+  const phone = await openDevice(browser, DEVICES.iphone);
+  await phone.page.goto(link!);
+  await waitForHydration(phone.page);
+  await stranger.page.reload();
+  await expect(stranger.page).not.toHaveURL(/\/login$/);
+  await screenshot(phone.page, 'not-me');
+  await phone.page.getByRole('button', { name: 'Sign it out' }).click();
+  await expect(phone.page.getByRole('status')).toContainText('that session is signed out');
+  await expect(stranger.page).toHaveURL(/\/login$/, { timeout: 15_000 });
+
+  // Once only.
+  await phone.page.goto(link!);
+  await waitForHydration(phone.page);
+  await phone.page.getByRole('button', { name: 'Sign it out' }).click();
+  await expect(phone.page.getByRole('alert')).toContainText('not valid');
+
+  for (const device of [stranger, phone]) {
     expect(device.errors).toEqual([]);
     await device.context.close();
   }

@@ -105,14 +105,12 @@ impl EndReason {
         }
     }
 
-    /// Whether the actor's name is for platform admins' eyes only: customers learn that "a
-    /// platform admin" or "a sales representative" ended it, not who (as with acting, which
-    /// their account may not show them at all).
-    pub fn hides_actor(self) -> bool {
-        matches!(
-            self,
-            Self::TerminatedByAdmin | Self::TerminatedByRepresentative
-        )
+    /// Whether people other than platform admins see who did it: the owner who ended a
+    /// session, or the application's key. For the rest the reason is the whole story; the name
+    /// behind it (a platform admin, a sales representative, whoever deactivated someone or
+    /// closed an account) is for platform admins' eyes only, as acting is.
+    pub fn shows_actor_to_customers(self) -> bool {
+        matches!(self, Self::TerminatedByOwner | Self::EndedByApplication)
     }
 }
 
@@ -159,7 +157,8 @@ pub struct EndedSessionView {
     pub ended_at: Timestamp,
     pub reason: EndReason,
     /// The owner's name, or the API key's label, that ended it; `None` when nobody in
-    /// particular did, or the viewer may not know (see [`EndReason::hides_actor`]).
+    /// particular did, or the viewer may not know (see
+    /// [`EndReason::shows_actor_to_customers`]).
     pub ended_by: Option<String>,
 }
 
@@ -183,10 +182,10 @@ impl EndedSessionView {
         }
     }
 
-    /// What the viewer may see: names that [`EndReason::hides_actor`] keeps from anyone but
-    /// platform admins are dropped.
+    /// What the viewer may see: names [`EndReason::shows_actor_to_customers`] keeps for
+    /// platform admins are dropped for anyone else.
     pub fn seen_by_platform_admin(mut self, is_platform_admin: bool) -> Self {
-        if !is_platform_admin && self.reason.hides_actor() {
+        if !is_platform_admin && !self.reason.shows_actor_to_customers() {
             self.ended_by = None;
         }
         self

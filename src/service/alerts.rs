@@ -29,6 +29,7 @@ const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 3600);
 /// How often a sender looks for due alerts without being woken (retries, other servers'
 /// sign-ins).
 pub const ALERT_POLL: Duration = Duration::from_secs(5);
+/// Alerts one pass sends at most, before the sender looks again.
 const BATCH: u32 = 20;
 
 /// The wait before the next attempt after `attempts` failed ones: 5 s, doubling, at most an
@@ -105,20 +106,34 @@ pub fn alert_mail(session: &SessionView, to: &str, link: &str) -> Mail {
 impl SessionService {
     /// Sends the alerts due at `now` (those claimed by no other server), with links under
     /// `base_url`. Returns how many were sent.
+    ///
+    /// One alert is claimed at a time, just before it is sent, and its lease runs from the
+    /// real time of that claim: a slow mail server delays the batch, but never lets a lease
+    /// run out while its mail is still on the way.
     pub async fn send_due_alerts(
         &self,
         mailer: &Mailer,
         base_url: &str,
         now: Timestamp,
     ) -> Result<usize> {
-        let claimed = self.store.claim_alerts(now, now.plus(LEASE), BATCH).await?;
+        let started = std::time::Instant::now();
         let mut sent = 0;
-        for alert in claimed {
+        for _ in 0..BATCH {
+            let now = now.plus(started.elapsed());
+            let Some(alert) = self
+                .store
+                .claim_alerts(now, now.plus(LEASE), 1)
+                .await?
+                .pop()
+            else {
+                break;
+            };
             let outcome = self.send_alert(mailer, base_url, alert, now).await?;
             if outcome == AlertOutcome::Sent {
                 sent += 1;
             }
-            self.store.finish_alert(alert.id, outcome, now).await?;
+            let finished = now.plus(started.elapsed());
+            self.store.finish_alert(alert, outcome, finished).await?;
         }
         Ok(sent)
     }
@@ -157,7 +172,14 @@ impl SessionService {
             token.as_str()
         );
         let mail = alert_mail(&subject.session, &subject.email, &link);
-        Ok(match mailer.send(&mail).await {
+        // lettre's own timeout bounds each read and write, not the whole conversation.
+        let sending = tokio::time::timeout(SEND_TIMEOUT, mailer.send(&mail)).await;
+        let result = sending.unwrap_or_else(|_| {
+            Err(MailError::Unavailable(
+                "the mail server took too long".to_owned(),
+            ))
+        });
+        Ok(match result {
             Ok(()) => AlertOutcome::Sent,
             Err(error @ (MailError::Rejected(_) | MailError::Settings(_))) => {
                 tracing::warn!(%error, alert = alert.id, "an alert mail was refused; not retrying");

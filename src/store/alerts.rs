@@ -53,8 +53,14 @@ pub trait AlertStore: Send + Sync {
         limit: u32,
     ) -> Result<Vec<ClaimedAlert>>;
 
-    /// Records how a claimed alert's attempt went.
-    async fn finish_alert(&self, id: i64, outcome: AlertOutcome, now: Timestamp) -> Result<()>;
+    /// Records how a claimed alert's attempt went, unless the claim was lost meanwhile (its
+    /// lease ran out and another sender claimed it again): that sender's word counts.
+    async fn finish_alert(
+        &self,
+        alert: ClaimedAlert,
+        outcome: AlertOutcome,
+        now: Timestamp,
+    ) -> Result<()>;
 
     /// What a session's alert tells and to whom: the session, its person's email, and whether
     /// they still want alert mails; `None` when the session is gone.

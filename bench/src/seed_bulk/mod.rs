@@ -192,14 +192,19 @@ fn sessions_sql(plan: &Plan, token_hash: &str) -> String {
         INSERT INTO sessions (token_hash, user_id, account_id, application_id, ip,
             user_agent, device_kind, device_model, os, os_version, browser,
             browser_version, location_kind, city, region, country_code, country_name,
-            created_at, last_active_at, expires_at, search_text)
+            created_at, last_active_at, expires_at, search_text, flags, flag_reasons)
         SELECT {token_hash}, s.u, s.a, s.app, l.ip || (s.n / 256 % 256) || '.' || (s.n % 256),
             d.user_agent, d.kind, d.model, d.os, d.os_version, d.browser,
             d.browser_version, l.kind, l.city, l.region, l.country_code,
             l.country_name, s.created, s.created, s.created + CAST({lifetime} AS BIGINT),
             lower('User ' || s.u || ' user' || s.u || '@account' || s.a || '.example '
             || d.os || ' ' || d.browser || ' ' || COALESCE(l.city, '') || ' '
-            || COALESCE(l.country_name, '') || ' ' || l.ip || (s.n / 256 % 256) || '.' || (s.n % 256))
+            || COALESCE(l.country_name, '') || ' ' || l.ip || (s.n / 256 % 256) || '.' || (s.n % 256)),
+            -- One session in forty stood out when it started (a new country), as the
+            -- flagged-only filter finds them.
+            CASE WHEN s.n % 40 = 0 AND l.kind = 'known' THEN 2 ELSE 0 END,
+            CASE WHEN s.n % 40 = 0 AND l.kind = 'known'
+                THEN 'first sign-in from ' || l.city || ', ' || l.country_name ELSE '' END
         FROM s JOIN d ON d.k = s.n % 6 JOIN l ON l.k = (s.n / 5) % 8"
     )
 }

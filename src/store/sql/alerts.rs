@@ -49,7 +49,12 @@ impl<D: Dialect> AlertStore for D {
             .collect())
     }
 
-    async fn finish_alert(&self, id: i64, outcome: AlertOutcome, now: Timestamp) -> Result<()> {
+    async fn finish_alert(
+        &self,
+        alert: ClaimedAlert,
+        outcome: AlertOutcome,
+        now: Timestamp,
+    ) -> Result<()> {
         let mut statement = sql::<D>("UPDATE alert_outbox SET ");
         match outcome {
             AlertOutcome::Sent => {
@@ -70,9 +75,13 @@ impl<D: Dialect> AlertStore for D {
                     .bind(error);
             }
         }
+        // Still this sender's claim: nobody claimed it again (which counts an attempt).
         statement
             .push(" WHERE id = ")
-            .bind(id)
+            .bind(alert.id)
+            .push(" AND attempts = ")
+            .bind(i64::from(alert.attempts))
+            .push(" AND sent_at IS NULL AND abandoned_at IS NULL")
             .run(&mut *self.writer().acquire().await?)
             .await?;
         Ok(())

@@ -484,6 +484,11 @@ impl<D: Dialect> SessionStore for D {
             .await?;
             total += deleted;
             if deleted < BATCH {
+                // Alerts long since sent or given up on go with the sessions they told of.
+                sql::<D>("DELETE FROM alert_outbox WHERE COALESCE(sent_at, abandoned_at) < ")
+                    .bind(before.0)
+                    .run(&mut *connection)
+                    .await?;
                 return Ok(total);
             }
         }
