@@ -137,14 +137,19 @@ fn History() -> impl IntoView {
     // The tabs keep whose history is shown.
     let tab = move |show: &'static str| {
         let account = query::text(&query_map.get(), "account").unwrap_or_default();
-        query::to_query([("account", account), ("show", show.to_owned())])
+        format!(
+            "/history{}",
+            query::to_query([("account", account), ("show", show.to_owned())])
+        )
     };
     view! {
         <main class="page">
             <h1>"Sign-in history"</h1>
+            // Plain links: the router's <A> marks every link to this path as the current page,
+            // whatever its query.
             <nav class="tabs" aria-label="History">
-                <A href=move || tab("") attr:class="tab" attr:aria-current=move || (!ended()).then_some("page")>"Sign-ins"</A>
-                <A href=move || tab("ended") attr:class="tab" attr:aria-current=move || ended().then_some("page")>"Ended sessions"</A>
+                <a href=move || tab("") class="tab" aria-current=move || (!ended()).then_some("page")>"Sign-ins"</a>
+                <a href=move || tab("ended") class="tab" aria-current=move || ended().then_some("page")>"Ended sessions"</a>
             </nav>
             {move || if ended() { view! { <EndedSessions /> }.into_any() } else { view! { <SignIns /> }.into_any() }}
         </main>
