@@ -66,6 +66,15 @@ enum Internal {
         #[arg(long)]
         database_url: String,
     },
+    /// Only the seeding, into an empty database or a new PostgreSQL schema (kept), to look at
+    /// query plans by hand.
+    Seed {
+        #[arg(long)]
+        database_url: String,
+        /// With PostgreSQL: the schema to create (anew) and seed.
+        #[arg(long)]
+        schema: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -78,6 +87,10 @@ async fn main() -> std::process::ExitCode {
                 .await
                 .map(|rate| println!("{rate}"))
         }
+        Some(Internal::Seed {
+            ref database_url,
+            ref schema,
+        }) => seed_only(database_url, schema.as_deref(), &args).await,
         None => bench(&args).await,
     };
     match result {
@@ -87,6 +100,18 @@ async fn main() -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+async fn seed_only(url: &str, schema: Option<&str>, args: &Args) -> Result<(), Error> {
+    let url = match schema {
+        Some(schema) => sessionboard_bench::loopback::fresh_postgres_schema(url, schema).await?,
+        None => url.to_owned(),
+    };
+    let took =
+        sessionboard_bench::seed_bulk::seed_bulk(&url, args.accounts, args.users, args.sessions)
+            .await?;
+    println!("seeded {url} in {:.1} s", took.as_secs_f64());
+    Ok(())
 }
 
 async fn bench(args: &Args) -> Result<(), Error> {

@@ -699,9 +699,11 @@ pub(crate) fn list_sessions_sql<D: Dialect>(
             // One person's or one account's sessions: their index yields few rows, and the
             // search reads only those. The text index would instead find every match in the
             // whole table first, which a common term makes cost the table's size, on every poll
-            // of someone's own list.
+            // of someone's own list. `|| ''` keeps the text index out of reach: PostgreSQL's
+            // generic plan for this prepared statement otherwise ANDs a bitmap of every match
+            // ("windows": 166,666 rows, 38 ms) with the account's 100 (measured, `make bench`).
             statement
-                .push(" AND s.search_text LIKE ")
+                .push(" AND (s.search_text || '') LIKE ")
                 .bind(like_pattern(term))
                 .push(" ESCAPE '\\'");
         } else {
