@@ -100,7 +100,7 @@ pub trait SqlDb:
     + Fetch<(bool, bool)>
     + Fetch<(String,)>
     + Fetch<(bool,)>
-    + Fetch<(Option<i64>, Option<f64>, Option<f64>, Option<i64>)>
+    + Fetch<(String, String, i64, Option<f64>, Option<f64>, Option<i64>)>
     + Fetch<(Vec<u8>,)>
     + Fetch<(i64, String)>
     + Fetch<(i64, String, String)>
@@ -164,7 +164,7 @@ where
     Vec<u8>: for<'q> Encode<'q, DB> + Type<DB>,
     Option<i64>: for<'q> Encode<'q, DB> + Type<DB>,
     Option<String>: for<'q> Encode<'q, DB> + Type<DB>,
-    f64: for<'q> Encode<'q, DB> + Type<DB>,
+    Option<f64>: for<'q> Encode<'q, DB> + Type<DB>,
 {
     fn arguments<'q>(values: Vec<Value>) -> Result<DB::Arguments<'q>, sqlx::error::BoxDynError> {
         let mut arguments = DB::Arguments::default();

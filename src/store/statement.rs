@@ -20,12 +20,18 @@ pub enum Value {
     Bytes(Vec<u8>),
     NullableInt(Option<i64>),
     NullableText(Option<String>),
-    /// A GeoIP coordinate.
-    Float(f64),
+    /// A GeoIP coordinate, or none.
+    Float(Option<f64>),
 }
 
 impl From<f64> for Value {
     fn from(value: f64) -> Self {
+        Self::Float(Some(value))
+    }
+}
+
+impl From<Option<f64>> for Value {
+    fn from(value: Option<f64>) -> Self {
         Self::Float(value)
     }
 }

@@ -116,40 +116,37 @@ impl<D: Dialect> SessionStore for D {
     }
 
     async fn sign_in_memory(&self, user: UserId, since: Timestamp) -> Result<Memory> {
-        let mut connection = self.readers().acquire().await?;
-        let rows: Vec<(String, String)> =
-            sql::<D>("SELECT kind, key FROM sign_in_memory WHERE user_id = ")
-                .bind(user.0)
-                .push(" AND last_seen_at >= ")
-                .bind(since.0)
-                // A person signs in from a handful of devices and places; a bound all the same.
-                .push(" ORDER BY last_seen_at DESC LIMIT 1000")
-                .fetch_all(&mut *connection)
-                .await?;
-        let last: Option<(Option<i64>, Option<f64>, Option<f64>, Option<i64>)> = sql::<D>(
-            "SELECT last_sign_in_at, last_latitude, last_longitude, last_accuracy_km
-             FROM users WHERE id = ",
+        // One read: the devices and places seen since `since`, and the latest sign-in ('last')
+        // however long ago it was.
+        let rows: Vec<MemoryRow> = sql::<D>(
+            "SELECT kind, key, last_seen_at, latitude, longitude, accuracy_km \
+             FROM sign_in_memory WHERE user_id = ",
         )
         .bind(user.0)
-        .fetch_optional(&mut *connection)
+        .push(" AND (last_seen_at >= ")
+        .bind(since.0)
+        .push(" OR kind = 'last')")
+        // A person signs in from a handful of devices and places; a bound all the same.
+        .push(" ORDER BY last_seen_at DESC LIMIT 1000")
+        .fetch_all(&mut *self.readers().acquire().await?)
         .await?;
         let mut memory = Memory::default();
-        for (kind, key) in rows {
+        for (kind, key, at, latitude, longitude, accuracy_km) in rows {
             match kind.as_str() {
                 "device" => memory.devices.push(key),
                 "country" => memory.countries.push(key),
-                _ => memory.regions.push(key),
-            }
-        }
-        if let Some((Some(at), latitude, longitude, accuracy_km)) = last {
-            memory.signed_in_before = true;
-            if let (Some(latitude), Some(longitude)) = (latitude, longitude) {
-                let coordinates = Coordinates {
-                    latitude,
-                    longitude,
-                    accuracy_km: accuracy_km.and_then(|km| u32::try_from(km).ok()),
-                };
-                memory.last = Some((Timestamp(at), coordinates));
+                "region" => memory.regions.push(key),
+                _ => {
+                    memory.signed_in_before = true;
+                    if let (Some(latitude), Some(longitude)) = (latitude, longitude) {
+                        let coordinates = Coordinates {
+                            latitude,
+                            longitude,
+                            accuracy_km: accuracy_km.and_then(|km| u32::try_from(km).ok()),
+                        };
+                        memory.last = Some((Timestamp(at), coordinates));
+                    }
+                }
             }
         }
         Ok(memory)
@@ -495,6 +492,9 @@ impl<D: Dialect> SessionStore for D {
     }
 }
 
+/// A `sign_in_memory` row: kind, key, when, and the position of a 'last' row.
+type MemoryRow = (String, String, i64, Option<f64>, Option<f64>, Option<i64>);
+
 /// `revoked_at = now` and why, for an `UPDATE sessions AS s SET `.
 pub(super) fn push_end<DB: SqlDb>(statement: &mut Sql<DB>, end: SessionEnd, now: Timestamp) {
     statement
@@ -591,10 +591,26 @@ async fn remember<DB: SqlDb>(
         country.map(|country| ("country", country)),
         region.map(|region| ("region", region)),
     ];
-    // One statement for all of them: a sign-in is on the hot path of every product's login.
-    let mut upsert =
-        Sql::<DB>::new("INSERT INTO sign_in_memory (user_id, kind, key, last_seen_at) VALUES ");
-    for (i, (kind, key)) in keys.into_iter().flatten().enumerate() {
+    // One statement for all of them, the latest sign-in included: a sign-in is on the hot path
+    // of every product's login.
+    let mut upsert = Sql::<DB>::new(
+        "INSERT INTO sign_in_memory \
+         (user_id, kind, key, last_seen_at, latitude, longitude, accuracy_km) VALUES ",
+    );
+    let position = observation.coordinates;
+    let last = [(
+        "last",
+        String::new(),
+        position.map(|p| p.latitude),
+        position.map(|p| p.longitude),
+        position.and_then(|p| p.accuracy_km).map(i64::from),
+    )];
+    let rows = keys
+        .into_iter()
+        .flatten()
+        .map(|(kind, key)| (kind, key, None, None, None))
+        .chain(last);
+    for (i, (kind, key, latitude, longitude, accuracy_km)) in rows.enumerate() {
         if i > 0 {
             upsert.push(", ");
         }
@@ -607,29 +623,24 @@ async fn remember<DB: SqlDb>(
             .bind(key)
             .push(", ")
             .bind(session.created_at.0)
+            .push(", ")
+            .bind(latitude)
+            .push(", ")
+            .bind(longitude)
+            .push(", ")
+            .bind(accuracy_km)
             .push(")");
     }
+    // A sign-in without a position keeps the last one known (as of its own time).
     upsert
         .push(
             " ON CONFLICT (user_id, kind, key) DO UPDATE SET last_seen_at = \
-             excluded.last_seen_at",
+             excluded.last_seen_at, \
+             latitude = COALESCE(excluded.latitude, sign_in_memory.latitude), \
+             longitude = COALESCE(excluded.longitude, sign_in_memory.longitude), \
+             accuracy_km = CASE WHEN excluded.latitude IS NULL \
+                 THEN sign_in_memory.accuracy_km ELSE excluded.accuracy_km END",
         )
-        .run(connection)
-        .await?;
-    let mut update = Sql::<DB>::new("UPDATE users SET last_sign_in_at = ");
-    update.bind(session.created_at.0);
-    if let Some(position) = observation.coordinates {
-        update
-            .push(", last_latitude = ")
-            .bind(position.latitude)
-            .push(", last_longitude = ")
-            .bind(position.longitude)
-            .push(", last_accuracy_km = ")
-            .bind(position.accuracy_km.map(i64::from));
-    }
-    update
-        .push(" WHERE id = ")
-        .bind(session.user_id.0)
         .run(connection)
         .await?;
     Ok(())
