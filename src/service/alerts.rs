@@ -12,10 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Caller, SessionService};
-use crate::access::Scope;
 use crate::error::{Error, Result};
 use crate::mail::{Mail, MailError, Mailer, SEND_TIMEOUT};
-use crate::model::{EndReason, SessionEnd, SessionView, Timestamp};
+use crate::model::{SessionView, Timestamp};
 use crate::store::{AlertOutcome, ClaimedAlert};
 use crate::token::SessionToken;
 
@@ -216,8 +215,7 @@ impl SessionService {
             .take_report_link(&token.hash(), now)
             .await?
             .ok_or(Error::LinkNotValid)?;
-        let end = SessionEnd::by(EndReason::ReportedNotYou, user);
-        match self.end_session(session, Scope::User(user), end, now).await {
+        match self.report_not_me(session, user, now).await {
             Err(Error::SessionNotFound) => Err(Error::LinkNotValid),
             other => other,
         }

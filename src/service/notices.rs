@@ -5,9 +5,21 @@
 use super::{Caller, SessionService};
 use crate::access::Scope;
 use crate::error::{Error, Result};
-use crate::model::{EndReason, SessionEnd, SessionId, SessionView, Timestamp};
+use crate::model::{EndReason, SessionEnd, SessionId, SessionView, Timestamp, UserId};
 
 impl SessionService {
+    /// Ends `user`'s session `session` as reported by them ("no, that wasn't me"), from a page
+    /// or from an alert mail's link.
+    pub(super) async fn report_not_me(
+        &self,
+        session: SessionId,
+        user: UserId,
+        now: Timestamp,
+    ) -> Result<()> {
+        let end = SessionEnd::by(EndReason::ReportedNotYou, user);
+        self.end_session(session, Scope::User(user), end, now).await
+    }
+
     /// The caller's own flagged sessions they have not answered for, except the one asking.
     /// None while a sales representative acts as them: the answer is the person's to give.
     pub async fn sign_in_notices(
@@ -68,8 +80,6 @@ impl SessionService {
         if session == caller.session_id {
             return Err(Error::CannotTerminateCurrentSession);
         }
-        let end = SessionEnd::by(EndReason::ReportedNotYou, caller.user_id);
-        self.end_session(session, Scope::User(caller.user_id), end, now)
-            .await
+        self.report_not_me(session, caller.user_id, now).await
     }
 }

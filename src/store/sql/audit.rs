@@ -137,23 +137,7 @@ impl<D: Dialect> AuditStore for D {
     }
 
     async fn list_impersonations(&self, page: PageRequest) -> Result<Page<ImpersonationView>> {
-        let mut statement = sql::<D>("SELECT ");
-        statement
-            .push(IMPERSONATION_COLUMNS)
-            .push(" FROM impersonations i")
-            .push(IMPERSONATION_JOINS)
-            .push(" WHERE 1 = 1");
-        push_page(&mut statement, "i.started_at", "i.id", page, false);
-        let rows: Vec<ImpersonationRow> = statement
-            .fetch_all(&mut *self.readers().acquire().await?)
-            .await?;
-        let items = rows.into_iter().map(ImpersonationView::from).collect();
-        Ok(into_page(items, page.limit, |i: &ImpersonationView| {
-            Cursor {
-                at: i.started_at,
-                id: i.id.0,
-            }
-        }))
+        impersonations::<D>(self, " WHERE 1 = 1", None, page).await
     }
 
     async fn list_acting_on(
@@ -161,24 +145,8 @@ impl<D: Dialect> AuditStore for D {
         user: UserId,
         page: PageRequest,
     ) -> Result<Page<ImpersonationView>> {
-        let mut statement = sql::<D>("SELECT ");
-        statement
-            .push(IMPERSONATION_COLUMNS)
-            .push(" FROM impersonations i")
-            .push(IMPERSONATION_JOINS)
-            .push(" WHERE a.show_acting AND i.target_user_id = ")
-            .bind(user.0);
-        push_page(&mut statement, "i.started_at", "i.id", page, false);
-        let rows: Vec<ImpersonationRow> = statement
-            .fetch_all(&mut *self.readers().acquire().await?)
-            .await?;
-        let items = rows.into_iter().map(ImpersonationView::from).collect();
-        Ok(into_page(items, page.limit, |i: &ImpersonationView| {
-            Cursor {
-                at: i.started_at,
-                id: i.id.0,
-            }
-        }))
+        let shown = " WHERE a.show_acting AND i.target_user_id = ";
+        impersonations::<D>(self, shown, Some(user.0), page).await
     }
 
     async fn show_acting(&self, account: AccountId) -> Result<Option<bool>> {
@@ -243,6 +211,36 @@ impl<D: Dialect> AuditStore for D {
 /// open. Checked inside the transaction with the rows share-locked (on PostgreSQL; SQLite's one
 /// writer runs the two in turn), so that a deactivation, removal, unassignment or closing at
 /// the same moment waits for this to commit and then stops the new acting too.
+/// A page of impersonations, newest first, that pass `condition` (with `value` bound after
+/// it, if any).
+async fn impersonations<D: Dialect>(
+    store: &D,
+    condition: &str,
+    value: Option<i64>,
+    page: PageRequest,
+) -> Result<Page<ImpersonationView>> {
+    let mut statement = sql::<D>("SELECT ");
+    statement
+        .push(IMPERSONATION_COLUMNS)
+        .push(" FROM impersonations i")
+        .push(IMPERSONATION_JOINS)
+        .push(condition);
+    if let Some(value) = value {
+        statement.bind(value);
+    }
+    push_page(&mut statement, "i.started_at", "i.id", page, false);
+    let rows: Vec<ImpersonationRow> = statement
+        .fetch_all(&mut *store.readers().acquire().await?)
+        .await?;
+    let items = rows.into_iter().map(ImpersonationView::from).collect();
+    Ok(into_page(items, page.limit, |i: &ImpersonationView| {
+        Cursor {
+            at: i.started_at,
+            id: i.id.0,
+        }
+    }))
+}
+
 async fn may_act<D: Dialect>(
     connection: &mut <D::Db as sqlx::Database>::Connection,
     rep: UserId,
