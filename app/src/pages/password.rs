@@ -162,7 +162,7 @@ fn AlertMails() -> impl IntoView {
     let save = ServerAction::<SetAlertMails>::new();
     let current = Resource::new(move || save.version().get(), |_| alert_mails());
     view! {
-        <section class="card">
+        <section class="card password-card">
             <h2>"Sign-in alerts"</h2>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || current.get().map(|result| match result {
