@@ -430,7 +430,7 @@ delegate! {
         }
     }
     insert_session(session: NewSession<'_>) -> SessionId;
-    sign_in_memory(user: UserId, since: Timestamp) -> sessionboard::track::flags::Memory;
+    sign_in_recall(user: UserId, since: Timestamp) -> Option<sessionboard::store::Recall>;
     unanswered_flagged_sessions(user: UserId, except: SessionId, now: Timestamp) -> Vec<SessionView>;
     acknowledge_session(user: UserId, id: SessionId, now: Timestamp) -> bool;
     open_session(
@@ -495,7 +495,6 @@ delegate! {
 delegate! {
     DirectoryStore {}
     credentials_by_email(email: &str) -> Option<Credentials>;
-    home_account(user: UserId) -> Option<AccountSettings>;
     account_settings(account: AccountId) -> Option<AccountSettings>;
     set_store_geolocation(account: AccountId, on: bool) -> bool;
     application_by_name(name: &str) -> Option<ApplicationId>;

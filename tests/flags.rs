@@ -16,6 +16,7 @@ on_every_store!(
     a_sign_in_is_flagged_against_the_persons_own_history,
     without_stored_locations_only_a_new_device_is_flagged,
     a_flagged_sign_in_asks_the_persons_other_pages_until_answered,
+    a_device_unused_for_ninety_days_is_new_again_and_then_known,
 );
 
 const LONDON: &str = "81.2.69.142";
@@ -139,6 +140,34 @@ async fn without_stored_locations_only_a_new_device_is_flagged(backend: Backend)
     assert!(
         new_phone.new_device && !new_phone.new_country,
         "{new_phone:?}"
+    );
+}
+
+async fn a_device_unused_for_ninety_days_is_new_again_and_then_known(backend: Backend) {
+    let w = world(backend).await;
+    let email = "bob@acme.example";
+    let day = |days: u64, minutes: u64| after(days * 24 * 60 + minutes);
+    w.sign_in(email, CHROME_WINDOWS, LONDON, T0).await;
+    let phone = w.sign_in(email, SAFARI_IPHONE, LONDON, after(1)).await;
+    let (_, early) = flags_by_session(&w, email, after(2)).await;
+    assert!(early[&phone.session_id].new_device);
+    // Ninety-one days on, both are forgotten: the laptop is new again, and remembered anew by
+    // the very sign-in that forgets its old entry.
+    let back = w.sign_in(email, CHROME_WINDOWS, LONDON, day(91, 0)).await;
+    let again = w.sign_in(email, CHROME_WINDOWS, LONDON, day(91, 60)).await;
+    let phone_back = w.sign_in(email, SAFARI_IPHONE, LONDON, day(91, 120)).await;
+
+    let (_, flags) = flags_by_session(&w, email, day(91, 121)).await;
+    assert!(
+        flags[&back.session_id].new_device,
+        "{:?}",
+        flags[&back.session_id]
+    );
+    assert_eq!(flags[&again.session_id], SessionFlags::default());
+    assert!(flags[&phone_back.session_id].new_device);
+    assert!(
+        !flags[&phone_back.session_id].new_country,
+        "London is known again since the laptop's sign-in"
     );
 }
 

@@ -101,6 +101,7 @@ pub async fn seed_demo_world_if_empty(operator: &Operator, now: Timestamp) -> Re
                 expires_at: operator.policy().expiry(created_at, last_active_at),
                 flags: &demo.flags(),
                 alert: false,
+                forgotten: &[],
             })
             .await
     };

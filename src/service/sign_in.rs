@@ -13,9 +13,10 @@ use crate::model::{
     SessionId, SessionsView, Timestamp, UserId,
 };
 use crate::password;
-use crate::store::{AccountSettings, NewLoginRecord, NewSession};
+use crate::store::{AccountSettings, Credentials, NewLoginRecord, NewSession, Recall};
 use crate::token::SessionToken;
-use crate::track::{Observation, flags};
+use crate::track::Observation;
+use crate::track::flags::{self, Memory};
 
 /// The application a browser sign-in belongs to.
 pub const WEB_APPLICATION: &str = "Web";
@@ -104,11 +105,8 @@ impl SessionService {
         limit::wait_after_failures(self.store.as_ref(), &email, application_id, attempt.ip, now)
             .await?;
         let known = self.verify_credentials(&email, attempt.password).await?;
-        let home = match &known {
-            Some((user, _, _)) => self.store.home_account(*user).await?,
-            None => None,
-        };
-        let (Some((user_id, true, checked_hash)), Some(home)) = (known.clone(), home) else {
+        let home = known.as_ref().and_then(|(credentials, _)| credentials.home);
+        let (Some((credentials, true)), Some(home)) = (&known, home) else {
             // A known user's account decides whether the attempt's location is kept; attempts
             // on unknown emails belong to no account and are kept whole, as a security record.
             let with_location = home.is_none_or(|home| home.store_geolocation);
@@ -117,17 +115,17 @@ impl SessionService {
                 .observe(attempt.ip, attempt.user_agent, with_location);
             let failure = Attempt {
                 email: &email,
-                user_id: known.as_ref().map(|(user, _, _)| *user),
+                user_id: known.as_ref().map(|(credentials, _)| credentials.user_id),
                 account_id: home.map(|home| home.account_id),
                 application_id,
                 observation: &observation,
             };
             self.record_attempt(failure, LoginOutcome::InvalidCredentials, now)
                 .await?;
-            if let Some((user, true, _)) = known {
+            if let Some((credentials, true)) = &known {
                 // The directory's fault, not the person's; they get the same answer as anyone
                 // refused, and the operator the detail.
-                tracing::warn!(user = user.0, "{}", Error::NoAccount);
+                tracing::warn!(user = credentials.user_id.0, "{}", Error::NoAccount);
             }
             return Err(Error::InvalidCredentials);
         };
@@ -136,8 +134,8 @@ impl SessionService {
         // change committed meanwhile (the check takes a while) refuses it.
         let who = Who {
             email: &email,
-            user_id,
-            checked_hash: Some(&checked_hash),
+            user_id: credentials.user_id,
+            checked_hash: Some(&credentials.password_hash),
         };
         self.open_session(who, home, application_id, device(&attempt), now)
             .await
@@ -151,17 +149,15 @@ impl SessionService {
     ) -> Result<SignedIn> {
         let email = normalise_email(attempt.email);
         let application_id = self.application_id(attempt.application).await?;
-        let user_id = self
+        let credentials = self
             .store
             .credentials_by_email(&email)
             .await?
-            .ok_or(Error::UserNotFound)?
-            .user_id;
-        let home = self
-            .store
-            .home_account(user_id)
-            .await?
-            .ok_or(Error::NoAccount)?;
+            .ok_or(Error::UserNotFound)?;
+        let (user_id, home) = (
+            credentials.user_id,
+            credentials.home.ok_or(Error::NoAccount)?,
+        );
         let who = Who {
             email: &email,
             user_id,
@@ -199,12 +195,16 @@ impl SessionService {
         let observation = self.tracker.observe(ip, user_agent, home.store_geolocation);
         let token = SessionToken::generate();
         let expires_at = self.policy.expiry(now, now);
-        let user_name = self.store.user_name(user_id).await?.unwrap_or_default();
-        // Compared with what the store remembers of them (a few rows), not with their sessions.
-        let memory = self
+        // Compared with what the store remembers of them (one row), not with their sessions.
+        // Nobody found opens no session either (the store's checks refuse it).
+        let Recall { name, memory } = self
             .store
-            .sign_in_memory(user_id, now.minus(flags::MEMORY))
-            .await?;
+            .sign_in_recall(user_id, now.minus(flags::MEMORY))
+            .await?
+            .unwrap_or_else(|| Recall {
+                name: String::new(),
+                memory: Memory::default(),
+            });
         let flags = flags::flags(
             &memory,
             flags::Origin {
@@ -231,12 +231,13 @@ impl SessionService {
                     account_id: home.account_id,
                     application_id,
                     observation: &observation,
-                    search_text: &search_text(&user_name, email, &observation),
+                    search_text: &search_text(&name, email, &observation),
                     created_at: now,
                     last_active_at: now,
                     expires_at,
                     flags: &flags,
                     alert: alert && flags.any(),
+                    forgotten: &memory.forgotten,
                 },
                 login_record(&success, LoginOutcome::Success, now),
                 checked_hash,
@@ -253,13 +254,13 @@ impl SessionService {
         })
     }
 
-    /// The user with this email and whether the password is theirs, or `None` for an unknown
-    /// email, after the same argon2 work either way.
+    /// The user with this email (and their home account) and whether the password is theirs,
+    /// or `None` for an unknown email, after the same argon2 work either way.
     async fn verify_credentials(
         &self,
         email: &str,
         password_text: &str,
-    ) -> Result<Option<(UserId, bool, String)>> {
+    ) -> Result<Option<(Credentials, bool)>> {
         if email.is_empty()
             || email.len() > MAX_EMAIL_BYTES
             || password_text.len() > password::MAX_PASSWORD_BYTES
@@ -269,12 +270,12 @@ impl SessionService {
         let credentials = self.store.credentials_by_email(email).await?;
         let password_text = password_text.to_owned();
         self.passwords
-            .run(move || match &credentials {
-                Some(credentials) => Some((
-                    credentials.user_id,
-                    password::verify_password(&password_text, &credentials.password_hash),
-                    credentials.password_hash.clone(),
-                )),
+            .run(move || match credentials {
+                Some(credentials) => {
+                    let matches =
+                        password::verify_password(&password_text, &credentials.password_hash);
+                    Some((credentials, matches))
+                }
                 None => {
                     password::verify_against_dummy(&password_text);
                     None

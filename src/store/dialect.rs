@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 use super::Invalidation;
 use super::sql::rows::{
     ActingActionRow, ApiKeyRow, ChangeRow, EndedSessionRow, ImpersonationRow, LiveSessionRow,
-    LoginRecordRow, MemberRow, PersonRow, SessionRow, ViewerRow,
+    LoginRecordRow, MemberRow, PersonRow, RecallRow, SessionRow, ViewerRow,
 };
 use super::statement::{Sql, Value};
 use crate::error::Result;
@@ -79,6 +79,10 @@ pub trait Dialect: Send + Sync + 'static {
     /// change to those rows at the same moment waits for it to commit, and then sees and ends
     /// what it created. Checks like it do not wait for one another. Empty on SQLite.
     const FOR_SHARE: &'static str;
+
+    /// In an upsert of `sign_in_memory`: its `seen` (a JSON object, as text) merged with
+    /// `excluded.seen`, a JSON merge patch whose null members drop keys (RFC 7396).
+    const MERGE_SEEN: &'static str;
 }
 
 /// An sqlx driver that the shared SQL can use: it encodes every [`Value`], reads every row
@@ -96,11 +100,12 @@ pub trait SqlDb:
     + Fetch<(i64, i64, i64, i64)>
     + Fetch<(i64, i64, bool, bool, bool)>
     + Fetch<(i64, String, bool)>
+    + Fetch<(i64, String, Option<i64>, Option<bool>)>
     + Fetch<(i64, i64, i64, String, i64)>
     + Fetch<(bool, bool)>
     + Fetch<(String,)>
     + Fetch<(bool,)>
-    + Fetch<(String, String, i64, Option<f64>, Option<f64>, Option<i64>)>
+    + Fetch<RecallRow>
     + Fetch<(Vec<u8>,)>
     + Fetch<(i64, String)>
     + Fetch<(i64, String, String)>

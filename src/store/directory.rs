@@ -7,10 +7,14 @@ use crate::error::Result;
 use crate::model::{AccountId, ApplicationId, CustomerUser, Role, Timestamp, UserId, Viewer};
 use crate::token::TokenHash;
 
-/// What checking a password needs. The hash never leaves the server.
+/// What checking a password needs, and where a sign-in that passes lands: one read on every
+/// sign-in's path. The hash never leaves the server.
 pub struct Credentials {
     pub user_id: UserId,
     pub password_hash: String,
+    /// The account a browser sign-in lands in (their first open one), with its settings;
+    /// `None` for someone who belongs to no open account.
+    pub home: Option<AccountSettings>,
 }
 
 /// An account's tracking setting, as a sign-in needs it.
@@ -33,8 +37,6 @@ pub struct NewUser<'a> {
 pub trait DirectoryStore: Send + Sync {
     /// By email, compared case-insensitively (callers pass it lower-cased).
     async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>>;
-    /// The account a browser sign-in lands in (the user's first), with its settings.
-    async fn home_account(&self, user: UserId) -> Result<Option<AccountSettings>>;
     async fn account_settings(&self, account: AccountId) -> Result<Option<AccountSettings>>;
     /// Returns whether the account exists.
     async fn set_store_geolocation(&self, account: AccountId, on: bool) -> Result<bool>;

@@ -47,7 +47,9 @@ pub use dialect::{Dialect, SqlDb};
 pub use directory::{AccountSettings, Credentials, DirectoryStore, NewUser};
 pub use limits::{LimitStore, RecentFailures};
 pub use postgres::PostgresStore;
-pub use sessions::{Acting, EndedQuery, LiveSession, NewSession, SessionQuery, SessionStore};
+pub use sessions::{
+    Acting, EndedQuery, LiveSession, NewSession, Recall, SessionQuery, SessionStore,
+};
 pub use sqlite::SqliteStore;
 pub use statement::{Sql, Value};
 

@@ -115,6 +115,11 @@ impl Dialect for PostgresStore {
     /// `DELETE` of those rows waits for them.
     const FOR_SHARE: &str = " FOR SHARE";
 
+    /// `||` merges the top-level members (the patch's win), then the nulls are dropped: RFC
+    /// 7396 for a flat object.
+    const MERGE_SEEN: &str =
+        "jsonb_strip_nulls(sign_in_memory.seen::jsonb || excluded.seen::jsonb)::text";
+
     /// Substring search through the pg_trgm GIN index on the lower-cased search text.
     fn push_search(sql: &mut Sql<Postgres>, term: &str) {
         sql.push(" AND s.search_text LIKE ")

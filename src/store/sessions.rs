@@ -30,6 +30,16 @@ pub struct NewSession<'a> {
     pub flags: &'a SessionFlags,
     /// Queue an alert mail with it, if its person wants them (flagged, and mail configured).
     pub alert: bool,
+    /// What `open_session` drops from its person's memory as it remembers this sign-in
+    /// ([`Memory::forgotten`]); nothing for planted sessions, which remember nothing.
+    pub forgotten: &'a [String],
+}
+
+/// A person as a sign-in needs them: their name (for the search text) and their memory.
+#[derive(Clone, Debug)]
+pub struct Recall {
+    pub name: String,
+    pub memory: Memory,
 }
 
 /// A session found by its token that has neither expired nor been terminated.
@@ -107,9 +117,10 @@ pub trait SessionStore: Send + Sync {
         now: Timestamp,
     ) -> Result<bool>;
 
-    /// What the store remembers of a person's sign-ins since `since` (devices, countries,
-    /// regions) and where and when they last signed in: what a new sign-in is compared with.
-    async fn sign_in_memory(&self, user: UserId, since: Timestamp) -> Result<Memory>;
+    /// Who is signing in, and what the store remembers of their sign-ins since `since`
+    /// (devices, countries, regions) and where and when they last signed in: what a new
+    /// sign-in is compared with. One read; `None` for nobody.
+    async fn sign_in_recall(&self, user: UserId, since: Timestamp) -> Result<Option<Recall>>;
 
     /// A successful sign-in: the session and its login record (which gets the new session's
     /// id and flags), in one transaction, which also remembers the device and place for the

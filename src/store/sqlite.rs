@@ -99,6 +99,9 @@ impl Dialect for SqliteStore {
     /// As for [`Dialect::FOR_UPDATE`]: the one writer runs a sign-in and a change in turn.
     const FOR_SHARE: &str = "";
 
+    /// SQLite's JSON functions implement RFC 7396 as they are.
+    const MERGE_SEEN: &str = "json_patch(sign_in_memory.seen, excluded.seen)";
+
     /// Substring search. Three characters or more use the FTS5 trigram index; shorter terms
     /// fall back to `LIKE` over rows the scope has already narrowed (the service refuses them
     /// for the platform-wide view, where that would mean a scan).

@@ -3,6 +3,7 @@
 //! signed in from lately, and where and when they last signed in), so they can be tested alone
 //! and computed once, at sign-in, rather than on every page view.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::model::{Device, DeviceKind, Location, SessionFlags, Timestamp};
@@ -10,6 +11,11 @@ use crate::model::{Device, DeviceKind, Location, SessionFlags, Timestamp};
 /// How long a device, country or region stays "known" after the person last signed in with
 /// or from it.
 pub const MEMORY: Duration = Duration::from_secs(90 * 24 * 60 * 60);
+
+/// The most keys (devices, countries, regions) a person's memory keeps: a client that makes up
+/// a new user agent for every sign-in must not grow the row each later sign-in reads and
+/// rewrites. The least recently seen go first.
+pub const MAX_REMEMBERED: usize = 64;
 
 /// Faster than an airliner: two sign-ins further apart than this allows were not made by one
 /// person travelling.
@@ -64,6 +70,56 @@ pub struct Memory {
     pub regions: Vec<String>,
     /// Their previous sign-in's time and position, when it had one.
     pub last: Option<(Timestamp, Coordinates)>,
+    /// [`seen_keys`] the next sign-in's write drops: seen only before [`MEMORY`], or the
+    /// least recently seen beyond [`MAX_REMEMBERED`].
+    pub forgotten: Vec<String>,
+}
+
+impl Memory {
+    /// The memory of someone who signed in before, from what the store keeps of them: every
+    /// [`seen_keys`] key with when it was last seen (in milliseconds), and their previous
+    /// sign-in's time and position. Keys last seen before `since` are no longer known.
+    pub fn recall(
+        seen: BTreeMap<String, i64>,
+        last: Option<(Timestamp, Coordinates)>,
+        since: Timestamp,
+    ) -> Self {
+        let mut memory = Self {
+            signed_in_before: true,
+            last,
+            ..Self::default()
+        };
+        let mut by_recency: Vec<(String, i64)> = seen.into_iter().collect();
+        by_recency.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        for (rank, (key, at)) in by_recency.into_iter().enumerate() {
+            if at < since.0 || rank >= MAX_REMEMBERED {
+                memory.forgotten.push(key);
+                continue;
+            }
+            // A kind this version does not know is neither compared nor dropped.
+            let Some((kind, value)) = key.split_once(':') else {
+                continue;
+            };
+            let list = match kind {
+                "device" => &mut memory.devices,
+                "country" => &mut memory.countries,
+                "region" => &mut memory.regions,
+                _ => continue,
+            };
+            list.push(value.to_owned());
+        }
+        memory
+    }
+}
+
+/// What a sign-in adds to its person's memory: `device:<device_key>`, and with a known place
+/// `country:<code>` and `region:<code/region>`.
+pub fn seen_keys(device: &Device, location: &Location) -> Vec<String> {
+    let (country, region) = place_keys(location);
+    std::iter::once(format!("device:{}", device_key(device)))
+        .chain(country.map(|country| format!("country:{country}")))
+        .chain(region.map(|region| format!("region:{region}")))
+        .collect()
 }
 
 /// Where a new sign-in comes from.
@@ -229,6 +285,7 @@ mod tests {
             countries: vec!["DE".to_owned()],
             regions: vec!["DE/Berlin".to_owned()],
             last,
+            forgotten: Vec::new(),
         }
     }
 
@@ -447,5 +504,56 @@ mod tests {
         let t0 = Timestamp(0);
         assert!(travel_speed(t0, &fiji, Timestamp(HOUR / 2), &samoa).unwrap() > 1_000.0);
         assert!(travel_speed(t0, &fiji, Timestamp(3 * HOUR), &samoa).unwrap() < 1_000.0);
+    }
+
+    #[test]
+    fn what_was_seen_within_ninety_days_is_known_and_older_keys_are_forgotten() {
+        let day = 24 * HOUR;
+        let now = Timestamp(200 * day);
+        let since = now.minus(MEMORY);
+        let seen = BTreeMap::from([
+            ("device:Ubuntu|Firefox|".to_owned(), now.0 - day),
+            ("device:Windows|Edge|".to_owned(), now.0 - 91 * day),
+            ("country:DE".to_owned(), now.0 - 89 * day),
+            ("region:DE/Berlin".to_owned(), now.0 - day),
+            ("later-kind:x".to_owned(), now.0 - day),
+        ]);
+        let memory = Memory::recall(seen, None, since);
+        assert!(memory.signed_in_before);
+        assert_eq!(memory.devices, ["Ubuntu|Firefox|"]);
+        assert_eq!(memory.countries, ["DE"]);
+        assert_eq!(memory.regions, ["DE/Berlin"]);
+        assert_eq!(memory.forgotten, ["device:Windows|Edge|"]);
+    }
+
+    #[test]
+    fn a_memory_keeps_only_the_most_recently_seen_keys() {
+        let now = Timestamp(1_000_000);
+        let seen: BTreeMap<String, i64> = (0..MAX_REMEMBERED as i64 + 10)
+            .map(|i| (format!("device:made-up {i}|x|"), now.0 - i))
+            .collect();
+        let memory = Memory::recall(seen, None, Timestamp(0));
+        assert_eq!(memory.devices.len(), MAX_REMEMBERED);
+        assert!(memory.devices.contains(&"made-up 0|x|".to_owned()));
+        assert_eq!(memory.forgotten.len(), 10);
+        assert!(
+            memory
+                .forgotten
+                .contains(&format!("device:made-up {}|x|", MAX_REMEMBERED + 9))
+        );
+    }
+
+    #[test]
+    fn a_sign_in_remembers_its_device_and_known_place_only() {
+        let firefox = device("Ubuntu", "Firefox", DeviceKind::Desktop, None);
+        let berlin = place("Berlin", "Berlin", "DE", "Germany");
+        assert_eq!(
+            seen_keys(&firefox, &berlin),
+            ["device:Ubuntu|Firefox|", "country:DE", "region:DE/Berlin"]
+        );
+        assert_eq!(
+            seen_keys(&firefox, &Location::LocalNetwork),
+            ["device:Ubuntu|Firefox|"]
+        );
     }
 }

@@ -445,6 +445,7 @@ impl World {
                 expires_at: self.operator.policy().expiry(now, now),
                 flags: &SessionFlags::default(),
                 alert: false,
+                forgotten: &[],
             })
             .await
             .unwrap()

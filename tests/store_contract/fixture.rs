@@ -173,6 +173,7 @@ pub fn session(
         expires_at: at.plus(LIFETIME),
         flags: &NO_FLAGS,
         alert: false,
+        forgotten: &[],
     }
 }
 

@@ -20,31 +20,26 @@ impl<D: Dialect> DirectoryStore for D {
     async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>> {
         // A deactivated person, or one who has not set a password yet, is as unknown here as
         // an email that matches nobody.
-        let row: Option<(i64, String)> = sql::<D>(
-            "SELECT id, password_hash FROM users
-             WHERE deactivated_at IS NULL AND password_hash <> '' AND ",
+        let row: Option<(i64, String, Option<i64>, Option<bool>)> = sql::<D>(
+            // With the home account in the same read ([`Credentials::home`]); `email` is the
+            // only such column here, as `D::EMAIL_IS` needs it unqualified.
+            "SELECT users.id, users.password_hash, home.id, home.store_geolocation FROM users
+             LEFT JOIN accounts home ON home.id = (
+                 SELECT a.id FROM memberships m JOIN accounts a ON a.id = m.account_id
+                 WHERE a.closed_at IS NULL AND m.user_id = users.id ORDER BY a.id LIMIT 1)
+             WHERE users.deactivated_at IS NULL AND users.password_hash <> '' AND ",
         )
         .push(D::EMAIL_IS)
         .bind(email)
         .fetch_optional(&mut *self.readers().acquire().await?)
         .await?;
-        Ok(row.map(|(id, password_hash)| Credentials {
-            user_id: UserId(id),
-            password_hash,
-        }))
-    }
-
-    async fn home_account(&self, user: UserId) -> Result<Option<AccountSettings>> {
-        let row: Option<(i64, bool)> = sql::<D>(
-            "SELECT a.id, a.store_geolocation FROM memberships m
-             JOIN accounts a ON a.id = m.account_id
-             WHERE a.closed_at IS NULL AND m.user_id = ",
+        Ok(
+            row.map(|(id, password_hash, home, store_geolocation)| Credentials {
+                user_id: UserId(id),
+                password_hash,
+                home: home.zip(store_geolocation).map(account_settings),
+            }),
         )
-        .bind(user.0)
-        .push(" ORDER BY a.id LIMIT 1")
-        .fetch_optional(&mut *self.readers().acquire().await?)
-        .await?;
-        Ok(row.map(account_settings))
     }
 
     async fn account_settings(&self, account: AccountId) -> Result<Option<AccountSettings>> {

@@ -552,3 +552,14 @@ impl ChangeRow {
         })
     }
 }
+
+/// A person's name and their `sign_in_memory` row, if any: when and where they last signed
+/// in, and what they were seen with.
+pub type RecallRow = (
+    String,
+    Option<i64>,
+    Option<f64>,
+    Option<f64>,
+    Option<i64>,
+    Option<String>,
+);

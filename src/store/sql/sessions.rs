@@ -1,10 +1,12 @@
 //! The sessions area's SQL.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 
 use super::rows::{
-    ENDED_COLUMNS, ENDED_JOINS, EndedSessionRow, LiveSessionRow, SESSION_COLUMNS, SESSION_JOINS,
-    SessionRow,
+    ENDED_COLUMNS, ENDED_JOINS, EndedSessionRow, LiveSessionRow, RecallRow, SESSION_COLUMNS,
+    SESSION_JOINS, SessionRow,
 };
 use super::{
     into_page, like_pattern, observation_values, order, push_page, push_scope, sql, token_hashes,
@@ -18,7 +20,7 @@ use crate::model::{
 use crate::store::dialect::{Dialect, SqlDb};
 use crate::store::statement::{Sql, Value};
 use crate::store::{
-    EndedQuery, LiveSession, NewLoginRecord, NewSession, SessionQuery, SessionStore,
+    EndedQuery, LiveSession, NewLoginRecord, NewSession, Recall, SessionQuery, SessionStore,
 };
 use crate::token::TokenHash;
 use crate::track::flags::{self, Coordinates, Memory};
@@ -45,7 +47,7 @@ impl<D: Dialect> SessionStore for D {
         may_open::<D>(&mut tx, &session, checked_hash).await?;
         let flags = session.flags;
         let (alert, user, now) = (session.alert, session.user_id, session.created_at);
-        remember::<D::Db>(&mut tx, &session).await?;
+        remember::<D>(&mut tx, &session).await?;
         let id = insert_session_row::<D::Db>(&mut tx, session).await?;
         record.session_id = Some(id);
         super::audit::insert_login_row::<D::Db>(&mut tx, record, flags).await?;
@@ -115,41 +117,41 @@ impl<D: Dialect> SessionStore for D {
         Ok(answered > 0)
     }
 
-    async fn sign_in_memory(&self, user: UserId, since: Timestamp) -> Result<Memory> {
-        // One read: the devices and places seen since `since`, and the latest sign-in ('last')
-        // however long ago it was.
-        let rows: Vec<MemoryRow> = sql::<D>(
-            "SELECT kind, key, last_seen_at, latitude, longitude, accuracy_km \
-             FROM sign_in_memory WHERE user_id = ",
+    async fn sign_in_recall(&self, user: UserId, since: Timestamp) -> Result<Option<Recall>> {
+        let row: Option<RecallRow> = sql::<D>(
+            "SELECT u.name, m.last_at, m.latitude, m.longitude, m.accuracy_km, m.seen \
+             FROM users u LEFT JOIN sign_in_memory m ON m.user_id = u.id WHERE u.id = ",
         )
         .bind(user.0)
-        .push(" AND (last_seen_at >= ")
-        .bind(since.0)
-        .push(" OR kind = 'last')")
-        // A person signs in from a handful of devices and places; a bound all the same.
-        .push(" ORDER BY last_seen_at DESC LIMIT 1000")
-        .fetch_all(&mut *self.readers().acquire().await?)
+        .fetch_optional(&mut *self.readers().acquire().await?)
         .await?;
-        let mut memory = Memory::default();
-        for (kind, key, at, latitude, longitude, accuracy_km) in rows {
-            match kind.as_str() {
-                "device" => memory.devices.push(key),
-                "country" => memory.countries.push(key),
-                "region" => memory.regions.push(key),
-                _ => {
-                    memory.signed_in_before = true;
-                    if let (Some(latitude), Some(longitude)) = (latitude, longitude) {
-                        let coordinates = Coordinates {
-                            latitude,
-                            longitude,
-                            accuracy_km: accuracy_km.and_then(|km| u32::try_from(km).ok()),
-                        };
-                        memory.last = Some((Timestamp(at), coordinates));
-                    }
-                }
-            }
-        }
-        Ok(memory)
+        let Some((name, last_at, latitude, longitude, accuracy_km, seen)) = row else {
+            return Ok(None);
+        };
+        let (Some(last_at), Some(seen)) = (last_at, seen) else {
+            // Never signed in (since sign-ins were remembered).
+            return Ok(Some(Recall {
+                name,
+                memory: Memory::default(),
+            }));
+        };
+        let last = latitude.zip(longitude).map(|(latitude, longitude)| {
+            let accuracy_km = accuracy_km.and_then(|km| u32::try_from(km).ok());
+            let coordinates = Coordinates {
+                latitude,
+                longitude,
+                accuracy_km,
+            };
+            (Timestamp(last_at), coordinates)
+        });
+        // Written only by `remember`, and merged by the database, which refuses anything but
+        // JSON: unreadable means someone edited it by hand.
+        let seen: BTreeMap<String, i64> = serde_json::from_str(&seen)
+            .map_err(|error| Error::Internal(format!("sign-in memory of {}: {error}", user.0)))?;
+        Ok(Some(Recall {
+            name,
+            memory: Memory::recall(seen, last, since),
+        }))
     }
 
     async fn live_session_by_token(
@@ -492,9 +494,6 @@ impl<D: Dialect> SessionStore for D {
     }
 }
 
-/// A `sign_in_memory` row: kind, key, when, and the position of a 'last' row.
-type MemoryRow = (String, String, i64, Option<f64>, Option<f64>, Option<i64>);
-
 /// `revoked_at = now` and why, for an `UPDATE sessions AS s SET `.
 pub(super) fn push_end<DB: SqlDb>(statement: &mut Sql<DB>, end: SessionEnd, now: Timestamp) {
     statement
@@ -579,70 +578,50 @@ async fn may_open<D: Dialect>(
 }
 
 /// Remembers a sign-in's device and place for the person's next one, and where and when it
-/// happened (a position only when it had one: an unknown place keeps the last known).
-async fn remember<DB: SqlDb>(
-    connection: &mut DB::Connection,
+/// happened (a position only when it had one: an unknown place keeps the last known), in one
+/// upsert of the person's one row: a sign-in is on the hot path of every product's login.
+async fn remember<D: Dialect>(
+    connection: &mut <D::Db as sqlx::Database>::Connection,
     session: &NewSession<'_>,
 ) -> Result<()> {
     let observation = session.observation;
-    let (country, region) = flags::place_keys(&observation.location);
-    let keys = [
-        Some(("device", flags::device_key(&observation.device))),
-        country.map(|country| ("country", country)),
-        region.map(|region| ("region", region)),
-    ];
-    // One statement for all of them, the latest sign-in included: a sign-in is on the hot path
-    // of every product's login.
-    let mut upsert = Sql::<DB>::new(
-        "INSERT INTO sign_in_memory \
-         (user_id, kind, key, last_seen_at, latitude, longitude, accuracy_km) VALUES ",
-    );
-    let position = observation.coordinates;
-    let last = [(
-        "last",
-        String::new(),
-        position.map(|p| p.latitude),
-        position.map(|p| p.longitude),
-        position.and_then(|p| p.accuracy_km).map(i64::from),
-    )];
-    let rows = keys
-        .into_iter()
-        .flatten()
-        .map(|(kind, key)| (kind, key, None, None, None))
-        .chain(last);
-    for (i, (kind, key, latitude, longitude, accuracy_km)) in rows.enumerate() {
-        if i > 0 {
-            upsert.push(", ");
-        }
-        upsert
-            .push("(")
-            .bind(session.user_id.0)
-            .push(", ")
-            .bind(kind)
-            .push(", ")
-            .bind(key)
-            .push(", ")
-            .bind(session.created_at.0)
-            .push(", ")
-            .bind(latitude)
-            .push(", ")
-            .bind(longitude)
-            .push(", ")
-            .bind(accuracy_km)
-            .push(")");
+    // A JSON merge patch (RFC 7396): null drops a key. Merged in the statement, not written
+    // whole, so that two sign-ins of one person at once both leave their keys.
+    let mut seen = serde_json::Map::new();
+    for key in session.forgotten {
+        seen.insert(key.clone(), serde_json::Value::Null);
     }
-    // A sign-in without a position keeps the last one known (as of its own time).
-    upsert
-        .push(
-            " ON CONFLICT (user_id, kind, key) DO UPDATE SET last_seen_at = \
-             excluded.last_seen_at, \
-             latitude = COALESCE(excluded.latitude, sign_in_memory.latitude), \
-             longitude = COALESCE(excluded.longitude, sign_in_memory.longitude), \
-             accuracy_km = CASE WHEN excluded.latitude IS NULL \
-                 THEN sign_in_memory.accuracy_km ELSE excluded.accuracy_km END",
-        )
-        .run(connection)
-        .await?;
+    for key in flags::seen_keys(&observation.device, &observation.location) {
+        seen.insert(key, session.created_at.0.into());
+    }
+    let position = observation.coordinates;
+    sql::<D>(
+        "INSERT INTO sign_in_memory \
+         (user_id, last_at, latitude, longitude, accuracy_km, seen) VALUES (",
+    )
+    .bind(session.user_id.0)
+    .push(", ")
+    .bind(session.created_at.0)
+    .push(", ")
+    .bind(position.map(|p| p.latitude))
+    .push(", ")
+    .bind(position.map(|p| p.longitude))
+    .push(", ")
+    .bind(position.and_then(|p| p.accuracy_km).map(i64::from))
+    .push(", ")
+    // A first row has nothing to forget, so no nulls to strip.
+    .bind(serde_json::Value::Object(seen).to_string())
+    .push(
+        ") ON CONFLICT (user_id) DO UPDATE SET last_at = excluded.last_at, \
+         latitude = COALESCE(excluded.latitude, sign_in_memory.latitude), \
+         longitude = COALESCE(excluded.longitude, sign_in_memory.longitude), \
+         accuracy_km = CASE WHEN excluded.latitude IS NULL \
+             THEN sign_in_memory.accuracy_km ELSE excluded.accuracy_km END, \
+         seen = ",
+    )
+    .push(D::MERGE_SEEN)
+    .run(connection)
+    .await?;
     Ok(())
 }
 
