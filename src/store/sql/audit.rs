@@ -206,11 +206,6 @@ impl<D: Dialect> AuditStore for D {
     }
 }
 
-/// Refuses to act (writing nothing) unless the representative is an active sales
-/// representative who serves the account, and the person an active member of it while it is
-/// open. Checked inside the transaction with the rows share-locked (on PostgreSQL; SQLite's one
-/// writer runs the two in turn), so that a deactivation, removal, unassignment or closing at
-/// the same moment waits for this to commit and then stops the new acting too.
 /// A page of impersonations, newest first, that pass `condition` (with `value` bound after
 /// it, if any).
 async fn impersonations<D: Dialect>(
@@ -241,6 +236,11 @@ async fn impersonations<D: Dialect>(
     }))
 }
 
+/// Refuses to act (writing nothing) unless the representative is an active sales
+/// representative who serves the account, and the person an active member of it while it is
+/// open. Checked inside the transaction with the rows share-locked (on PostgreSQL; SQLite's one
+/// writer runs the two in turn), so that a deactivation, removal, unassignment or closing at
+/// the same moment waits for this to commit and then stops the new acting too.
 async fn may_act<D: Dialect>(
     connection: &mut <D::Db as sqlx::Database>::Connection,
     rep: UserId,
