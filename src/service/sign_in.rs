@@ -16,7 +16,7 @@ use crate::password;
 use crate::store::{AccountSettings, Credentials, NewLoginRecord, NewSession, Recall};
 use crate::token::SessionToken;
 use crate::track::Observation;
-use crate::track::flags::{self, Memory};
+use crate::track::flags;
 
 /// The application a browser sign-in belongs to.
 pub const WEB_APPLICATION: &str = "Web";
@@ -201,10 +201,7 @@ impl SessionService {
             .store
             .sign_in_recall(user_id, now.minus(flags::MEMORY))
             .await?
-            .unwrap_or_else(|| Recall {
-                name: String::new(),
-                memory: Memory::default(),
-            });
+            .unwrap_or_default();
         let flags = flags::flags(
             &memory,
             flags::Origin {

@@ -36,7 +36,7 @@ pub struct NewSession<'a> {
 }
 
 /// A person as a sign-in needs them: their name (for the search text) and their memory.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Recall {
     pub name: String,
     pub memory: Memory,
