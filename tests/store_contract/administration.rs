@@ -39,6 +39,7 @@ contract!(
     an_unassigned_representative_stops_acting_in_that_account_and_no_longer_serves_it,
     a_person_who_stops_being_a_sales_representative_stops_serving_and_acting,
     no_session_opens_for_deactivated_people_removed_members_closed_accounts_or_retired_apps,
+    sign_ins_racing_a_change_that_stops_them_leave_no_session_and_never_deadlock,
     changes_to_what_is_gone_or_never_was_are_refused_and_write_nothing,
     accounts_and_people_are_listed_with_their_members_representatives_and_memberships,
     the_change_log_is_newest_first_and_narrowed_by_account_actor_target_and_kind,
@@ -1137,6 +1138,64 @@ async fn no_session_opens_for_deactivated_people_removed_members_closed_accounts
         let (token, opened) = sign_in(store, attempt, at(3)).await;
         let live = store.live_session_by_token(&token, at(3)).await.unwrap();
         assert_eq!(live.map(|s| s.id), Some(opened.unwrap()));
+    }
+}
+
+async fn sign_ins_racing_a_change_that_stops_them_leave_no_session_and_never_deadlock(
+    store: &dyn Store,
+) {
+    let p = people(store).await;
+    // Each change with the sign-ins it stops, all at once: every sign-in either commits before
+    // the change (which then ends its session) or sees the change and is refused.
+    racing(
+        store,
+        (p.bob, p.globex, p.web),
+        remove_member(store, &p, (p.bob, p.globex), at(2)),
+    )
+    .await;
+    racing(
+        store,
+        (p.rita, p.sales, p.web),
+        close_account(store, &p, p.sales, at(2)),
+    )
+    .await;
+    racing(
+        store,
+        (p.alice, p.acme, p.ios),
+        retire(store, &p, p.ios, at(2)),
+    )
+    .await;
+    racing(
+        store,
+        (p.bob, p.acme, p.web),
+        deactivate(store, &p, p.bob, at(2)),
+    )
+    .await;
+}
+
+/// Four sign-ins of `attempt` and `change` at the same moment, and what must hold after.
+async fn racing(
+    store: &dyn Store,
+    attempt: (UserId, AccountId, ApplicationId),
+    change: impl Future<Output = Result<Applied>>,
+) {
+    let (first, second, third, fourth, changed) = tokio::join!(
+        sign_in(store, attempt, at(2)),
+        sign_in(store, attempt, at(2)),
+        sign_in(store, attempt, at(2)),
+        sign_in(store, attempt, at(2)),
+        change,
+    );
+    changed.unwrap();
+    for (token, opened) in [first, second, third, fourth] {
+        assert!(
+            matches!(opened, Ok(_) | Err(Error::InvalidCredentials)),
+            "{attempt:?}: {opened:?}"
+        );
+        assert!(
+            !is_valid(store, &token, at(3)).await,
+            "{attempt:?}: a session outlived the change"
+        );
     }
 }
 
