@@ -113,6 +113,21 @@ pub fn ending(scope: Scope, user: UserId, impersonator: Option<UserId>) -> Sessi
     SessionEnd::by(reason, user)
 }
 
+/// How ending every session that matches a board's filter within `scope` is remembered: a
+/// platform admin ending an account's sessions from its board, without owning it, acts as a
+/// platform admin, not as its owner.
+pub fn bulk_ending(
+    principal: &Principal,
+    scope: Scope,
+    impersonator: Option<UserId>,
+) -> SessionEnd {
+    let power = match scope {
+        Scope::Account(account) if !principal.is_owner_of(account) => Scope::All,
+        other => other,
+    };
+    ending(power, principal.user_id, impersonator)
+}
+
 /// The scopes within which `principal` may end all of another person's sessions: everywhere
 /// for platform admins, each account they own for owners; nobody else may.
 pub fn user_termination_scopes(principal: &Principal) -> Result<Vec<Scope>> {

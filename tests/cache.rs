@@ -466,6 +466,13 @@ delegate! {
         end: SessionEnd,
         now: Timestamp
     ) -> Vec<TokenHash>;
+    terminate_matching(
+        scope: Scope,
+        query: &SessionQuery,
+        end: SessionEnd,
+        now: Timestamp,
+        batch: u32
+    ) -> Vec<TokenHash>;
     list_ended_sessions(
         scope: Scope,
         query: &EndedQuery,

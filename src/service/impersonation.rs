@@ -20,6 +20,8 @@ pub(super) enum ActingAction<'a> {
     TerminatedSessions(&'a [SessionId]),
     /// `count` of `user`'s sessions ended at once: all their others, or all within reach.
     TerminatedUserSessions { user: UserId, count: u64 },
+    /// `count` sessions ended at once because they matched a board's filter.
+    TerminatedMatching { count: u64 },
     /// "Store geolocation information" turned on or off for `account`.
     SetStoreGeolocation { account: AccountId, on: bool },
 }
@@ -29,7 +31,8 @@ impl ActingAction<'_> {
         match self {
             Self::TerminatedSession(_)
             | Self::TerminatedSessions(_)
-            | Self::TerminatedUserSessions { .. } => ActingActionKind::TerminatedSessions,
+            | Self::TerminatedUserSessions { .. }
+            | Self::TerminatedMatching { .. } => ActingActionKind::TerminatedSessions,
             Self::SetStoreGeolocation { .. } => ActingActionKind::ChangedSetting,
         }
     }
@@ -38,7 +41,9 @@ impl ActingAction<'_> {
     fn changed_anything(self) -> bool {
         match self {
             Self::TerminatedSessions(sessions) => !sessions.is_empty(),
-            Self::TerminatedUserSessions { count, .. } => count > 0,
+            Self::TerminatedUserSessions { count, .. } | Self::TerminatedMatching { count } => {
+                count > 0
+            }
             Self::TerminatedSession(_) | Self::SetStoreGeolocation { .. } => true,
         }
     }
@@ -62,6 +67,10 @@ impl ActingAction<'_> {
                 let whose = name.map_or_else(|| format!("user {user}"), str::to_owned);
                 let noun = if count == 1 { "session" } else { "sessions" };
                 format!("terminated {count} {noun} of {whose}")
+            }
+            Self::TerminatedMatching { count } => {
+                let noun = if count == 1 { "session" } else { "sessions" };
+                format!("terminated {count} matching {noun}")
             }
             Self::SetStoreGeolocation { account, on } => {
                 let whose = name.map_or_else(|| format!("account {account}"), str::to_owned);
@@ -178,7 +187,9 @@ impl SessionService {
                 .viewer(caller.user_id, account)
                 .await?
                 .map(|viewer| viewer.account_name),
-            ActingAction::TerminatedSession(_) | ActingAction::TerminatedSessions(_) => None,
+            ActingAction::TerminatedSession(_)
+            | ActingAction::TerminatedSessions(_)
+            | ActingAction::TerminatedMatching { .. } => None,
         };
         let detail = action.describe(name.as_deref());
         self.store

@@ -2,7 +2,7 @@
 
 use super::impersonation::ActingAction;
 use super::{ApiClient, Caller, SessionService, checked_page, checked_text};
-use crate::access::{self, Scope};
+use crate::access::{self, Principal, Scope};
 use crate::error::{Error, Result};
 use crate::model::{
     AccountId, ApplicationId, COUNT_CAP, EndReason, EndedFilter, EndedSessionView, MAX_PAGE_SIZE,
@@ -13,6 +13,14 @@ use crate::store::{EndedQuery, SessionQuery};
 
 /// How many sessions one page of "my sessions" shows.
 pub const MY_SESSIONS_PAGE: u32 = 100;
+
+/// How many sessions one transaction of a bulk termination ends: small enough that a sign-in
+/// waiting behind it waits a moment, large enough that a hundred thousand take a hundred.
+const BULK_BATCH: u32 = 1_000;
+
+/// Where counting what a bulk termination would end stops: beyond any one deployment's live
+/// sessions, so the count is exact.
+const MAX_BULK_COUNT: u32 = 100_000_000;
 
 impl SessionService {
     /// A page of live sessions in `view`, filtered; the caller's own session is marked.
@@ -258,6 +266,69 @@ impl SessionService {
         Ok(ended)
     }
 
+    /// How many live sessions in `view` pass `filter`, never counting the caller's current
+    /// one: what [`Self::terminate_matching`] would end now.
+    pub async fn count_matching(
+        &self,
+        caller: &Caller,
+        view: SessionsView,
+        filter: &SessionFilter,
+        now: Timestamp,
+    ) -> Result<u64> {
+        let (_, scope, query) = self.matching(caller, view, filter).await?;
+        self.store
+            .count_live_sessions(scope, &query, now, MAX_BULK_COUNT)
+            .await
+    }
+
+    /// Ends every live session in `view` that passes `filter` (the same sessions the board
+    /// lists), never the caller's current one, in batches that each commit on their own: a
+    /// sign-in waits for one batch at most. Every ended device is refused on its next request,
+    /// here at once and on other servers as soon as they hear. Returns how many ended.
+    pub async fn terminate_matching(
+        &self,
+        caller: &Caller,
+        view: SessionsView,
+        filter: &SessionFilter,
+        now: Timestamp,
+    ) -> Result<u64> {
+        let (principal, scope, query) = self.matching(caller, view, filter).await?;
+        let end = access::bulk_ending(&principal, scope, caller.impersonator);
+        let mut count = 0;
+        loop {
+            let ended = self
+                .store
+                .terminate_matching(scope, &query, end, now, BULK_BATCH)
+                .await?;
+            self.forget(&ended);
+            count += ended.len() as u64;
+            if ended.len() < BULK_BATCH as usize {
+                break;
+            }
+        }
+        self.record_acting(caller, ActingAction::TerminatedMatching { count }, now)
+            .await?;
+        Ok(count)
+    }
+
+    /// The sessions in `view` that a board with `filter` shows, as a bulk termination takes
+    /// them: within the caller's powers (refused when the view is not theirs), never their
+    /// current session.
+    async fn matching(
+        &self,
+        caller: &Caller,
+        view: SessionsView,
+        filter: &SessionFilter,
+    ) -> Result<(Principal, Scope, SessionQuery)> {
+        let principal = self.principal(caller).await?;
+        let scope = access::list_scope(&principal, view)?;
+        let query = SessionQuery {
+            except: Some(caller.session_id),
+            ..session_query(scope, filter)?
+        };
+        Ok((principal, scope, query))
+    }
+
     async fn end_user_sessions(
         &self,
         user: UserId,
@@ -411,5 +482,6 @@ fn session_query(scope: Scope, filter: &SessionFilter) -> Result<SessionQuery> {
         search,
         oldest_first: filter.oldest_first,
         flagged_only: filter.flagged_only,
+        except: None,
     })
 }

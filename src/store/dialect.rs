@@ -107,6 +107,7 @@ pub trait SqlDb:
     + Fetch<(bool,)>
     + Fetch<RecallRow>
     + Fetch<(Vec<u8>,)>
+    + Fetch<(i64, Vec<u8>)>
     + Fetch<(i64, String)>
     + Fetch<(i64, String, String)>
     + Fetch<(i64, String, String, i64, String)>

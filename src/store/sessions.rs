@@ -78,6 +78,9 @@ pub struct SessionQuery {
     pub oldest_first: bool,
     /// Only sessions with a flag (`sessions_flagged` serves the platform view).
     pub flagged_only: bool,
+    /// Never this session: the caller's own, which ending "every matching session" must
+    /// neither end nor count.
+    pub except: Option<SessionId>,
 }
 
 /// The filters *Ended sessions* applies inside its scope.
@@ -194,6 +197,19 @@ pub trait SessionStore: Send + Sync {
         keep: SessionId,
         end: SessionEnd,
         now: Timestamp,
+    ) -> Result<Vec<TokenHash>>;
+
+    /// Ends at most `batch` of the live sessions in `scope` that pass `query` (its search
+    /// included, its order not). Returns the hashes of those ended: fewer than `batch` means
+    /// none are left. Each batch is its own short transaction, so that ending a hundred
+    /// thousand sessions never holds sign-ins up for longer than one batch.
+    async fn terminate_matching(
+        &self,
+        scope: Scope,
+        query: &SessionQuery,
+        end: SessionEnd,
+        now: Timestamp,
+        batch: u32,
     ) -> Result<Vec<TokenHash>>;
 
     /// Ends every live session of `user` within `scope`, except `keep` if given. Returns the

@@ -144,8 +144,7 @@ async fn filters_narrow_a_list_by_user_application_account_and_literal_search_te
         application,
         account,
         search: search.map(str::to_owned),
-        oldest_first: false,
-        flagged_only: false,
+        ..SessionQuery::default()
     };
     let bob = query(Some(p.bob), None, None, None);
     let ios = query(None, Some(p.ios), None, None);

@@ -378,6 +378,45 @@ impl<D: Dialect> SessionStore for D {
         Ok(ended)
     }
 
+    async fn terminate_matching(
+        &self,
+        scope: Scope,
+        query: &SessionQuery,
+        end: SessionEnd,
+        now: Timestamp,
+        batch: u32,
+    ) -> Result<Vec<TokenHash>> {
+        let mut tx = self.writer().begin().await?;
+        let mut statement = sql::<D>("UPDATE sessions SET ");
+        push_end(&mut statement, end, now);
+        statement.push(" WHERE id IN (");
+        push_sessions_select::<D>(&mut statement, scope, query, now, None);
+        let rows: Vec<(i64, Vec<u8>)> = statement
+            .push(" LIMIT ")
+            .bind(i64::from(batch))
+            // Checked again on the row itself: on PostgreSQL, a session another server ended
+            // meanwhile keeps its own reason.
+            .push(") AND revoked_at IS NULL RETURNING id, token_hash")
+            .fetch_all(&mut *tx)
+            .await?;
+        let (ids, hashes): (Vec<i64>, Vec<Vec<u8>>) = rows.into_iter().unzip();
+        if !ids.is_empty() {
+            // Acting that ran in an ended session ends with it.
+            let mut acting = sql::<D>("UPDATE impersonations SET ended_at = ");
+            acting
+                .bind(now.0)
+                .push(" WHERE ended_at IS NULL AND session_id IN (");
+            for (n, id) in ids.into_iter().enumerate() {
+                acting.push(if n == 0 { "" } else { ", " }).bind(id);
+            }
+            acting.push(")").run(&mut *tx).await?;
+        }
+        let ended = token_hashes(hashes.into_iter().map(|hash| (hash,)).collect());
+        D::announce(&mut tx, &ended).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+
     async fn terminate_user_sessions(
         &self,
         user: UserId,
@@ -664,6 +703,20 @@ pub(crate) fn list_sessions_sql<D: Dialect>(
     page: Option<PageRequest>,
 ) -> Sql<D::Db> {
     let mut statement = sql::<D>(prefix);
+    push_sessions_select::<D>(&mut statement, scope, query, now, page);
+    statement
+}
+
+/// The sessions list's `SELECT`, pushed onto `statement`: with a page, the page's columns in
+/// list order; without, only the ids of every match (for a count, or the sessions a bulk
+/// termination ends).
+fn push_sessions_select<D: Dialect>(
+    statement: &mut Sql<D::Db>,
+    scope: Scope,
+    query: &SessionQuery,
+    now: Timestamp,
+    page: Option<PageRequest>,
+) {
     match page {
         Some(_) => {
             statement
@@ -672,12 +725,12 @@ pub(crate) fn list_sessions_sql<D: Dialect>(
                 .push(" FROM sessions s")
                 .push(SESSION_JOINS);
         }
-        // Counting: the joins add nothing, the filters are all on `s`.
+        // Counting or ending: the joins add nothing, the filters are all on `s`.
         None => {
-            statement.push("SELECT 1 FROM sessions s");
+            statement.push("SELECT s.id FROM sessions s");
         }
     }
-    push_live_filters(&mut statement, scope, query, now);
+    push_live_filters(statement, scope, query, now);
     if let Some(term) = &query.search {
         if is_narrow(scope, query) {
             // One person's or one account's sessions: their index yields few rows, and the
@@ -691,19 +744,12 @@ pub(crate) fn list_sessions_sql<D: Dialect>(
                 .bind(like_pattern(term))
                 .push(" ESCAPE '\\'");
         } else {
-            D::push_search(&mut statement, term);
+            D::push_search(statement, term);
         }
     }
     if let Some(page) = page {
-        push_page(
-            &mut statement,
-            "s.created_at",
-            "s.id",
-            page,
-            query.oldest_first,
-        );
+        push_page(statement, "s.created_at", "s.id", page, query.oldest_first);
     }
-    statement
 }
 
 /// `WHERE` the session is live, in `scope`, and passes the query's filters (but not its
@@ -738,6 +784,9 @@ fn push_live_filters<DB: SqlDb>(
     }
     if let Some(account) = query.account {
         statement.push(" AND s.account_id = ").bind(account.0);
+    }
+    if let Some(except) = query.except {
+        statement.push(" AND s.id <> ").bind(except.0);
     }
 }
 
