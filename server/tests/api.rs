@@ -1612,3 +1612,77 @@ async fn a_sign_in_on_a_new_device_is_flagged_and_listed_by_the_flagged_filter()
         .await;
     assert!(everything.body["items"].as_array().unwrap().len() > items.len());
 }
+
+#[tokio::test]
+async fn every_session_a_filter_matches_is_counted_then_ended_but_never_the_callers_own() {
+    let api = api().await;
+    let henk = api.token("henk@ektek.example").await;
+    let marie_phone = api.token("marie@ektek.example").await;
+    let marie_tablet = api.token("marie@ektek.example").await;
+    let whoami = async |token: &str| {
+        api.request("GET", "/api/v1/session", Some(&api.key), Some(token), None)
+            .await
+            .body
+    };
+    let marie = whoami(&marie_phone).await["user"]["id"].as_i64().unwrap();
+    let ektek = whoami(&henk).await["account"]["id"].as_i64().unwrap();
+    let terminate = async |token: &str, body: serde_json::Value| {
+        let answer = api
+            .request(
+                "POST",
+                "/api/v1/sessions/terminate",
+                Some(&api.key),
+                Some(token),
+                Some(body.to_string()),
+            )
+            .await;
+        conforms_to_the_document("post", "/api/v1/sessions/terminate", &answer);
+        answer
+    };
+    let maries = json!({ "view": "account", "account": ektek, "user": marie });
+
+    // Henk, Ektek's owner, counts Marie's sessions in Ektek first: ending nothing.
+    let counted = terminate(&henk, json!({ "matching": maries, "dry_run": true })).await;
+    assert_eq!(counted.status, StatusCode::OK, "{:?}", counted.body);
+    let matching = counted.body["matching"].as_u64().unwrap();
+    assert!(matching >= 2, "her phone and tablet at least: {matching}");
+    assert_eq!(counted.body["terminated"], 0);
+    assert_eq!(whoami(&marie_tablet).await["user"]["id"], marie);
+
+    // Then ends exactly those: both of her devices are signed out.
+    let ended = terminate(&henk, json!({ "matching": maries })).await;
+    assert_eq!(ended.status, StatusCode::OK, "{:?}", ended.body);
+    assert_eq!(ended.body["terminated"].as_u64(), Some(matching));
+    for device in [&marie_phone, &marie_tablet] {
+        assert_eq!(
+            whoami(device).await["type"],
+            "/api/v1/problems/unauthenticated"
+        );
+    }
+
+    // Everything in Ektek: never the session Henk asks from.
+    let everything = json!({ "matching": { "view": "account", "account": ektek } });
+    assert_eq!(terminate(&henk, everything).await.status, StatusCode::OK);
+    assert_eq!(whoami(&henk).await["user"]["name"], "Henk Becker");
+
+    // Every account's sessions are a platform admin's to end, not an owner's; and a request
+    // says either which sessions or which filter.
+    let platform = json!({ "matching": { "view": "platform" }, "dry_run": true });
+    assert_problem(
+        &terminate(&henk, platform).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    );
+    for malformed in [
+        json!({}),
+        json!({ "ids": [], "matching": {} }),
+        json!({ "ids": [], "dry_run": true }),
+        json!({ "matching": { "q": "x".repeat(101) } }),
+    ] {
+        assert_problem(
+            &terminate(&henk, malformed).await,
+            StatusCode::BAD_REQUEST,
+            "invalid-request",
+        );
+    }
+}

@@ -389,21 +389,55 @@ fn parse_id(text: &str, what: &str) -> Result<i64, ApiError> {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TerminateMany {
-    /// At most 200 at once.
+    /// These sessions, each under the rules of one: at most 200. Either this or `matching`.
     #[schema(max_items = 200)]
-    pub ids: Vec<SessionId>,
+    pub ids: Option<Vec<SessionId>>,
+    /// Instead of `ids`: every live session a sessions list with this filter shows, never the
+    /// presented one.
+    pub matching: Option<Matching>,
+    /// With `matching`: only count them, and end nothing.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
-/// `POST /api/v1/sessions/terminate`: ends several sessions, each under the rules of one.
+/// The filter of `GET /api/v1/sessions`, for ending every session that passes it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Matching {
+    /// Whose sessions: `mine` (the default), one `account`'s (with `account`; its owners and
+    /// platform admins), or every account's (`platform`: platform admins).
+    #[schema(inline)]
+    pub view: Option<View>,
+    /// The account of `view=account`; with `view=platform`, only sessions in this account.
+    pub account: Option<i64>,
+    /// Only this person's sessions.
+    pub user: Option<i64>,
+    /// Only sessions created for this application.
+    pub application: Option<i64>,
+    /// Free-text search, as in the list.
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
+    pub q: Option<String>,
+    /// Only sessions that stood out when they started.
+    pub flagged: Option<bool>,
+}
+
+/// `POST /api/v1/sessions/terminate`: ends several sessions, each under the rules of one
+/// (`ids`), or every session a sessions list with a filter shows (`matching`), never the
+/// presented one; `dry_run` only counts those.
 #[utoipa::path(post, path = "/api/v1/sessions/terminate", tag = "sessions",
     request_body = TerminateMany,
     security(("api_key" = [], "bearer" = [])),
     responses(
-        (status = 200, description = "All terminated", body = Terminated),
-        (status = 400, description = "Malformed request, or more than 200 ids", body = Problem,
-            content_type = PROBLEM_JSON),
+        (status = 200, description = "How many ended, or with `dry_run` how many would",
+            body = Terminated),
+        (status = 400,
+            description = "Malformed request: more than 200 ids, neither or both of `ids` and \
+                `matching`, `dry_run` without `matching`, or an invalid filter",
+            body = Problem, content_type = PROBLEM_JSON),
         (status = 401, description = "Not a live session, or invalid API key", body = Problem,
             content_type = PROBLEM_JSON),
+        (status = 403, description = "The view of `matching` is not the caller's",
+            body = Problem, content_type = PROBLEM_JSON),
         (status = 404,
             description = "One is not a session the caller may manage (those before it were ended)",
             body = Problem, content_type = PROBLEM_JSON),
@@ -417,13 +451,44 @@ pub async fn terminate_many(
     device: DeviceSession,
     ApiJson(request): ApiJson<TerminateMany>,
 ) -> Result<Json<Terminated>, ApiError> {
-    let ended = state
-        .service
-        .terminate_sessions(&device.caller, &request.ids, Timestamp::now())
-        .await?;
-    Ok(Json(Terminated {
-        terminated: ended as u64,
-    }))
+    let (service, caller, now) = (&state.service, &device.caller, Timestamp::now());
+    match (request.ids, request.matching, request.dry_run) {
+        (Some(ids), None, false) => {
+            let ended = service.terminate_sessions(caller, &ids, now).await?;
+            Ok(Json(Terminated {
+                terminated: ended as u64,
+                matching: None,
+            }))
+        }
+        (None, Some(matching), dry_run) => {
+            let view = sessions_view(matching.view, matching.account)?;
+            let filter = SessionFilter {
+                user: matching.user.map(UserId),
+                application: matching.application.map(ApplicationId),
+                account: matching.account.map(AccountId),
+                search: matching.q,
+                oldest_first: false,
+                flagged_only: matching.flagged.unwrap_or(false),
+            };
+            if dry_run {
+                let count = service.count_matching(caller, view, &filter, now).await?;
+                return Ok(Json(Terminated {
+                    terminated: 0,
+                    matching: Some(count),
+                }));
+            }
+            let terminated = service
+                .terminate_matching(caller, view, &filter, now)
+                .await?;
+            Ok(Json(Terminated {
+                terminated,
+                matching: None,
+            }))
+        }
+        _ => Err(ApiError::InvalidRequest(
+            "give either `ids` or `matching` (and `dry_run` only with `matching`)".to_owned(),
+        )),
+    }
 }
 
 /// `DELETE /api/v1/users/{id}/sessions`: ends all of a user's sessions the actor may manage
@@ -459,7 +524,10 @@ pub async fn terminate_user(
                 .await?
         }
     };
-    Ok(Json(Terminated { terminated }))
+    Ok(Json(Terminated {
+        terminated,
+        matching: None,
+    }))
 }
 
 /// The query of `GET /api/v1/sessions/ended`. Every parameter is optional.

@@ -104,6 +104,9 @@ impl From<&Validated> for ValidatedSession {
 #[derive(Serialize, ToSchema)]
 pub struct Terminated {
     pub terminated: u64,
+    /// With `dry_run`: how many sessions match, and would end now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matching: Option<u64>,
 }
 
 /// One page of sessions.
