@@ -3,6 +3,7 @@
 //! and measures them from outside over loopback, then prints one table. It asserts nothing:
 //! the targets are printed beside the numbers.
 
+mod bulk_end;
 mod ceiling;
 mod lists;
 mod measure;
@@ -19,6 +20,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use sessionboard_bench::Error;
 
+use bulk_end::bulk_end;
 use ceiling::ceiling;
 use measure::{Backend, Measured, measure};
 use parts::{parts, wasm_size};
@@ -66,6 +68,12 @@ enum Internal {
         #[arg(long)]
         database_url: String,
     },
+    /// Ends every live session of one application (a quarter of the seeded sessions), as
+    /// ending every session a filter matches does, on an already seeded database.
+    BulkEnd {
+        #[arg(long)]
+        database_url: String,
+    },
     /// Only the seeding, into an empty database or a new PostgreSQL schema (kept), to look at
     /// query plans by hand.
     Seed {
@@ -86,6 +94,9 @@ async fn main() -> std::process::ExitCode {
             sign_ins(database_url, args.users, args.accounts)
                 .await
                 .map(|rate| println!("{rate}"))
+        }
+        Some(Internal::BulkEnd { ref database_url }) => {
+            bulk_end(database_url).await.map(|took| println!("{took}"))
         }
         Some(Internal::Seed {
             ref database_url,
