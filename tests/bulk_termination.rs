@@ -9,15 +9,23 @@ use common::{Backend, T0, World, world};
 use sessionboard::Caller;
 use sessionboard::Error;
 use sessionboard::model::{
-    EndReason, EndedFilter, PageRequest, SessionFilter, SessionId, SessionsView, Timestamp,
+    ChangeFilter, ChangeKind, DeviceKind, EndReason, EndedFilter, Location, PageRequest,
+    SessionFilter, SessionId, SessionsView, Timestamp,
 };
+use sessionboard::service::Actor;
 
 on_every_store!(
     an_owner_ends_every_matching_session_of_their_account_but_their_own,
     the_count_is_what_ending_them_ends_and_searches_and_flags_narrow_both,
+    country_device_and_creation_time_narrow_what_is_counted_and_ended,
+    a_country_that_is_not_a_two_letter_code_is_refused_and_nothing_ends,
     people_who_may_not_see_a_board_can_neither_count_nor_end_its_sessions,
     an_admin_ending_an_accounts_sessions_from_its_board_is_remembered_as_an_admin,
     more_sessions_than_one_batch_all_end,
+    one_change_log_entry_says_who_ended_what_filter_and_how_many_and_progress_reaches_it,
+    nothing_begins_when_more_sessions_match_than_were_confirmed,
+    sessions_signed_in_after_it_began_are_not_ended,
+    only_the_person_who_started_it_may_follow_its_progress,
 );
 
 fn after(minutes: u64) -> Timestamp {
@@ -38,9 +46,17 @@ async fn count(w: &World, caller: &Caller, view: SessionsView, filter: &SessionF
         .unwrap()
 }
 
+/// The caller at their keyboard, as the change log records them.
+fn actor(caller: &Caller) -> Actor {
+    Actor {
+        caller: *caller,
+        ip: "198.51.100.7".parse().unwrap(),
+    }
+}
+
 async fn end(w: &World, caller: &Caller, view: SessionsView, filter: &SessionFilter) -> u64 {
     w.service
-        .terminate_matching(caller, view, filter, after(10))
+        .terminate_matching(&actor(caller), view, filter, after(10))
         .await
         .unwrap()
 }
@@ -179,7 +195,7 @@ async fn people_who_may_not_see_a_board_can_neither_count_nor_end_its_sessions(b
         );
         let ended = w
             .service
-            .terminate_matching(caller, view, &filter, after(10))
+            .terminate_matching(&actor(caller), view, &filter, after(10))
             .await;
         assert!(
             matches!(ended, Err(Error::Forbidden(_))),
@@ -230,4 +246,251 @@ async fn more_sessions_than_one_batch_all_end(backend: Backend) {
     );
     assert_eq!(count(&w, &alice, acme, &SessionFilter::default()).await, 0);
     assert!(w.is_live(alice.session_id, after(10)).await);
+}
+
+async fn country_device_and_creation_time_narrow_what_is_counted_and_ended(backend: Backend) {
+    let w = world(backend).await;
+    let (_, adam) = w.caller("adam@platform.example", T0).await;
+    // Web sign-ins: a Windows computer at an address no database places.
+    let (bob_laptop, _) = w.caller("bob@acme.example", after(1)).await;
+    // Planted: iPhones at a public address the GeoIP data places.
+    let early = w.plant_session(w.dave, w.globex, after(2)).await;
+    let middle = w.plant_session(w.dave, w.globex, after(4)).await;
+    let late = w.plant_session(w.dave, w.globex, after(6)).await;
+    let everyone = SessionsView::Platform;
+    let listed = w
+        .service
+        .list_sessions(
+            &adam,
+            everyone,
+            &SessionFilter::default(),
+            PageRequest::default(),
+            after(10),
+        )
+        .await
+        .unwrap();
+    let planted = listed.items.iter().find(|s| s.id == early).unwrap();
+    let Location::Known {
+        country_code: Some(country),
+        ..
+    } = &planted.location
+    else {
+        panic!("the planted address is placed: {:?}", planted.location)
+    };
+    let filter = |country: Option<&str>, device, from: Option<u64>, before: Option<u64>| {
+        SessionFilter {
+            // As a person types it: lower case is the same country.
+            country: country.map(str::to_lowercase),
+            device,
+            created_after: from.map(after),
+            created_before: before.map(after),
+            ..SessionFilter::default()
+        }
+    };
+
+    assert_eq!(
+        count(
+            &w,
+            &adam,
+            everyone,
+            &filter(Some(country), None, None, None)
+        )
+        .await,
+        3
+    );
+    assert_eq!(
+        count(&w, &adam, everyone, &filter(Some("ZZ"), None, None, None)).await,
+        0
+    );
+    let phones = filter(None, Some(DeviceKind::Phone), None, None);
+    let computers = filter(None, Some(DeviceKind::Desktop), None, None);
+    assert_eq!(count(&w, &adam, everyone, &phones).await, 3);
+    // Bob's laptop; Adam's own computer is never counted.
+    assert_eq!(count(&w, &adam, everyone, &computers).await, 1);
+    // From the start of minute 3 up to (not including) minute 6: only the middle one.
+    let window = filter(Some(country), Some(DeviceKind::Phone), Some(3), Some(6));
+    assert_eq!(count(&w, &adam, everyone, &window).await, 1);
+    assert_eq!(end(&w, &adam, everyone, &window).await, 1);
+    assert!(!w.is_live(middle, after(10)).await);
+    assert!(w.is_live(early, after(10)).await && w.is_live(late, after(10)).await);
+    // The list narrows the same way.
+    let listed = w
+        .service
+        .list_sessions(
+            &adam,
+            everyone,
+            &computers,
+            PageRequest::default(),
+            after(10),
+        )
+        .await
+        .unwrap();
+    let ids: Vec<SessionId> = listed.items.iter().map(|s| s.id).collect();
+    assert_eq!(ids, vec![bob_laptop.session_id, adam.session_id]);
+}
+
+async fn a_country_that_is_not_a_two_letter_code_is_refused_and_nothing_ends(backend: Backend) {
+    let w = world(backend).await;
+    let (_, adam) = w.caller("adam@platform.example", T0).await;
+    let daves = w.plant_session(w.dave, w.globex, after(1)).await;
+    for country in ["Netherlands", "N", "N1", "ÑL", ""] {
+        let filter = SessionFilter {
+            country: Some(country.to_owned()),
+            ..SessionFilter::default()
+        };
+        let ended = w
+            .service
+            .terminate_matching(&actor(&adam), SessionsView::Platform, &filter, after(10))
+            .await;
+        assert!(
+            matches!(ended, Err(Error::InvalidInput(_))),
+            "{country:?}: {ended:?}"
+        );
+    }
+    assert!(w.is_live(daves, after(10)).await);
+}
+
+/// The change log as a platform admin reads it.
+async fn changes(w: &World, admin: &Caller) -> Vec<sessionboard::model::ChangeView> {
+    w.service
+        .list_changes(
+            admin,
+            None,
+            &ChangeFilter::default(),
+            PageRequest::default(),
+        )
+        .await
+        .unwrap()
+        .items
+}
+
+async fn one_change_log_entry_says_who_ended_what_filter_and_how_many_and_progress_reaches_it(
+    backend: Backend,
+) {
+    let w = world(backend).await;
+    let (_, alice) = w.caller("alice@acme.example", T0).await;
+    for n in 0..1_500 {
+        w.plant_session(w.bob, w.acme, T0.plus(Duration::from_millis(n)))
+            .await;
+    }
+    let acme = SessionsView::Account(w.acme);
+    let phones = SessionFilter {
+        device: Some(DeviceKind::Phone),
+        ..SessionFilter::default()
+    };
+    let job = w
+        .service
+        .begin_terminating_matching(&actor(&alice), acme, &phones, Some(1_500), after(10))
+        .await
+        .unwrap();
+    assert_eq!(job.expected, 1_500);
+    let begun = w
+        .service
+        .bulk_progress(&alice, job.id, after(10))
+        .await
+        .unwrap();
+    assert_eq!(
+        (begun.expected, begun.ended, begun.finished_at),
+        (1_500, 0, None)
+    );
+    let id = job.id;
+    assert_eq!(w.service.run_bulk_termination(job).await.unwrap(), 1_500);
+    let done = w
+        .service
+        .bulk_progress(&alice, id, after(11))
+        .await
+        .unwrap();
+    assert_eq!(
+        (done.ended, done.finished_at, done.error),
+        (1_500, Some(after(10)), None)
+    );
+
+    let (_, adam) = w.caller("adam@platform.example", after(11)).await;
+    let entries: Vec<_> = changes(&w, &adam)
+        .await
+        .into_iter()
+        .filter(|change| change.kind == ChangeKind::SessionsEnded)
+        .collect();
+    assert_eq!(entries.len(), 1, "one entry for the whole termination");
+    let entry = &entries[0];
+    assert_eq!(entry.actor_id, Some(alice.user_id));
+    assert_eq!(entry.account_id, Some(w.acme));
+    assert_eq!(entry.sessions_ended, 1_500);
+    assert_eq!(entry.ip.as_deref(), Some("198.51.100.7"));
+    assert_eq!(
+        entry.detail,
+        "ended every session on phone (1500 sessions matched)"
+    );
+}
+
+async fn nothing_begins_when_more_sessions_match_than_were_confirmed(backend: Backend) {
+    let w = world(backend).await;
+    let (_, alice) = w.caller("alice@acme.example", T0).await;
+    let first = w.plant_session(w.bob, w.acme, after(1)).await;
+    let second = w.plant_session(w.bob, w.acme, after(2)).await;
+    let acme = SessionsView::Account(w.acme);
+    let all = SessionFilter::default();
+    // She saw one; two match now.
+    let begun = w
+        .service
+        .begin_terminating_matching(&actor(&alice), acme, &all, Some(1), after(10))
+        .await;
+    assert!(matches!(begun, Err(Error::Conflict(_))), "{begun:?}");
+    assert!(w.is_live(first, after(10)).await && w.is_live(second, after(10)).await);
+    let (_, adam) = w.caller("adam@platform.example", after(11)).await;
+    assert!(
+        changes(&w, &adam)
+            .await
+            .iter()
+            .all(|change| change.kind != ChangeKind::SessionsEnded),
+        "nothing began, so nothing is logged"
+    );
+}
+
+async fn sessions_signed_in_after_it_began_are_not_ended(backend: Backend) {
+    let w = world(backend).await;
+    let (_, alice) = w.caller("alice@acme.example", T0).await;
+    let before = w.plant_session(w.bob, w.acme, after(1)).await;
+    let acme = SessionsView::Account(w.acme);
+    let job = w
+        .service
+        .begin_terminating_matching(&actor(&alice), acme, &by_user(w.bob), None, after(5))
+        .await
+        .unwrap();
+    // Bob signs in again while it runs: that was not in what Alice confirmed.
+    let again = w.plant_session(w.bob, w.acme, after(6)).await;
+    assert_eq!(w.service.run_bulk_termination(job).await.unwrap(), 1);
+    assert!(!w.is_live(before, after(7)).await);
+    assert!(w.is_live(again, after(7)).await);
+}
+
+async fn only_the_person_who_started_it_may_follow_its_progress(backend: Backend) {
+    let w = world(backend).await;
+    let (_, alice) = w.caller("alice@acme.example", T0).await;
+    let (_, adam) = w.caller("adam@platform.example", T0).await;
+    w.plant_session(w.bob, w.acme, after(1)).await;
+    let job = w
+        .service
+        .begin_terminating_matching(
+            &actor(&alice),
+            SessionsView::Account(w.acme),
+            &SessionFilter::default(),
+            None,
+            after(5),
+        )
+        .await
+        .unwrap();
+    let someone_elses = w.service.bulk_progress(&adam, job.id, after(5)).await;
+    assert!(
+        matches!(someone_elses, Err(Error::NotFound(_))),
+        "{someone_elses:?}"
+    );
+    // Never run (its server died): after a minute without a batch it says it stopped.
+    let stalled = w
+        .service
+        .bulk_progress(&alice, job.id, after(7))
+        .await
+        .unwrap();
+    assert!(stalled.finished_at.is_none());
+    assert!(stalled.error.unwrap().contains("stopped"));
 }

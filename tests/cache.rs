@@ -466,7 +466,15 @@ delegate! {
         end: SessionEnd,
         now: Timestamp
     ) -> Vec<TokenHash>;
+    begin_bulk_termination(record: &ChangeRecord, expected: u64) -> BulkTerminationId;
+    finish_bulk_termination(
+        job: BulkTerminationId,
+        error: Option<&str>,
+        now: Timestamp
+    ) -> ();
+    bulk_termination(job: BulkTerminationId, started_by: UserId) -> Option<BulkProgress>;
     terminate_matching(
+        job: BulkTerminationId,
         scope: Scope,
         query: &SessionQuery,
         end: SessionEnd,

@@ -2,7 +2,9 @@
 //! Back and Forward.
 
 use leptos_router::params::ParamsMap;
-use sessionboard::model::{AccountId, ApplicationId, Cursor, SessionFilter, UserId};
+use sessionboard::model::{
+    AccountId, ApplicationId, Cursor, DeviceKind, SessionFilter, Timestamp, UserId,
+};
 
 /// A query parameter as a number, or `None` when absent or not a number (a hand-edited URL
 /// simply loses that filter).
@@ -17,7 +19,9 @@ pub fn text(params: &ParamsMap, key: &str) -> Option<String> {
         .filter(|value| !value.is_empty())
 }
 
-/// The sessions filter a URL describes: `q`, `user`, `app`, `account`, `sort`, `flagged`.
+/// The sessions filter a URL describes: `q`, `user`, `app`, `account`, `sort`, `flagged`,
+/// `country`, `device`, and the days `created_after` (from its start) and `created_before`
+/// (up to its start), as date inputs write them.
 pub fn session_filter(params: &ParamsMap) -> SessionFilter {
     SessionFilter {
         user: number(params, "user").map(UserId),
@@ -26,6 +30,18 @@ pub fn session_filter(params: &ParamsMap) -> SessionFilter {
         search: text(params, "q"),
         oldest_first: params.get("sort").as_deref() == Some("oldest"),
         flagged_only: params.get("flagged").as_deref() == Some("1"),
+        // The server checks the code and says what is wrong with it; an unknown device kind
+        // is simply no filter, like a number that is not one.
+        country: text(params, "country"),
+        device: params
+            .get("device")
+            .and_then(|kind| DeviceKind::named(&kind)),
+        created_after: params
+            .get("created_after")
+            .and_then(|day| Timestamp::from_date(&day)),
+        created_before: params
+            .get("created_before")
+            .and_then(|day| Timestamp::from_date(&day)),
     }
 }
 
@@ -73,5 +89,20 @@ pub fn filter_pairs(filter: &SessionFilter) -> Vec<(&'static str, String)> {
                 String::new()
             },
         ),
+        ("country", filter.country.clone().unwrap_or_default()),
+        (
+            "device",
+            filter
+                .device
+                .map(|kind| kind.as_str().to_owned())
+                .unwrap_or_default(),
+        ),
+        ("created_after", day(filter.created_after)),
+        ("created_before", day(filter.created_before)),
     ]
+}
+
+/// A day filter as a date input shows it ("2026-12-01"), or empty.
+pub fn day(moment: Option<Timestamp>) -> String {
+    moment.map(Timestamp::to_date_string).unwrap_or_default()
 }

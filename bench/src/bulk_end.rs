@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use clap::Parser;
 use server::Config;
-use sessionboard::model::{ApplicationId, EndReason, SessionEnd, Timestamp};
-use sessionboard::store::{Scope, SessionQuery};
+use sessionboard::model::{ApplicationId, ChangeKind, EndReason, SessionEnd, Timestamp, UserId};
+use sessionboard::store::{ChangeRecord, Scope, SessionQuery};
 use sessionboard_bench::Error;
 
 /// The service's batch (`service::sessions::BULK_BATCH`): a transaction each.
@@ -29,16 +29,33 @@ pub async fn bulk_end(database: &str) -> Result<String, Error> {
     };
     let end = SessionEnd::because(EndReason::TerminatedByAdmin);
     let started = Instant::now();
+    // As the service does it: its audit record and progress first, advanced by every batch.
+    let record = ChangeRecord {
+        at: Timestamp::now(),
+        actor: Some(UserId(1)),
+        api_key: None,
+        impersonator: None,
+        ip: None,
+        kind: ChangeKind::SessionsEnded,
+        account: None,
+        target_user: None,
+        application: query.application,
+        detail: "the benchmark's bulk termination".to_owned(),
+    };
+    let job = store.begin_bulk_termination(&record, 0).await?;
     let mut ended = 0;
     loop {
         let batch = store
-            .terminate_matching(Scope::All, &query, end, Timestamp::now(), BATCH)
+            .terminate_matching(job, Scope::All, &query, end, Timestamp::now(), BATCH)
             .await?;
         ended += batch.len();
         if batch.len() < BATCH as usize {
             break;
         }
     }
+    store
+        .finish_bulk_termination(job, None, Timestamp::now())
+        .await?;
     let took = started.elapsed().as_secs_f64();
     Ok(format!(
         "{ended} sessions ended in {took:.1} s ({:.0}/s)",

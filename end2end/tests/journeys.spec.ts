@@ -1,10 +1,13 @@
+import * as fs from 'node:fs';
 import {
   DEVICES,
+  PASSWORD,
   confirmWith,
   currentRow,
   currentSessionId,
   expect,
   openDevice,
+  screenshot,
   screenshots,
   signIn,
   test,
@@ -304,4 +307,81 @@ test('a sales representative acts only as people of the accounts they serve', as
     expect(device.errors).toEqual([]);
     await device.context.close();
   }
+});
+
+test('an owner downloads, then ends, every phone session of one person after typing how many', async ({ browser, playwright, baseURL }) => {
+  // Marie's phone with a page open, and eleven more of her phones signing in (the sign-in
+  // form's own endpoint, each its own device).
+  const phone = await openDevice(browser, DEVICES.iphone);
+  await signIn(phone.page, 'marie@ektek.example');
+  for (let n = 0; n < 11; n++) {
+    const device = await playwright.request.newContext({
+      baseURL,
+      userAgent: DEVICES.iphone,
+      extraHTTPHeaders: { Origin: baseURL!, 'X-Forwarded-For': `203.0.113.${n + 1}` },
+    });
+    const answer = await device.post('/api/sign_in', {
+      form: { email: 'marie@ektek.example', password: PASSWORD },
+      maxRedirects: 0,
+    });
+    expect(answer.status()).toBeLessThan(400);
+    await device.dispose();
+  }
+
+  const owner = await openDevice(browser, DEVICES.windowsChrome);
+  const page = owner.page;
+  await signIn(page, 'henk@ektek.example');
+  const henksSession = await currentSessionId(page);
+  await page.getByRole('link', { name: 'Ektek GmbH sessions' }).click();
+  await waitForHydration(page);
+  await page.getByLabel('User').selectOption({ label: 'Marie Schmidt' });
+  await page.getByLabel('Device').selectOption({ label: 'Phone' });
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/device=phone/);
+  const rows = page.locator('tbody tr');
+  await expect(rows.first()).toContainText('Marie Schmidt');
+
+  // The view as CSV: the same sessions, a header first.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Download CSV' }).click(),
+  ]);
+  const csv = fs.readFileSync((await download.path())!, 'utf8').trim().split('\n');
+  expect(csv[0]).toMatch(/^session_id,user_id,user,/);
+  expect(csv.length - 1).toBe(await rows.count());
+  for (const line of csv.slice(1)) expect(line).toContain(',phone,');
+
+  await page.getByRole('button', { name: 'End all matching sessions…' }).click();
+  const dialog = page.getByRole('dialog');
+  await expect(dialog).toContainText(/\d+ sessions match/);
+  const count = Number((await dialog.locator('.bulk-count').innerText()).split(' ')[0]);
+  expect(count).toBeGreaterThanOrEqual(12);
+  await expect(dialog.getByRole('listitem').first()).toContainText('Marie Schmidt');
+  const end = dialog.getByRole('button', { name: `End ${count} sessions` });
+  await expect(end).toBeDisabled();
+  const typed = dialog.getByLabel(/To confirm, type/);
+  await typed.fill(`end ${count - 1} sessions`);
+  await expect(end).toBeDisabled();
+  await typed.fill(`end ${count} sessions`);
+  await screenshot(page, 'end-matching-confirm');
+  await end.click();
+  await expect(dialog.getByRole('status')).toHaveText(`Done: ${count} sessions ended.`);
+  await screenshot(page, 'end-matching-done');
+  await dialog.getByRole('button', { name: 'Close' }).click();
+  await expect(page.getByText('No active sessions match.')).toBeVisible();
+
+  // Marie's open phone is signed out without a reload; Henk is still signed in.
+  await expect(phone.page).toHaveURL(/\/login$/, { timeout: 15_000 });
+  await page.getByRole('link', { name: 'Clear filters' }).click();
+  await expect(page.locator(`tr[data-session-id="${henksSession}"]`)).toContainText('This device');
+
+  // One entry in the account's change log, with the filter and the count.
+  await page.goto(page.url().replace(/\/sessions.*$/, '/changes'));
+  const entry = page.locator('tbody tr').filter({ hasText: 'Matching sessions ended' }).first();
+  await expect(entry).toContainText('on phone');
+  await expect(entry).toContainText(String(count));
+  expect(owner.errors).toEqual([]);
+  expect(phone.errors).toEqual([]);
+  await owner.context.close();
+  await phone.context.close();
 });

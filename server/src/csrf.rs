@@ -25,9 +25,12 @@ use crate::state::AppState;
 const JSON_FUNCTIONS: &[&str] = &[
     "acting_log",
     "audit_log",
+    "bulk_progress",
+    "end_matching",
     "ended_sessions",
     "filter_options",
     "login_history",
+    "preview_matching",
     "sessions_page",
     "terminate_sessions",
 ];

@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod csrf;
+pub mod export;
 pub mod headers;
 pub mod router;
 pub mod sign_in_link;

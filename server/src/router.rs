@@ -46,6 +46,13 @@ fn web(state: &AppState) -> Router<AppState> {
             crate::sign_in_link::LINK_PATH,
             get(crate::sign_in_link::follow),
         )
+        // A board's view as CSV: the board's path and query, plus `.csv`.
+        .route("/sessions.csv", get(crate::export::my_sessions))
+        .route(
+            "/accounts/{account}/sessions.csv",
+            get(crate::export::account_sessions),
+        )
+        .route("/admin/sessions.csv", get(crate::export::platform_sessions))
         .leptos_routes_with_context(
             state,
             routes,

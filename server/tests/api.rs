@@ -4,7 +4,7 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, SET_COOKIE};
+use axum::http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, HOST, SET_COOKIE};
 use axum::http::{Request, StatusCode};
 use common::{TestServer, body_text};
 use std::sync::LazyLock;
@@ -1678,6 +1678,9 @@ async fn every_session_a_filter_matches_is_counted_then_ended_but_never_the_call
         json!({ "ids": [], "matching": {} }),
         json!({ "ids": [], "dry_run": true }),
         json!({ "matching": { "q": "x".repeat(101) } }),
+        json!({ "matching": { "country": "Netherlands" } }),
+        json!({ "matching": { "device": "toaster" } }),
+        json!({ "matching": { "created_after": "yesterday" } }),
     ] {
         assert_problem(
             &terminate(&henk, malformed).await,
@@ -1685,4 +1688,180 @@ async fn every_session_a_filter_matches_is_counted_then_ended_but_never_the_call
             "invalid-request",
         );
     }
+}
+
+#[tokio::test]
+async fn sessions_are_narrowed_by_country_device_and_creation_time_and_a_bad_country_is_a_400() {
+    let api = api().await;
+    let henk = api.token("henk@ektek.example").await;
+    let list = async |query: &str| {
+        let answer = api
+            .request(
+                "GET",
+                &format!("/api/v1/sessions?view=mine&{query}"),
+                Some(&api.key),
+                Some(&henk),
+                None,
+            )
+            .await;
+        conforms_to_the_document("get", "/api/v1/sessions", &answer);
+        answer
+    };
+    let all = list("").await;
+    assert_eq!(all.status, StatusCode::OK, "{:?}", all.body);
+    let items = all.body["items"].as_array().unwrap().clone();
+    assert!(!items.is_empty());
+    // Every one of Henk's sessions passes a filter on its own country, kind and time.
+    for session in &items {
+        let kind = session["device"]["kind"].as_str().unwrap();
+        let created = session["created_at"].as_i64().unwrap();
+        let narrowed = list(&format!(
+            "device={kind}&created_after={created}&created_before={}",
+            created + 1
+        ))
+        .await;
+        let ids: Vec<_> = narrowed.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].clone())
+            .collect();
+        assert!(ids.contains(&session["id"]), "{session} in {ids:?}");
+    }
+    let nowhere = list("country=zz").await;
+    assert_eq!(nowhere.status, StatusCode::OK);
+    assert_eq!(nowhere.body["items"], json!([]));
+    assert_eq!(list("created_before=0").await.body["items"], json!([]));
+    assert_problem(
+        &list("country=N1").await,
+        StatusCode::BAD_REQUEST,
+        "invalid-request",
+    );
+}
+
+#[tokio::test]
+async fn a_view_downloads_as_csv_page_after_page_and_an_empty_view_is_only_its_header() {
+    use sessionboard::model::{AccountId, ApplicationId, SessionFlags, UserId};
+    use sessionboard::store::NewSession;
+    use sessionboard::token::SessionToken;
+
+    let api = api().await;
+    let henk = api.token("henk@ektek.example").await;
+    let me = api
+        .request("GET", "/api/v1/session", Some(&api.key), Some(&henk), None)
+        .await
+        .body;
+    let (ektek, henk_id) = (
+        me["account"]["id"].as_i64().unwrap(),
+        me["user"]["id"].as_i64().unwrap(),
+    );
+    // More than one page (200) of Henk's sessions in Ektek, planted straight in the store.
+    let operator = &api.server.operator;
+    let observation = operator.tracker().observe(
+        "81.2.69.142".parse().unwrap(),
+        "=HYPERLINK(\"http://evil.example\")",
+        true,
+    );
+    let now = Timestamp::now();
+    for n in 0..250 {
+        let at = Timestamp(now.0 - 60_000 - n);
+        operator
+            .store()
+            .insert_session(NewSession {
+                token_hash: SessionToken::generate().hash(),
+                user_id: UserId(henk_id),
+                account_id: AccountId(ektek),
+                application_id: ApplicationId(me["application_id"].as_i64().unwrap()),
+                observation: &observation,
+                search_text: "planted",
+                created_at: at,
+                last_active_at: at,
+                expires_at: Timestamp(now.0 + 3_600_000),
+                flags: &SessionFlags::default(),
+                alert: false,
+                forgotten: &[],
+            })
+            .await
+            .unwrap();
+    }
+    let download = async |query: &str| {
+        let request = Request::get(format!("/api/v1/sessions?{query}"))
+            .header(HOST, common::HOST_NAME)
+            .header("x-api-key", &api.key)
+            .header(AUTHORIZATION, format!("Bearer {henk}"))
+            .header(ACCEPT, "text/csv")
+            .body(Body::empty())
+            .unwrap();
+        let response = api.server.send(request).await;
+        let status = response.status();
+        let content_type = response.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        (status, content_type, body_text(response).await)
+    };
+    let board = format!("view=account&account={ektek}");
+
+    // `limit` is the JSON list's: the download is the whole view.
+    let (status, content_type, text) = download(&format!("{board}&limit=1")).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_eq!(content_type, "text/csv; charset=utf-8");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|r| r[column("session_id")].parse().unwrap())
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "no session twice across pages");
+    assert!(
+        ids.len() >= 251,
+        "every planted session and Henk's own: {}",
+        ids.len()
+    );
+    // The same view as JSON, newest first, is the CSV's first rows.
+    let first_page = api
+        .request(
+            "GET",
+            &format!("/api/v1/sessions?{board}&limit=200"),
+            Some(&api.key),
+            Some(&henk),
+            None,
+        )
+        .await;
+    let json_ids: Vec<i64> = first_page.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids[..200], json_ids[..]);
+    for row in &rows {
+        let created = &row[column("created_at")];
+        assert!(
+            created.ends_with('Z') && created.contains('T'),
+            "ISO 8601 UTC: {created}"
+        );
+        // A user agent is the device's to choose: never a formula in a spreadsheet.
+        assert!(!row.iter().any(|cell| cell.starts_with('=')), "{row:?}");
+    }
+
+    // An empty view is the header alone; a bad filter is refused before anything is sent.
+    let (status, _, text) = download(&format!("{board}&country=zz")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.starts_with("session_id,"));
+    let (status, content_type, _) = download(&format!("{board}&country=N1")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(content_type, "application/problem+json");
+    let (status, _, _) = download("view=platform").await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an owner is not a platform admin"
+    );
 }

@@ -119,10 +119,12 @@ pub enum ChangeKind {
     PasswordLinkIssued,
     PasswordSet,
     PasswordChanged,
+    /// "End all matching sessions": the filter in words, and how many ended.
+    SessionsEnded,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 19] = [
+    pub const ALL: [ChangeKind; 20] = [
         Self::AccountCreated,
         Self::AccountRenamed,
         Self::AccountClosed,
@@ -142,6 +144,7 @@ impl ChangeKind {
         Self::PasswordLinkIssued,
         Self::PasswordSet,
         Self::PasswordChanged,
+        Self::SessionsEnded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -165,6 +168,7 @@ impl ChangeKind {
             Self::PasswordLinkIssued => "password_link_issued",
             Self::PasswordSet => "password_set",
             Self::PasswordChanged => "password_changed",
+            Self::SessionsEnded => "sessions_ended",
         }
     }
 
@@ -194,6 +198,7 @@ impl ChangeKind {
             Self::PasswordLinkIssued => "Set-password link issued",
             Self::PasswordSet => "Password set",
             Self::PasswordChanged => "Password changed",
+            Self::SessionsEnded => "Matching sessions ended",
         }
     }
 }

@@ -48,6 +48,10 @@ id_type!(
     /// An application's API key (the id, not the secret).
     ApiKeyId
 );
+id_type!(
+    /// One "end every matching session": its progress, and its entry in the change log.
+    BulkTerminationId
+);
 
 /// A moment in time, in milliseconds since the Unix epoch (UTC).
 ///
@@ -121,6 +125,20 @@ impl Timestamp {
         }
     }
 
+    /// The start (00:00 UTC) of a day written "2026-12-01", as a date input gives it; `None`
+    /// for anything else.
+    pub fn from_date(text: &str) -> Option<Self> {
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        let date = time::Date::parse(text.trim(), format).ok()?;
+        let seconds = date.midnight().assume_utc().unix_timestamp();
+        Some(Self(seconds.checked_mul(1000)?))
+    }
+
+    /// "2026-12-01": the day this moment falls on, in UTC, as a date input takes it.
+    pub fn to_date_string(self) -> String {
+        self.format_utc(time::macros::format_description!("[year]-[month]-[day]"))
+    }
+
     /// RFC 3339, for `<time datetime=…>`.
     pub fn to_rfc3339(self) -> String {
         self.format_utc(&time::format_description::well_known::Rfc3339)
@@ -149,6 +167,22 @@ mod tests {
             Timestamp::from_millis(1_795_000_000_000).to_rfc3339(),
             "2026-11-18T11:06:40Z"
         );
+    }
+
+    #[test]
+    fn a_date_is_the_start_of_its_day_in_utc_and_nothing_else_is_a_date() {
+        let day = Timestamp::from_date("2026-11-18").unwrap();
+        assert_eq!(day.to_utc_string(), "2026-11-18 00:00 UTC");
+        assert_eq!(day.to_date_string(), "2026-11-18");
+        for not_a_date in [
+            "",
+            "2026-02-30",
+            "18-11-2026",
+            "2026-11-18T10:00",
+            "yesterday",
+        ] {
+            assert_eq!(Timestamp::from_date(not_a_date), None, "{not_a_date:?}");
+        }
     }
 
     #[test]

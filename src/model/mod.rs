@@ -30,12 +30,13 @@ pub use audit::{
 pub use directory::{CustomerUser, Impersonator, Membership, Role, Viewer};
 pub use endings::{EndReason, EndedFilter, EndedSessionView, SessionEnd};
 pub use ids::{
-    AccountId, ApiKeyId, ApplicationId, ImpersonationId, LoginRecordId, SessionId, Timestamp,
-    UserId,
+    AccountId, ApiKeyId, ApplicationId, BulkTerminationId, ImpersonationId, LoginRecordId,
+    SessionId, Timestamp, UserId,
 };
 pub use origin::{Device, DeviceKind, Location};
 pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageRequest};
 pub use sessions::{
-    COUNT_CAP, MAX_SEARCH_CHARS, MIN_PLATFORM_SEARCH_CHARS, SessionFilter, SessionFlags,
-    SessionView, SessionsPage, SessionsView,
+    BULK_CONFIRM_ABOVE, BulkPreview, BulkProgress, COUNT_CAP, MAX_SEARCH_CHARS,
+    MIN_PLATFORM_SEARCH_CHARS, SessionFilter, SessionFlags, SessionView, SessionsPage,
+    SessionsView, country_code,
 };

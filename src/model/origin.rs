@@ -27,6 +27,31 @@ impl DeviceKind {
         }
     }
 
+    pub const ALL: [Self; 5] = [
+        Self::Desktop,
+        Self::Phone,
+        Self::Tablet,
+        Self::Bot,
+        Self::Other,
+    ];
+
+    /// The kind a filter names ("phone"), or `None` for anything else: unlike [`Self::parse`],
+    /// which reads what was stored, a filter must not quietly become "other".
+    pub fn named(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
+    /// "Computer", "Phone": a filter menu's words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Desktop => "Computer",
+            Self::Phone => "Phone",
+            Self::Tablet => "Tablet",
+            Self::Bot => "Bot",
+            Self::Other => "Other device",
+        }
+    }
+
     pub fn parse(text: &str) -> Self {
         match text {
             "desktop" => Self::Desktop,

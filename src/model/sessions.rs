@@ -3,7 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{AccountId, ApplicationId, Cursor, Device, Location, SessionId, Timestamp, UserId};
+use super::{
+    AccountId, ApplicationId, BulkTerminationId, Cursor, Device, DeviceKind, Location, SessionId,
+    Timestamp, UserId,
+};
 
 /// One active session, as shown in a sessions table.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,6 +141,28 @@ pub struct SessionFilter {
     /// Only sessions that stood out when they started (any flag).
     #[serde(default)]
     pub flagged_only: bool,
+    /// Only sessions signed in from this country: an ISO 3166-1 alpha-2 code ("NL").
+    #[serde(default)]
+    pub country: Option<String>,
+    /// Only sessions on this kind of device.
+    #[serde(default)]
+    pub device: Option<DeviceKind>,
+    /// Only sessions created at or after this moment.
+    #[serde(default)]
+    pub created_after: Option<Timestamp>,
+    /// Only sessions created before this moment.
+    #[serde(default)]
+    pub created_before: Option<Timestamp>,
+}
+
+/// A country filter as sessions store it ("NL"), or why it is not one.
+pub fn country_code(text: &str) -> Result<String, &'static str> {
+    let code = text.trim();
+    if code.len() == 2 && code.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(code.to_ascii_uppercase())
+    } else {
+        Err("a country is its two-letter code, like NL or US")
+    }
 }
 
 /// Counting stops here: "1000+" is as precise as a person scanning a list needs, and counting
@@ -154,4 +179,88 @@ pub struct SessionsPage {
     pub total: u64,
     /// When the server answered: relative times ("5 minutes ago") count from here.
     pub now: Timestamp,
+}
+
+/// Ending more sessions than this at once asks the person to type what they are about to do
+/// ("end 37 sessions"): a click is too easy for a mistake that signs out a company.
+pub const BULK_CONFIRM_ABOVE: u64 = 10;
+
+/// What "End all matching sessions" would end: how many, and the first few as the board lists
+/// them, so the person sees what the filter really caught before ending it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkPreview {
+    /// Exact: every live session that passes the filter, the caller's current one excepted.
+    pub count: u64,
+    pub sample: Vec<SessionView>,
+}
+
+impl BulkPreview {
+    /// The words a person types to confirm ending `count` sessions, when it asks for them.
+    pub fn confirmation(count: u64) -> Option<String> {
+        (count > BULK_CONFIRM_ABOVE).then(|| format!("end {count} sessions"))
+    }
+}
+
+/// How far a bulk termination has got, as every server reads it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BulkProgress {
+    pub id: BulkTerminationId,
+    /// How many matched when it began.
+    pub expected: u64,
+    /// How many it has ended so far (a session that ended by itself meanwhile is not counted).
+    pub ended: u64,
+    pub started_at: Timestamp,
+    /// The last batch's commit.
+    pub updated_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    /// Why it stopped short, when it did.
+    pub error: Option<String>,
+}
+
+impl BulkProgress {
+    /// No batch for this long, unfinished: the server running it stopped (restarted, or
+    /// killed). What it ended stays ended; starting again ends the rest.
+    pub const STALLED_AFTER_MILLIS: i64 = 60_000;
+
+    pub fn is_stalled(&self, now: Timestamp) -> bool {
+        self.finished_at.is_none() && now.0 - self.updated_at.0 > Self::STALLED_AFTER_MILLIS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn more_than_ten_sessions_ask_for_the_count_typed_out_and_ten_or_fewer_do_not() {
+        assert_eq!(BulkPreview::confirmation(0), None);
+        assert_eq!(BulkPreview::confirmation(10), None);
+        assert_eq!(
+            BulkPreview::confirmation(11).as_deref(),
+            Some("end 11 sessions")
+        );
+        assert_eq!(
+            BulkPreview::confirmation(37).as_deref(),
+            Some("end 37 sessions")
+        );
+    }
+
+    #[test]
+    fn a_country_filter_is_two_letters_in_either_case_and_nothing_else() {
+        assert_eq!(country_code("nl").as_deref(), Ok("NL"));
+        assert_eq!(country_code(" US ").as_deref(), Ok("US"));
+        for not_a_code in ["", "N", "NLD", "N1", "ÑL", "Netherlands", "--"] {
+            assert!(country_code(not_a_code).is_err(), "{not_a_code:?}");
+        }
+    }
+
+    #[test]
+    fn a_device_filter_names_a_kind_exactly_or_is_no_filter() {
+        for kind in DeviceKind::ALL {
+            assert_eq!(DeviceKind::named(kind.as_str()), Some(kind));
+        }
+        assert_eq!(DeviceKind::named("Phone"), None);
+        assert_eq!(DeviceKind::named("toaster"), None);
+    }
 }

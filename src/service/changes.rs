@@ -50,7 +50,7 @@ pub(super) struct About {
 }
 
 impl Author<'_> {
-    fn record(
+    pub(super) fn record(
         self,
         kind: ChangeKind,
         about: About,

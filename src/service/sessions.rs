@@ -1,13 +1,17 @@
 //! Sessions: listing them in a view, and terminating them.
 
+use std::sync::Arc;
+
+use super::changes::{About, Actor, Author};
 use super::impersonation::ActingAction;
 use super::{ApiClient, Caller, SessionService, checked_page, checked_text};
 use crate::access::{self, Principal, Scope};
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountId, ApplicationId, COUNT_CAP, EndReason, EndedFilter, EndedSessionView, MAX_PAGE_SIZE,
-    MAX_SEARCH_CHARS, MIN_PLATFORM_SEARCH_CHARS, Page, PageRequest, SessionEnd, SessionFilter,
-    SessionId, SessionView, SessionsPage, SessionsView, Timestamp, UserId,
+    self, AccountId, ApplicationId, BulkPreview, BulkProgress, BulkTerminationId, COUNT_CAP,
+    ChangeKind, EndReason, EndedFilter, EndedSessionView, MAX_PAGE_SIZE, MAX_SEARCH_CHARS,
+    MIN_PLATFORM_SEARCH_CHARS, Page, PageRequest, SessionEnd, SessionFilter, SessionId,
+    SessionView, SessionsPage, SessionsView, Timestamp, UserId,
 };
 use crate::store::{EndedQuery, SessionQuery};
 
@@ -17,6 +21,9 @@ pub const MY_SESSIONS_PAGE: u32 = 100;
 /// How many sessions one transaction of a bulk termination ends: small enough that a sign-in
 /// waiting behind it waits a moment, large enough that a hundred thousand take a hundred.
 const BULK_BATCH: u32 = 1_000;
+
+/// How many sessions a bulk termination's preview shows.
+const BULK_SAMPLE: u32 = 5;
 
 /// Where counting what a bulk termination would end stops: beyond any one deployment's live
 /// sessions, so the count is exact.
@@ -275,56 +282,197 @@ impl SessionService {
         filter: &SessionFilter,
         now: Timestamp,
     ) -> Result<u64> {
-        let (_, scope, query) = self.matching(caller, view, filter).await?;
+        let (_, scope, query) = self.matching(caller, view, filter, now).await?;
         self.store
             .count_live_sessions(scope, &query, now, MAX_BULK_COUNT)
             .await
     }
 
-    /// Ends every live session in `view` that passes `filter` (the same sessions the board
-    /// lists), never the caller's current one, in batches that each commit on their own: a
-    /// sign-in waits for one batch at most. Every ended device is refused on its next request,
-    /// here at once and on other servers as soon as they hear. Returns how many ended.
-    pub async fn terminate_matching(
+    /// What "End all matching sessions" would end: the exact count and the first few, as the
+    /// board lists them.
+    pub async fn preview_matching(
         &self,
         caller: &Caller,
         view: SessionsView,
         filter: &SessionFilter,
         now: Timestamp,
-    ) -> Result<u64> {
-        let (principal, scope, query) = self.matching(caller, view, filter).await?;
-        let end = access::bulk_ending(&principal, scope, caller.impersonator);
-        let mut count = 0;
-        loop {
-            let ended = self
-                .store
-                .terminate_matching(scope, &query, end, now, BULK_BATCH)
-                .await?;
-            self.forget(&ended);
-            count += ended.len() as u64;
-            if ended.len() < BULK_BATCH as usize {
-                break;
-            }
-        }
-        self.record_acting(caller, ActingAction::TerminatedMatching { count }, now)
+    ) -> Result<BulkPreview> {
+        let (_, scope, query) = self.matching(caller, view, filter, now).await?;
+        let count = self
+            .store
+            .count_live_sessions(scope, &query, now, MAX_BULK_COUNT)
             .await?;
-        Ok(count)
+        let first = PageRequest {
+            after: None,
+            limit: BULK_SAMPLE,
+        };
+        let sample = self
+            .store
+            .list_live_sessions(scope, &query, now, first)
+            .await?
+            .items;
+        Ok(BulkPreview { count, sample })
+    }
+
+    /// Ends every live session in `view` that passes `filter`, never the caller's current one:
+    /// [`Self::begin_terminating_matching`], then [`Self::run_bulk_termination`]. Returns how
+    /// many ended.
+    pub async fn terminate_matching(
+        &self,
+        actor: &Actor,
+        view: SessionsView,
+        filter: &SessionFilter,
+        now: Timestamp,
+    ) -> Result<u64> {
+        let job = self
+            .begin_terminating_matching(actor, view, filter, None, now)
+            .await?;
+        self.run_bulk_termination(job).await
+    }
+
+    /// Runs a bulk termination on a task of its own, for a page that shows its progress
+    /// rather than wait: it runs to its end even if the page goes away.
+    pub fn spawn_bulk_termination(self: &Arc<Self>, job: BulkTermination) {
+        let service = Arc::clone(self);
+        tokio::spawn(async move {
+            // A failure is in the job's progress, where the page that started it reads it.
+            let _ = service.run_bulk_termination(job).await;
+        });
+    }
+
+    /// Begins ending every live session in `view` that passes `filter` (the sessions the board
+    /// lists), never the caller's current one, nor any signed in after this moment: counts
+    /// them, and writes the change log's entry, with the filter in words, and the progress
+    /// every server can read. Nothing is ended until the job is run.
+    ///
+    /// With `at_most`, the count the person confirmed: if more match now, nothing begins
+    /// ([`Error::Conflict`]), so that no one ends more sessions than they agreed to.
+    pub async fn begin_terminating_matching(
+        &self,
+        actor: &Actor,
+        view: SessionsView,
+        filter: &SessionFilter,
+        at_most: Option<u64>,
+        now: Timestamp,
+    ) -> Result<BulkTermination> {
+        let caller = actor.caller;
+        let (principal, scope, query) = self.matching(&caller, view, filter, now).await?;
+        let expected = self
+            .store
+            .count_live_sessions(scope, &query, now, MAX_BULK_COUNT)
+            .await?;
+        if at_most.is_some_and(|confirmed| expected > confirmed) {
+            return Err(Error::Conflict(
+                "more sessions match than were confirmed: look at the count again",
+            ));
+        }
+        let applications = self.store.list_applications().await?;
+        let application = filter.application.and_then(|wanted| {
+            applications
+                .into_iter()
+                .find(|(id, _)| *id == wanted)
+                .map(|(_, name)| name)
+        });
+        let detail = describe_matching(filter, &query, application.as_deref(), expected);
+        let about = About {
+            account: match view {
+                SessionsView::Account(account) => Some(account),
+                SessionsView::Mine | SessionsView::Platform => query.account,
+            },
+            user: query.user,
+            application: query.application,
+        };
+        let record = Author::Person(actor).record(ChangeKind::SessionsEnded, about, detail, now);
+        let id = self.store.begin_bulk_termination(&record, expected).await?;
+        Ok(BulkTermination {
+            id,
+            expected,
+            scope,
+            query,
+            end: access::bulk_ending(&principal, scope, caller.impersonator),
+            caller,
+            now,
+        })
+    }
+
+    /// Ends a bulk termination's sessions in batches that each commit on their own, with the
+    /// job's progress: a sign-in waits for one batch at most. Every ended device is refused on
+    /// its next request, here at once and on other servers as soon as they hear. Returns how
+    /// many ended; a failure stops it where it is, and says so in its progress.
+    pub async fn run_bulk_termination(&self, job: BulkTermination) -> Result<u64> {
+        let mut count = 0;
+        let outcome = loop {
+            let batch = self
+                .store
+                .terminate_matching(job.id, job.scope, &job.query, job.end, job.now, BULK_BATCH)
+                .await;
+            match batch {
+                Ok(ended) => {
+                    self.forget(&ended);
+                    count += ended.len() as u64;
+                    if ended.len() < BULK_BATCH as usize {
+                        break Ok(count);
+                    }
+                }
+                Err(error) => break Err(error),
+            }
+        };
+        let why = outcome.as_ref().err().map(|error| {
+            tracing::error!(job = job.id.0, %error, "a bulk termination stopped short");
+            "stopped by a server error after ending the sessions counted; start it again to end the rest"
+        });
+        self.store
+            .finish_bulk_termination(job.id, why, job.now)
+            .await?;
+        let done = ActingAction::TerminatedMatching { count };
+        self.record_acting(&job.caller, done, job.now).await?;
+        outcome
+    }
+
+    /// How far a bulk termination the caller started has got; one whose server stopped
+    /// running it says so.
+    pub async fn bulk_progress(
+        &self,
+        caller: &Caller,
+        id: BulkTerminationId,
+        now: Timestamp,
+    ) -> Result<BulkProgress> {
+        let mut progress = self
+            .store
+            .bulk_termination(id, caller.user_id)
+            .await?
+            .ok_or(Error::NotFound("no such bulk termination of yours"))?;
+        if progress.is_stalled(now) {
+            progress.error =
+                Some("the server running it stopped; start it again to end the rest".to_owned());
+        }
+        Ok(progress)
     }
 
     /// The sessions in `view` that a board with `filter` shows, as a bulk termination takes
     /// them: within the caller's powers (refused when the view is not theirs), never their
-    /// current session.
+    /// current session, nor one signed in after `now`.
     async fn matching(
         &self,
         caller: &Caller,
         view: SessionsView,
         filter: &SessionFilter,
+        now: Timestamp,
     ) -> Result<(Principal, Scope, SessionQuery)> {
         let principal = self.principal(caller).await?;
         let scope = access::list_scope(&principal, view)?;
+        let query = session_query(scope, filter)?;
+        // Sessions that begin while it runs (the rightful owner signing in again after the
+        // incident) were not in what the person saw and confirmed.
+        let begun = now.plus(std::time::Duration::from_millis(1));
         let query = SessionQuery {
             except: Some(caller.session_id),
-            ..session_query(scope, filter)?
+            created_before: Some(
+                query
+                    .created_before
+                    .map_or(begun, |before| before.min(begun)),
+            ),
+            ..query
         };
         Ok((principal, scope, query))
     }
@@ -356,6 +504,21 @@ impl SessionService {
         access::may_act_platform_wide(client.powers.platform_wide)?;
         let query = session_query(Scope::All, filter)?;
         self.page_in_scope(Scope::All, &query, page, now).await
+    }
+
+    /// A page of sessions across all accounts without the count, for a platform-wide API key.
+    pub async fn platform_list_sessions(
+        &self,
+        client: &ApiClient,
+        filter: &SessionFilter,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<Page<SessionView>> {
+        access::may_act_platform_wide(client.powers.platform_wide)?;
+        let query = session_query(Scope::All, filter)?;
+        self.store
+            .list_live_sessions(Scope::All, &query, now, checked_page(page)?)
+            .await
     }
 
     /// Ends any live session, for a platform-wide API key.
@@ -453,6 +616,64 @@ impl SessionService {
     }
 }
 
+/// A bulk termination that has begun: its change-log entry and progress exist; running it
+/// ends its sessions.
+#[derive(Debug)]
+pub struct BulkTermination {
+    pub id: BulkTerminationId,
+    /// How many matched when it began.
+    pub expected: u64,
+    scope: Scope,
+    query: SessionQuery,
+    end: SessionEnd,
+    caller: Caller,
+    now: Timestamp,
+}
+
+/// A bulk termination's filter in words, for the change log: "every session of application
+/// Web, from NL, on phones, created before 2026-12-01 00:00 UTC (37 matched)".
+fn describe_matching(
+    filter: &SessionFilter,
+    query: &SessionQuery,
+    application: Option<&str>,
+    expected: u64,
+) -> String {
+    let mut parts = Vec::new();
+    if let Some(user) = query.user {
+        parts.push(format!("of person {user}"));
+    }
+    if let Some(name) = application {
+        parts.push(format!("of application {name}"));
+    }
+    if let Some(country) = &query.country {
+        parts.push(format!("from {country}"));
+    }
+    if let Some(device) = query.device {
+        parts.push(format!("on {}", device.label().to_lowercase()));
+    }
+    if let Some(term) = &query.search {
+        parts.push(format!("matching \"{term}\""));
+    }
+    if query.flagged_only {
+        parts.push("flagged".to_owned());
+    }
+    if let Some(after) = filter.created_after {
+        parts.push(format!("created from {}", after.to_utc_string()));
+    }
+    if let Some(before) = filter.created_before {
+        parts.push(format!("created before {}", before.to_utc_string()));
+    }
+    let noun = if expected == 1 { "session" } else { "sessions" };
+    if parts.is_empty() {
+        format!("ended every session ({expected} {noun} matched)")
+    } else {
+        format!(
+            "ended every session {} ({expected} {noun} matched)",
+            parts.join(", ")
+        )
+    }
+}
+
 fn mark_current(mut sessions: Vec<SessionView>, caller: &Caller) -> Vec<SessionView> {
     for session in &mut sessions {
         session.is_current = session.id == caller.session_id;
@@ -483,5 +704,14 @@ fn session_query(scope: Scope, filter: &SessionFilter) -> Result<SessionQuery> {
         oldest_first: filter.oldest_first,
         flagged_only: filter.flagged_only,
         except: None,
+        country: filter
+            .country
+            .as_deref()
+            .map(model::country_code)
+            .transpose()
+            .map_err(Error::InvalidInput)?,
+        device: filter.device,
+        created_after: filter.created_after,
+        created_before: filter.created_before,
     })
 }

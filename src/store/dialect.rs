@@ -114,6 +114,7 @@ pub trait SqlDb:
     + Fetch<(i64, String, i64, i64)>
     + Fetch<(i64, i64, String)>
     + Fetch<(i64, i64, String, String, String)>
+    + Fetch<(i64, i64, i64, i64, i64, Option<i64>, Option<String>)>
     + Fetch<(String, bool)>
     + Fetch<(String, String)>
     + Fetch<ViewerRow>

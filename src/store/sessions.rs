@@ -2,12 +2,13 @@
 
 use async_trait::async_trait;
 
-use super::NewLoginRecord;
+use super::{ChangeRecord, NewLoginRecord};
 use crate::access::{Scope, SessionOwner};
 use crate::error::Result;
 use crate::model::{
-    AccountId, ApplicationId, EndReason, EndedSessionView, ImpersonationId, Page, PageRequest,
-    SessionEnd, SessionFlags, SessionId, SessionView, Timestamp, UserId,
+    AccountId, ApplicationId, BulkProgress, BulkTerminationId, DeviceKind, EndReason,
+    EndedSessionView, ImpersonationId, Page, PageRequest, SessionEnd, SessionFlags, SessionId,
+    SessionView, Timestamp, UserId,
 };
 use crate::token::TokenHash;
 use crate::track::Observation;
@@ -81,6 +82,13 @@ pub struct SessionQuery {
     /// Never this session: the caller's own, which ending "every matching session" must
     /// neither end nor count.
     pub except: Option<SessionId>,
+    /// Upper-case ISO code, checked by the service.
+    pub country: Option<String>,
+    pub device: Option<DeviceKind>,
+    /// `created_at >= created_after`.
+    pub created_after: Option<Timestamp>,
+    /// `created_at < created_before`.
+    pub created_before: Option<Timestamp>,
 }
 
 /// The filters *Ended sessions* applies inside its scope.
@@ -199,18 +207,43 @@ pub trait SessionStore: Send + Sync {
         now: Timestamp,
     ) -> Result<Vec<TokenHash>>;
 
+    /// Begins a bulk termination expecting to end `expected` sessions: writes its audit
+    /// record and its progress (nothing ended yet), and returns the id its batches advance.
+    async fn begin_bulk_termination(
+        &self,
+        record: &ChangeRecord,
+        expected: u64,
+    ) -> Result<BulkTerminationId>;
+
     /// Ends at most `batch` of the live sessions in `scope` that pass `query` (its search
-    /// included, its order not). Returns the hashes of those ended: fewer than `batch` means
-    /// none are left. Each batch is its own short transaction, so that ending a hundred
-    /// thousand sessions never holds sign-ins up for longer than one batch.
+    /// included, its order not), for bulk termination `job`, whose progress and audit record
+    /// count them in the same transaction. Returns the hashes of those ended: fewer than
+    /// `batch` means none are left. Each batch is its own short transaction, so that ending a
+    /// hundred thousand sessions never holds sign-ins up for longer than one batch.
     async fn terminate_matching(
         &self,
+        job: BulkTerminationId,
         scope: Scope,
         query: &SessionQuery,
         end: SessionEnd,
         now: Timestamp,
         batch: u32,
     ) -> Result<Vec<TokenHash>>;
+
+    /// Marks bulk termination `job` finished, or stopped short with `error`.
+    async fn finish_bulk_termination(
+        &self,
+        job: BulkTerminationId,
+        error: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()>;
+
+    /// How far bulk termination `job` has got, if `started_by` started it.
+    async fn bulk_termination(
+        &self,
+        job: BulkTerminationId,
+        started_by: UserId,
+    ) -> Result<Option<BulkProgress>>;
 
     /// Ends every live session of `user` within `scope`, except `keep` if given. Returns the
     /// hashes of those ended.

@@ -102,6 +102,9 @@ fn bearer_token(parts: &Parts) -> Result<&str, ApiError> {
 /// The device's session, from its bearer token, checked against the calling application.
 pub struct DeviceSession {
     pub caller: Caller,
+    /// Where the request came from (the application's server, as a trusted proxy says): the
+    /// change log's "from where" for what the device's person changes.
+    pub ip: std::net::IpAddr,
 }
 
 impl FromRequestParts<AppState> for DeviceSession {
@@ -113,7 +116,8 @@ impl FromRequestParts<AppState> for DeviceSession {
             .service
             .authenticate_device(&client, bearer_token(parts)?, Timestamp::now())
             .await?;
-        Ok(Self { caller })
+        let ip = crate::auth::client_ip(&state.trusted_proxies, &parts.headers, &parts.extensions);
+        Ok(Self { caller, ip })
     }
 }
 
@@ -145,7 +149,8 @@ impl FromRequestParts<AppState> for Actor {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         if parts.headers.contains_key(AUTHORIZATION) {
-            let DeviceSession { caller } = DeviceSession::from_request_parts(parts, state).await?;
+            let DeviceSession { caller, .. } =
+                DeviceSession::from_request_parts(parts, state).await?;
             return Ok(Self::User(caller));
         }
         let CallingApp(client) = CallingApp::from_request_parts(parts, state).await?;

@@ -4,7 +4,8 @@ use std::net::IpAddr;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sessionboard::model::{
     AccountId, ApplicationId, Cursor, EndReason, EndedFilter, LoginRecordFilter, MAX_PAGE_SIZE,
@@ -18,9 +19,10 @@ use super::extract::{
 };
 use super::problem::{ApiError, PROBLEM_JSON, Problem};
 use super::wire::{
-    EndedSessionPage, LoginOutcome, LoginRecordPage, SessionPage, SignedInResponse, Terminated,
-    ValidatedSession,
+    DeviceKind, EndedSessionPage, LoginOutcome, LoginRecordPage, SessionPage, SignedInResponse,
+    Terminated, ValidatedSession,
 };
+use crate::export::{self, Exporter};
 use crate::state::AppState;
 
 /// Longest user agent accepted in a request (the engine stores at most 512 bytes of it).
@@ -290,6 +292,15 @@ pub struct ListQuery {
     pub sort: Option<Sort>,
     /// Only sessions that stood out when they started (any of their `flags`).
     pub flagged: Option<bool>,
+    /// Only sessions signed in from this country (ISO 3166-1 alpha-2, e.g. `NL`).
+    #[param(pattern = "^[A-Za-z]{2}$")]
+    pub country: Option<String>,
+    /// Only sessions on this kind of device.
+    pub device: Option<DeviceKind>,
+    /// Only sessions created at or after this moment (milliseconds since the Unix epoch).
+    pub created_after: Option<i64>,
+    /// Only sessions created before this moment (milliseconds since the Unix epoch).
+    pub created_before: Option<i64>,
     /// The `next` of the previous page.
     #[param(pattern = r"^-?[0-9]{1,19}\.-?[0-9]{1,19}$")]
     pub after: Option<String>,
@@ -303,7 +314,10 @@ pub struct ListQuery {
 #[utoipa::path(get, path = "/api/v1/sessions", tag = "sessions", params(ListQuery),
     security(("api_key" = [], "bearer" = []), ("api_key" = [])),
     responses(
-        (status = 200, description = "A page of sessions", body = SessionPage),
+        (status = 200, description = "A page of sessions; with `Accept: text/csv`, every \
+            session the filter matches as CSV (a header row, then one row per session, times in \
+            ISO 8601 UTC), streamed",
+            content((SessionPage = "application/json"), (String = "text/csv; charset=utf-8"))),
         (status = 400, description = "Invalid filter or cursor", body = Problem,
             content_type = PROBLEM_JSON),
         (status = 401, description = "Not a live session, or invalid API key", body = Problem,
@@ -314,19 +328,25 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     actor: Actor,
+    headers: HeaderMap,
     ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<SessionPage>, ApiError> {
-    let view = sessions_view(query.view, query.account)?;
+) -> Result<Response, ApiError> {
     let page = page_request(query.after.as_deref(), query.limit)?;
-    // Which accounts a view may filter by is the engine's rule (`access::account_filter`).
+    let oldest_first = matches!(query.sort, Some(Sort::Oldest));
+    let (view, filter) = Matching::from(query).board()?;
     let filter = SessionFilter {
-        user: query.user.map(UserId),
-        application: query.application.map(ApplicationId),
-        account: query.account.map(AccountId),
-        search: query.q,
-        oldest_first: matches!(query.sort, Some(Sort::Oldest)),
-        flagged_only: query.flagged.unwrap_or(false),
+        oldest_first,
+        ..filter
     };
+    if export::wants_csv(&headers) {
+        // Every page from the first, whatever `after` and `limit` say: the whole view.
+        let exporter = match actor {
+            Actor::User(caller) => Exporter::Person(caller, view),
+            Actor::Platform(client) => Exporter::Key(client),
+        };
+        let csv = export::sessions_csv(state.service.clone(), exporter, filter, "sessions.csv");
+        return Ok(csv.await?);
+    }
     let service = &state.service;
     let page = match actor {
         Actor::User(caller) => {
@@ -340,7 +360,7 @@ pub async fn list(
                 .await?
         }
     };
-    Ok(Json(SessionPage::from(&page)))
+    Ok(Json(SessionPage::from(&page)).into_response())
 }
 
 /// `DELETE /api/v1/sessions/{id}`: ends one session the token's user may manage. Never the
@@ -419,6 +439,54 @@ pub struct Matching {
     pub q: Option<String>,
     /// Only sessions that stood out when they started.
     pub flagged: Option<bool>,
+    /// Only sessions signed in from this country (ISO 3166-1 alpha-2, e.g. `NL`).
+    #[schema(pattern = "^[A-Za-z]{2}$")]
+    pub country: Option<String>,
+    /// Only sessions on this kind of device.
+    pub device: Option<DeviceKind>,
+    /// Only sessions created at or after this moment (milliseconds since the Unix epoch).
+    pub created_after: Option<i64>,
+    /// Only sessions created before this moment (milliseconds since the Unix epoch).
+    pub created_before: Option<i64>,
+}
+
+impl Matching {
+    /// The board this filter describes: its view, and the filter as the engine takes it
+    /// (which checks the values and which accounts the view may filter by).
+    fn board(self) -> Result<(SessionsView, SessionFilter), ApiError> {
+        let view = sessions_view(self.view, self.account)?;
+        let filter = SessionFilter {
+            user: self.user.map(UserId),
+            application: self.application.map(ApplicationId),
+            account: self.account.map(AccountId),
+            search: self.q,
+            oldest_first: false,
+            flagged_only: self.flagged.unwrap_or(false),
+            country: self.country,
+            device: self.device.map(Into::into),
+            created_after: self.created_after.map(Timestamp),
+            created_before: self.created_before.map(Timestamp),
+        };
+        Ok((view, filter))
+    }
+}
+
+/// A list's filter is the one bulk termination takes: one conversion for both.
+impl From<ListQuery> for Matching {
+    fn from(query: ListQuery) -> Self {
+        Self {
+            view: query.view,
+            account: query.account,
+            user: query.user,
+            application: query.application,
+            q: query.q,
+            flagged: query.flagged,
+            country: query.country,
+            device: query.device,
+            created_after: query.created_after,
+            created_before: query.created_before,
+        }
+    }
 }
 
 /// `POST /api/v1/sessions/terminate`: ends several sessions, each under the rules of one
@@ -461,15 +529,7 @@ pub async fn terminate_many(
             }))
         }
         (None, Some(matching), dry_run) => {
-            let view = sessions_view(matching.view, matching.account)?;
-            let filter = SessionFilter {
-                user: matching.user.map(UserId),
-                application: matching.application.map(ApplicationId),
-                account: matching.account.map(AccountId),
-                search: matching.q,
-                oldest_first: false,
-                flagged_only: matching.flagged.unwrap_or(false),
-            };
+            let (view, filter) = matching.board()?;
             if dry_run {
                 let count = service.count_matching(caller, view, &filter, now).await?;
                 return Ok(Json(Terminated {
@@ -477,8 +537,12 @@ pub async fn terminate_many(
                     matching: Some(count),
                 }));
             }
+            let actor = sessionboard::service::Actor {
+                caller: *caller,
+                ip: device.ip,
+            };
             let terminated = service
-                .terminate_matching(caller, view, &filter, now)
+                .terminate_matching(&actor, view, &filter, now)
                 .await?;
             Ok(Json(Terminated {
                 terminated,

@@ -359,7 +359,7 @@ impl From<&model::Device> for Device {
 }
 
 /// What kind of device, judged from its user agent.
-#[derive(Serialize, ToSchema)]
+#[derive(Clone, Copy, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DeviceKind {
     Desktop,
@@ -377,6 +377,18 @@ impl From<model::DeviceKind> for DeviceKind {
             model::DeviceKind::Tablet => Self::Tablet,
             model::DeviceKind::Bot => Self::Bot,
             model::DeviceKind::Other => Self::Other,
+        }
+    }
+}
+
+impl From<DeviceKind> for model::DeviceKind {
+    fn from(kind: DeviceKind) -> Self {
+        match kind {
+            DeviceKind::Desktop => Self::Desktop,
+            DeviceKind::Phone => Self::Phone,
+            DeviceKind::Tablet => Self::Tablet,
+            DeviceKind::Bot => Self::Bot,
+            DeviceKind::Other => Self::Other,
         }
     }
 }

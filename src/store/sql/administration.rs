@@ -901,12 +901,12 @@ async fn set_password_with_link<D: Dialect>(
     Ok(UserId(user))
 }
 
-/// Writes a change's audit record.
-async fn insert_change_row<D: Dialect>(
+/// Writes a change's audit record; returns its id.
+pub(super) async fn insert_change_row<D: Dialect>(
     connection: &mut Connection<D>,
     record: &ChangeRecord,
     sessions_ended: u64,
-) -> Result<()> {
+) -> Result<i64> {
     let values: [Value; 11] = [
         record.at.0.into(),
         record.actor.map(|user| user.0).into(),
@@ -920,14 +920,15 @@ async fn insert_change_row<D: Dialect>(
         record.detail.as_str().into(),
         i64::try_from(sessions_ended).unwrap_or(i64::MAX).into(),
     ];
-    sql::<D>(
+    let (id,): (i64,) = sql::<D>(
         "INSERT INTO changes (at, actor_id, api_key_id, impersonator_id, ip, kind, account_id,
             target_user_id, application_id, detail, sessions_ended)",
     )
     .values(values)
-    .run(connection)
+    .push(" RETURNING id")
+    .fetch_one(connection)
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 /// Gives a row just created (`table`: `accounts` or `users`) the id a product knows it by;

@@ -14,16 +14,20 @@ use super::{
 use crate::access::{Scope, SessionOwner};
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountId, Cursor, EndReason, EndedSessionView, Page, PageRequest, SessionEnd, SessionId,
-    SessionView, Timestamp, UserId,
+    AccountId, BulkProgress, BulkTerminationId, Cursor, EndReason, EndedSessionView, Page,
+    PageRequest, SessionEnd, SessionId, SessionView, Timestamp, UserId,
 };
 use crate::store::dialect::{Dialect, SqlDb};
 use crate::store::statement::{Sql, Value};
 use crate::store::{
-    EndedQuery, LiveSession, NewLoginRecord, NewSession, Recall, SessionQuery, SessionStore,
+    ChangeRecord, EndedQuery, LiveSession, NewLoginRecord, NewSession, Recall, SessionQuery,
+    SessionStore,
 };
 use crate::token::TokenHash;
 use crate::track::flags::{self, Coordinates, Memory};
+
+/// A `bulk_terminations` row: id, expected, ended, started, updated, finished, error.
+type BulkProgressRow = (i64, i64, i64, i64, i64, Option<i64>, Option<String>);
 
 /// How many of the next sessions in list order a search looks through before it turns to the
 /// text index (see `list_live_sessions`).
@@ -378,8 +382,85 @@ impl<D: Dialect> SessionStore for D {
         Ok(ended)
     }
 
+    async fn begin_bulk_termination(
+        &self,
+        record: &ChangeRecord,
+        expected: u64,
+    ) -> Result<BulkTerminationId> {
+        let mut tx = self.writer().begin().await?;
+        let change = super::administration::insert_change_row::<D>(&mut tx, record, 0).await?;
+        let started_by = record
+            .actor
+            .ok_or_else(|| Error::Internal("a bulk termination without a person".into()))?;
+        let values: [Value; 5] = [
+            change.into(),
+            started_by.0.into(),
+            record.at.0.into(),
+            i64::try_from(expected).unwrap_or(i64::MAX).into(),
+            record.at.0.into(),
+        ];
+        let (id,): (i64,) = sql::<D>(
+            "INSERT INTO bulk_terminations (change_id, started_by, started_at, expected, \
+             updated_at)",
+        )
+        .values(values)
+        .push(" RETURNING id")
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(BulkTerminationId(id))
+    }
+
+    async fn finish_bulk_termination(
+        &self,
+        job: BulkTerminationId,
+        error: Option<&str>,
+        now: Timestamp,
+    ) -> Result<()> {
+        sql::<D>("UPDATE bulk_terminations SET finished_at = ")
+            .bind(now.0)
+            .push(", error = ")
+            .bind(error)
+            .push(" WHERE id = ")
+            .bind(job.0)
+            .run(&mut *self.writer().acquire().await?)
+            .await?;
+        Ok(())
+    }
+
+    async fn bulk_termination(
+        &self,
+        job: BulkTerminationId,
+        started_by: UserId,
+    ) -> Result<Option<BulkProgress>> {
+        let row: Option<BulkProgressRow> = sql::<D>(
+            "SELECT id, expected, ended, started_at, updated_at, finished_at, error \
+             FROM bulk_terminations WHERE id = ",
+        )
+        .bind(job.0)
+        .push(" AND started_by = ")
+        .bind(started_by.0)
+        .fetch_optional(&mut *self.readers().acquire().await?)
+        .await?;
+        Ok(row.map(
+            |(id, expected, ended, started_at, updated_at, finished_at, error)| {
+                let count = |n: i64| u64::try_from(n).unwrap_or(0);
+                BulkProgress {
+                    id: BulkTerminationId(id),
+                    expected: count(expected),
+                    ended: count(ended),
+                    started_at: Timestamp(started_at),
+                    updated_at: Timestamp(updated_at),
+                    finished_at: finished_at.map(Timestamp),
+                    error,
+                }
+            },
+        ))
+    }
+
     async fn terminate_matching(
         &self,
+        job: BulkTerminationId,
         scope: Scope,
         query: &SessionQuery,
         end: SessionEnd,
@@ -412,6 +493,24 @@ impl<D: Dialect> SessionStore for D {
             acting.push(")").run(&mut *tx).await?;
         }
         let ended = token_hashes(hashes.into_iter().map(|hash| (hash,)).collect());
+        // Counted where they are ended: the progress bar and the change log never disagree
+        // with the sessions, whatever happens to the server between two batches.
+        let count = i64::try_from(ended.len()).unwrap_or(i64::MAX);
+        sql::<D>("UPDATE bulk_terminations SET ended = ended + ")
+            .bind(count)
+            .push(", updated_at = ")
+            .bind(now.0)
+            .push(" WHERE id = ")
+            .bind(job.0)
+            .run(&mut *tx)
+            .await?;
+        sql::<D>("UPDATE changes SET sessions_ended = sessions_ended + ")
+            .bind(count)
+            .push(" WHERE id = (SELECT change_id FROM bulk_terminations WHERE id = ")
+            .bind(job.0)
+            .push(")")
+            .run(&mut *tx)
+            .await?;
         D::announce(&mut tx, &ended).await?;
         tx.commit().await?;
         Ok(ended)
@@ -787,6 +886,25 @@ fn push_live_filters<DB: SqlDb>(
     }
     if let Some(except) = query.except {
         statement.push(" AND s.id <> ").bind(except.0);
+    }
+    // Country and device narrow within the index the rest chose: one person's or one
+    // account's sessions, or the newest first across all of them.
+    if let Some(country) = &query.country {
+        statement
+            .push(" AND s.country_code = ")
+            .bind(country.clone());
+    }
+    if let Some(device) = query.device {
+        statement
+            .push(" AND s.device_kind = ")
+            .bind(device.as_str());
+    }
+    // A range on the creation time every list index is ordered by.
+    if let Some(after) = query.created_after {
+        statement.push(" AND s.created_at >= ").bind(after.0);
+    }
+    if let Some(before) = query.created_before {
+        statement.push(" AND s.created_at < ").bind(before.0);
     }
 }
 

@@ -4,7 +4,8 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use sessionboard::model::{
-    ApplicationId, Cursor, SessionFilter, SessionId, SessionsPage, SessionsView, UserId,
+    ApplicationId, BulkPreview, BulkProgress, BulkTerminationId, Cursor, SessionFilter, SessionId,
+    SessionsPage, SessionsView, UserId,
 };
 
 use crate::error::UiError;
@@ -96,6 +97,59 @@ pub async fn terminate_all_other_sessions() -> Result<u64, UiError> {
     app_context()?
         .service
         .terminate_all_other_sessions(&caller, now())
+        .await
+        .map_err(fail)
+}
+
+/// What "End all matching sessions" would end on this board: the count and a sample.
+#[server(endpoint = "preview_matching", input = leptos::server_fn::codec::Json)]
+pub async fn preview_matching(
+    view: SessionsView,
+    filter: SessionFilter,
+) -> Result<BulkPreview, UiError> {
+    use crate::ssr::{app_context, caller, fail, now};
+
+    let caller = caller().map_err(fail)?;
+    app_context()?
+        .service
+        .preview_matching(&caller, view, &filter, now())
+        .await
+        .map_err(fail)
+}
+
+/// Begins ending every session on this board, no more than the `confirmed` count the person
+/// saw, and returns at once: the page follows its progress.
+#[server(endpoint = "end_matching", input = leptos::server_fn::codec::Json)]
+pub async fn end_matching(
+    view: SessionsView,
+    filter: SessionFilter,
+    confirmed: u64,
+) -> Result<BulkProgress, UiError> {
+    use crate::ssr::{actor, app_context, fail, now};
+
+    let actor = actor().map_err(fail)?;
+    let service = app_context()?.service;
+    let job = service
+        .begin_terminating_matching(&actor, view, &filter, Some(confirmed), now())
+        .await
+        .map_err(fail)?;
+    let progress = service
+        .bulk_progress(&actor.caller, job.id, now())
+        .await
+        .map_err(fail)?;
+    service.spawn_bulk_termination(job);
+    Ok(progress)
+}
+
+/// How far a bulk termination the caller started has got.
+#[server(endpoint = "bulk_progress", input = leptos::server_fn::codec::Json)]
+pub async fn follow_bulk_termination(id: BulkTerminationId) -> Result<BulkProgress, UiError> {
+    use crate::ssr::{app_context, caller, fail, now};
+
+    let caller = caller().map_err(fail)?;
+    app_context()?
+        .service
+        .bulk_progress(&caller, id, now())
         .await
         .map_err(fail)
 }

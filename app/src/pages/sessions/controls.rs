@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use leptos::prelude::*;
 use leptos_router::components::{A, Form};
 use sessionboard::model::{
-    COUNT_CAP, Cursor, SessionFilter, SessionId, SessionsPage, SessionsView,
+    COUNT_CAP, Cursor, DeviceKind, SessionFilter, SessionId, SessionsPage, SessionsView,
 };
 
 use super::api::{BoardQuery, load_filter_options};
@@ -85,6 +85,40 @@ pub fn Filters(view: SessionsView, board_query: Memo<BoardQuery>) -> impl IntoVi
                 <option value="">"Newest first"</option>
                 <option value="oldest" selected=move || current().oldest_first>"Oldest first"</option>
             </select>
+            <label for="filter-country">"Country"</label>
+            <input
+                id="filter-country"
+                class="short"
+                type="text"
+                name="country"
+                maxlength="2"
+                size="3"
+                autocomplete="off"
+                placeholder="NL"
+                title="A two-letter country code"
+                prop:value=move || current().country.unwrap_or_default()
+            />
+            <label for="filter-device">"Device"</label>
+            <select id="filter-device" name="device">
+                <option value="">"Any device"</option>
+                {DeviceKind::ALL.into_iter().map(|kind| view! {
+                    <option value=kind.as_str() selected=move || current().device == Some(kind)>{kind.label()}</option>
+                }).collect_view()}
+            </select>
+            <label for="filter-created-after">"Created from"</label>
+            <input
+                id="filter-created-after"
+                type="date"
+                name="created_after"
+                prop:value=move || query::day(current().created_after)
+            />
+            <label for="filter-created-before">"before"</label>
+            <input
+                id="filter-created-before"
+                type="date"
+                name="created_before"
+                prop:value=move || query::day(current().created_before)
+            />
             <label class="inline" title="Sessions whose sign-in stood out: a new device, country or region, or impossible travel">
                 <input type="checkbox" name="flagged" value="1" prop:checked=move || current().flagged_only />
                 " Flagged only"

@@ -4,6 +4,7 @@
 
 pub mod api;
 mod controls;
+mod end_matching;
 mod table;
 mod terminate;
 
@@ -14,6 +15,7 @@ use sessionboard::model::{AccountId, SessionsView};
 
 use self::api::{BoardQuery, load_sessions_page};
 use self::controls::{Filters, Pager, Summary};
+use self::end_matching::EndMatching;
 use self::table::SessionsTable;
 use self::terminate::Terminations;
 use crate::components::ago::{every, provide_clock};
@@ -59,6 +61,19 @@ fn title(view: SessionsView) -> &'static str {
         SessionsView::Account(_) => "Account sessions",
         SessionsView::Platform => "All sessions",
     }
+}
+
+/// The board's current view as CSV: its path and filter, plus `.csv` (`server/src/export.rs`).
+fn csv_href(view: SessionsView, board_query: &BoardQuery) -> String {
+    let path = match view {
+        SessionsView::Mine => "/sessions.csv".to_owned(),
+        SessionsView::Account(account) => format!("/accounts/{account}/sessions.csv"),
+        SessionsView::Platform => "/admin/sessions.csv".to_owned(),
+    };
+    format!(
+        "{path}{}",
+        query::to_query(query::filter_pairs(&board_query.filter))
+    )
 }
 
 #[component]
@@ -110,11 +125,24 @@ fn SessionsBoard(view: SessionsView) -> impl IntoView {
         <main class="page">
             <div class="page-title">
                 <h1>{title(view)}</h1>
-                {mine.then(|| view! {
-                    <button type="button" class="button danger" on:click=ask_terminate_all>
-                        "Terminate all other sessions"
-                    </button>
-                })}
+                {if mine {
+                    view! {
+                        <button type="button" class="button danger" on:click=ask_terminate_all>
+                            "Terminate all other sessions"
+                        </button>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <div class="title-actions">
+                            <a class="button" href=move || csv_href(view, &board_query.get()) download rel="external">
+                                "Download CSV"
+                            </a>
+                            <EndMatching view board_query reload=poll />
+                        </div>
+                    }
+                        .into_any()
+                }}
             </div>
             <p class="lede">
                 {if mine {
