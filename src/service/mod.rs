@@ -47,7 +47,7 @@ pub use import::{BadRow, Counts, ImportError, ImportReport};
 pub use operator::Operator;
 pub use passwords::PASSWORD_LINK_LIFETIME;
 pub use people::PlatformRoles;
-pub use sessions::{BulkTermination, MY_SESSIONS_PAGE};
+pub use sessions::{BULK_BATCH, BulkTermination, MY_SESSIONS_PAGE};
 pub use setup::{FirstAdmin, MAX_NAME_CHARS, MIN_PASSWORD_CHARS, NewPerson};
 pub use sign_in::{Application, SignIn, SignedIn, WEB_APPLICATION, normalise_email, search_text};
 pub use trusted::{
