@@ -20,7 +20,7 @@ pub const MY_SESSIONS_PAGE: u32 = 100;
 
 /// How many sessions one transaction of a bulk termination ends. On SQLite a sign-in waits for
 /// the batch in hand (one writer): at a million sessions, while 250,004 ended in 15 s, sign-ins
-/// took 37 ms at the median and 93 ms at most. Batches of 500 cut the median to 26 ms but the
+/// took 38 ms at the median and 94 ms at most. Batches of 500 cut the median to 26 ms but the
 /// whole took 24 s (`sessionboard-bench bulk-end`, 2 runs each).
 pub const BULK_BATCH: u32 = 1_000;
 

@@ -24,9 +24,10 @@ pub struct SqliteStore {
     writer: SqlitePool,
 }
 
-/// The writer's page cache, in KiB (negative, as `PRAGMA cache_size` counts it): room for the
-/// hot parts of the sessions indexes at a million sessions.
-const WRITER_CACHE: &str = "-65536";
+/// The writer's page cache, in KiB (negative, as `PRAGMA cache_size` counts it). Ending
+/// 250,004 of a million sessions took 17.2-17.9 s with SQLite's default 2 MiB, 15.1-15.3 s with
+/// 16 MiB and 14.7-15.0 s with 64 MiB (`sessionboard-bench bulk-end`): 16 MiB holds what matters.
+const WRITER_CACHE: &str = "-16384";
 
 impl SqliteStore {
     /// Opens (creating if needed) the database at a `sqlite:` URL or a plain file path.
@@ -53,8 +54,7 @@ impl SqliteStore {
         };
         let cannot = |error| Error::Config(format!("cannot open SQLite database: {error}"));
         // The one writer touches every index of every row it ends or creates: with SQLite's
-        // default 2 MiB cache, a bulk termination at a million sessions spent most of its time
-        // re-reading index pages from the OS (measured: `sessionboard-bench bulk-end`).
+        // default 2 MiB cache it keeps re-reading index pages from the OS.
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone().pragma("cache_size", WRITER_CACHE))
