@@ -26,6 +26,9 @@ use crate::store::{
 use crate::token::TokenHash;
 use crate::track::flags::{self, Coordinates, Memory};
 
+/// The largest capped count that looks through the newest sessions before the text index.
+const COUNT_WINDOW_CAP: u32 = 10_000;
+
 /// A `bulk_terminations` row: id, expected, ended, started, updated, finished, error.
 type BulkProgressRow = (i64, i64, i64, i64, i64, Option<i64>, Option<String>);
 
@@ -278,9 +281,12 @@ impl<D: Dialect> SessionStore for D {
         now: Timestamp,
         cap: u32,
     ) -> Result<u64> {
-        if let Some(term) = &query.search {
+        if let Some(term) = &query.search
+            && cap <= COUNT_WINDOW_CAP
+        {
             // As for the page: a common term reaches the cap among the newest sessions; only
-            // then is the text index spared.
+            // then is the text index spared. (An exact count for a bulk termination has no
+            // small cap: a window would be the whole table, so the text index it is.)
             let size = cap.saturating_mul(10);
             let mut statement =
                 sql::<D>("SELECT COUNT(*), COALESCE(SUM(CASE WHEN s.search_text LIKE ");
