@@ -816,3 +816,61 @@ async fn an_untrusted_peer_saying_https_gets_the_plain_cookie() {
     assert!(cookie.starts_with("sessionboard="), "{cookie}");
     assert!(!cookie.contains("Secure"), "{cookie}");
 }
+
+#[tokio::test]
+async fn a_board_downloads_as_csv_for_those_who_may_see_it_and_for_nobody_else() {
+    let server = server().await;
+    let henk = server.sign_in("henk@ektek.example").await;
+    let marie = server.sign_in("marie@ektek.example").await;
+    let ektek = owned_account(&server, &henk).await;
+    let download = |path: String, cookie: Option<String>| {
+        let server = &server;
+        async move {
+            let response = server.page(&path, cookie.as_deref()).await;
+            let status = response.status();
+            let content_type = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (status, content_type, body_text(response).await)
+        }
+    };
+    let board = format!("/accounts/{ektek}/sessions.csv");
+
+    // The owner gets the board as it is filtered: Marie's sessions only.
+    let (status, content_type, text) =
+        download(format!("{board}?q=marie"), Some(henk.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    assert_eq!(content_type, "text/csv; charset=utf-8");
+    let mut lines = text.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("session_id,user_id,user,")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter().all(|row| row.contains(",Marie Schmidt,")),
+        "{rows:?}"
+    );
+
+    // An employee, a stranger, and someone asking for every account get no rows.
+    let (status, _, text) = download(board.clone(), Some(marie)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!text.contains("Henk Becker"));
+    let (status, _, _) = download(board, None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = download("/admin/sessions.csv".to_owned(), Some(henk.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // A filter the engine refuses is a clear 400, not a half-written file.
+    let (status, _, text) = download(
+        format!("/accounts/{ektek}/sessions.csv?country=N1"),
+        Some(henk),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("two-letter"), "{text}");
+}
