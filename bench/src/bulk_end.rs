@@ -6,8 +6,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use clap::Parser;
-use server::Config;
 use sessionboard::model::{ApplicationId, ChangeKind, EndReason, SessionEnd, Timestamp, UserId};
 use sessionboard::service::{BULK_BATCH as BATCH, Channel, SignIn};
 use sessionboard::store::{ChangeRecord, Scope, SessionQuery};
@@ -17,14 +15,7 @@ use crate::stats::{percentiles, show};
 
 /// How long ending the live sessions of the bulk world's first application takes, and how many.
 pub async fn bulk_end(database: &str) -> Result<String, Error> {
-    let config = Config::parse_from([
-        "sessionboard",
-        "--database-url",
-        database,
-        "--seed-demo",
-        "false",
-    ]);
-    let operator = Arc::new(server::startup::build_engine(&config).await?.operator);
+    let operator = Arc::new(sessionboard_bench::engine(database).await?);
     let store = operator.store().clone();
     // Sign-ins one after another (no password hash) for as long as the bulk termination runs.
     let done = Arc::new(AtomicBool::new(false));

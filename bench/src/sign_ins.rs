@@ -4,23 +4,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use clap::Parser;
-use server::Config;
 use sessionboard::service::{Channel, SignIn};
 use sessionboard_bench::Error;
 
 /// Sessions created per second by 32 concurrent sign-ins that skip the password hash, through
 /// the engine (the same work as an HTTP sign-in minus argon2), for 5 seconds.
 pub async fn sign_ins(database: &str, users: u32, accounts: u32) -> Result<String, Error> {
-    // The service as the server builds it (tracking data from the default paths).
-    let config = Config::parse_from([
-        "sessionboard",
-        "--database-url",
-        database,
-        "--seed-demo",
-        "false",
-    ]);
-    let operator = Arc::new(server::startup::build_engine(&config).await?.operator);
+    let operator = Arc::new(sessionboard_bench::engine(database).await?);
     let done = Arc::new(AtomicBool::new(false));
     let count = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
