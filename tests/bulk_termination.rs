@@ -26,6 +26,7 @@ on_every_store!(
     nothing_begins_when_more_sessions_match_than_were_confirmed,
     sessions_signed_in_after_it_began_are_not_ended,
     only_the_person_who_started_it_may_follow_its_progress,
+    a_long_download_stops_once_the_downloaders_session_has_ended,
 );
 
 fn after(minutes: u64) -> Timestamp {
@@ -400,9 +401,11 @@ async fn one_change_log_entry_says_who_ended_what_filter_and_how_many_and_progre
         .bulk_progress(&alice, id, after(11))
         .await
         .unwrap();
-    assert_eq!(
-        (done.ended, done.finished_at, done.error),
-        (1_500, Some(after(10)), None)
+    assert_eq!((done.ended, done.error), (1_500, None));
+    assert!(done.finished_at.is_some_and(|at| at >= after(10)));
+    assert!(
+        done.updated_at >= after(10),
+        "each batch moves its progress on"
     );
 
     let (_, adam) = w.caller("adam@platform.example", after(11)).await;
@@ -493,4 +496,20 @@ async fn only_the_person_who_started_it_may_follow_its_progress(backend: Backend
         .unwrap();
     assert!(stalled.finished_at.is_none());
     assert!(stalled.error.unwrap().contains("stopped"));
+}
+
+async fn a_long_download_stops_once_the_downloaders_session_has_ended(backend: Backend) {
+    let w = world(backend).await;
+    let (_, alice) = w.caller("alice@acme.example", T0).await;
+    let acme = SessionsView::Account(w.acme);
+    let all = SessionFilter::default();
+    let page = async |now| {
+        w.service
+            .list_sessions_still_signed_in(&alice, acme, &all, PageRequest::default(), now)
+            .await
+    };
+    assert!(page(after(1)).await.is_ok());
+    w.service.sign_out(&alice, after(2)).await.unwrap();
+    let next = page(after(3)).await;
+    assert!(matches!(next, Err(Error::Unauthenticated)), "{next:?}");
 }

@@ -1,7 +1,8 @@
 //! A sessions board's current view as CSV, every page of it, streamed: the board's own keyset
 //! pages, fetched one after another while the body is being sent, so that a million rows
 //! take the memory of one page. Every page is asked for under the exporter's rights as they
-//! are then: someone who loses them halfway gets a cut-off download, not the rest.
+//! are then: someone who loses them halfway (their role, their session, their API key) gets a
+//! cut-off download, not the rest.
 //!
 //! Two doors lead here: `GET /api/v1/sessions` with `Accept: text/csv`, and the boards'
 //! *Download CSV* links (`/sessions.csv`, `/accounts/{id}/sessions.csv`,
@@ -76,7 +77,7 @@ impl Exporter {
         match self {
             Self::Person(caller, view) => {
                 service
-                    .list_sessions(&caller, view, filter, page, now)
+                    .list_sessions_still_signed_in(&caller, view, filter, page, now)
                     .await
             }
             Self::Key(client) => {
@@ -134,18 +135,30 @@ pub async fn sessions_csv(
         .into_response())
 }
 
-/// Whether a request asks for CSV rather than JSON.
+/// Whether a request prefers CSV to JSON: `text/csv` with a higher quality than anything that
+/// would also take JSON (`application/json`, `application/*`, `*/*`); on a tie, JSON.
 pub fn wants_csv(headers: &HeaderMap) -> bool {
-    headers
+    let Some(accept) = headers
         .get(axum::http::header::ACCEPT)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|accept| {
-            accept.split(',').any(|kind| {
-                kind.split(';')
-                    .next()
-                    .is_some_and(|k| k.trim() == "text/csv")
-            })
-        })
+    else {
+        return false;
+    };
+    let (mut csv, mut json) = (0.0_f32, 0.0_f32);
+    for item in accept.split(',') {
+        let mut parts = item.split(';').map(str::trim);
+        let kind = parts.next().unwrap_or("").to_ascii_lowercase();
+        let quality = parts
+            .filter_map(|parameter| parameter.strip_prefix("q="))
+            .find_map(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        match kind.as_str() {
+            "text/csv" => csv = csv.max(quality),
+            "application/json" | "application/*" | "*/*" => json = json.max(quality),
+            _ => {}
+        }
+    }
+    csv > 0.0 && csv > json
 }
 
 fn csv_bytes(write: impl FnOnce(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>) -> Vec<u8> {
@@ -309,5 +322,31 @@ async fn board_csv(
             let error = app::error::UiError::from(error);
             (error.status(), error.message()).into_response()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepting(accept: &str) -> bool {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            axum::http::header::ACCEPT,
+            HeaderValue::from_str(accept).unwrap(),
+        );
+        wants_csv(&headers)
+    }
+
+    #[test]
+    fn csv_is_sent_only_to_a_client_that_prefers_it_to_json() {
+        assert!(accepting("text/csv"));
+        assert!(accepting("text/csv, */*;q=0.1"));
+        assert!(accepting("application/json;q=0.5, text/csv"));
+        assert!(!accepting("application/json, text/csv"), "a tie is JSON");
+        assert!(!accepting("text/csv;q=0"));
+        assert!(!accepting("*/*"));
+        assert!(!accepting("application/json"));
+        assert!(!accepting("text/html"));
     }
 }

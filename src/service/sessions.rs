@@ -320,7 +320,7 @@ impl SessionService {
     /// [`Self::begin_terminating_matching`], then [`Self::run_bulk_termination`]. Returns how
     /// many ended.
     pub async fn terminate_matching(
-        &self,
+        self: &Arc<Self>,
         actor: &Actor,
         view: SessionsView,
         filter: &SessionFilter,
@@ -329,17 +329,21 @@ impl SessionService {
         let job = self
             .begin_terminating_matching(actor, view, filter, None, now)
             .await?;
-        self.run_bulk_termination(job).await
+        // On a task of its own: a caller that hangs up does not leave it half done.
+        self.spawn_bulk_termination(job).await.map_err(|error| {
+            Error::Internal(format!("a bulk termination's task failed: {error}"))
+        })?
     }
 
-    /// Runs a bulk termination on a task of its own, for a page that shows its progress
-    /// rather than wait: it runs to its end even if the page goes away.
-    pub fn spawn_bulk_termination(self: &Arc<Self>, job: BulkTermination) {
+    /// Runs a bulk termination on a task of its own: it runs to its end even if the page that
+    /// started it goes away, or the API client that asked hangs up. A failure is also in the
+    /// job's progress, where the page that started it reads it.
+    pub fn spawn_bulk_termination(
+        self: &Arc<Self>,
+        job: BulkTermination,
+    ) -> tokio::task::JoinHandle<Result<u64>> {
         let service = Arc::clone(self);
-        tokio::spawn(async move {
-            // A failure is in the job's progress, where the page that started it reads it.
-            let _ = service.run_bulk_termination(job).await;
-        });
+        tokio::spawn(async move { service.run_bulk_termination(job).await })
     }
 
     /// Begins ending every live session in `view` that passes `filter` (the sessions the board
@@ -394,6 +398,7 @@ impl SessionService {
             end: access::bulk_ending(&principal, scope, caller.impersonator),
             caller,
             now,
+            began: std::time::Instant::now(),
         })
     }
 
@@ -404,19 +409,31 @@ impl SessionService {
     pub async fn run_bulk_termination(&self, job: BulkTermination) -> Result<u64> {
         let mut count = 0;
         let outcome = loop {
+            // Each batch ends its sessions, and advances the progress, at its own moment: a
+            // page reading the progress sees it move, and a job nobody runs any more stops
+            // moving. Which sessions match stays as it was when the job began.
             let batch = self
                 .store
-                .terminate_matching(job.id, job.scope, &job.query, job.end, job.now, BULK_BATCH)
+                .terminate_matching(job.id, job.scope, &job.query, job.end, job.at(), BULK_BATCH)
                 .await;
-            match batch {
-                Ok(ended) => {
-                    self.forget(&ended);
-                    count += ended.len() as u64;
-                    if ended.len() < BULK_BATCH as usize {
-                        break Ok(count);
-                    }
-                }
+            let ended = match batch {
+                Ok(ended) => ended,
                 Err(error) => break Err(error),
+            };
+            self.forget(&ended);
+            count += ended.len() as u64;
+            if ended.len() < BULK_BATCH as usize {
+                // A short batch may only mean that some of the sessions it took were ended by
+                // someone else meanwhile (on PostgreSQL): done when none match any more.
+                match self
+                    .store
+                    .count_live_sessions(job.scope, &job.query, job.at(), 1)
+                    .await
+                {
+                    Ok(0) => break Ok(count),
+                    Ok(_) => {}
+                    Err(error) => break Err(error),
+                }
             }
         };
         let why = outcome.as_ref().err().map(|error| {
@@ -424,10 +441,13 @@ impl SessionService {
             "stopped by a server error after ending the sessions counted; start it again to end the rest"
         });
         self.store
-            .finish_bulk_termination(job.id, why, job.now)
+            .finish_bulk_termination(job.id, why, job.at())
             .await?;
         let done = ActingAction::TerminatedMatching { count };
-        self.record_acting(&job.caller, done, job.now).await?;
+        if let Err(error) = self.record_acting(&job.caller, done, job.at()).await {
+            // The sessions are ended and the change log says so; only the acting log missed it.
+            tracing::error!(job = job.id.0, %error, "recording a representative's bulk termination failed");
+        }
         outcome
     }
 
@@ -508,7 +528,25 @@ impl SessionService {
         self.page_in_scope(Scope::All, &query, page, now).await
     }
 
-    /// A page of sessions across all accounts without the count, for a platform-wide API key.
+    /// A page for a long download: [`Self::list_sessions`], refused once the caller's session
+    /// has ended (signed out, terminated, expired) since the download began.
+    pub async fn list_sessions_still_signed_in(
+        &self,
+        caller: &Caller,
+        view: SessionsView,
+        filter: &SessionFilter,
+        page: PageRequest,
+        now: Timestamp,
+    ) -> Result<Page<SessionView>> {
+        self.store
+            .live_session_owner(caller.session_id, now)
+            .await?
+            .ok_or(Error::Unauthenticated)?;
+        self.list_sessions(caller, view, filter, page, now).await
+    }
+
+    /// A page of sessions across all accounts without the count, for a platform-wide API key,
+    /// refused once the key has been revoked (a long download asks page after page).
     pub async fn platform_list_sessions(
         &self,
         client: &ApiClient,
@@ -517,6 +555,13 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<Page<SessionView>> {
         access::may_act_platform_wide(client.powers.platform_wide)?;
+        let keys = self.store.list_api_keys().await?;
+        if !keys
+            .iter()
+            .any(|key| key.id == client.key_id && key.revoked_at.is_none())
+        {
+            return Err(Error::Unauthenticated);
+        }
         let query = session_query(Scope::All, filter)?;
         self.store
             .list_live_sessions(Scope::All, &query, now, checked_page(page)?)
@@ -629,7 +674,29 @@ pub struct BulkTermination {
     query: SessionQuery,
     end: SessionEnd,
     caller: Caller,
+    /// When it began, on the caller's clock, and on this process's steady one.
     now: Timestamp,
+    began: std::time::Instant,
+}
+
+impl BulkTermination {
+    /// Its progress as it begins: nothing ended yet.
+    pub fn progress(&self) -> BulkProgress {
+        BulkProgress {
+            id: self.id,
+            expected: self.expected,
+            ended: 0,
+            started_at: self.now,
+            updated_at: self.now,
+            finished_at: None,
+            error: None,
+        }
+    }
+
+    /// The moment now, counted from when it began.
+    fn at(&self) -> Timestamp {
+        self.now.plus(self.began.elapsed())
+    }
 }
 
 /// A bulk termination's filter in words, for the change log: "every session of application

@@ -133,11 +133,9 @@ pub async fn end_matching(
         .begin_terminating_matching(&actor, view, &filter, Some(confirmed), now())
         .await
         .map_err(fail)?;
-    let progress = service
-        .bulk_progress(&actor.caller, job.id, now())
-        .await
-        .map_err(fail)?;
-    service.spawn_bulk_termination(job);
+    let progress = job.progress();
+    // Runs on its own; the page follows its progress.
+    drop(service.spawn_bulk_termination(job));
     Ok(progress)
 }
 
