@@ -15,7 +15,7 @@ use crate::stats::{percentiles, show};
 
 /// How long ending the live sessions of the bulk world's first application takes, and how many.
 pub async fn bulk_end(database: &str) -> Result<String, Error> {
-    let operator = Arc::new(sessionboard_bench::engine(database).await?);
+    let operator = Arc::new(crate::engine::engine(database).await?);
     let store = operator.store().clone();
     // Sign-ins one after another (no password hash) for as long as the bulk termination runs.
     let done = Arc::new(AtomicBool::new(false));

@@ -5,6 +5,7 @@
 
 mod bulk_end;
 mod ceiling;
+mod engine;
 mod lists;
 mod measure;
 mod parts;

@@ -10,7 +10,7 @@ use sessionboard_bench::Error;
 /// Sessions created per second by 32 concurrent sign-ins that skip the password hash, through
 /// the engine (the same work as an HTTP sign-in minus argon2), for 5 seconds.
 pub async fn sign_ins(database: &str, users: u32, accounts: u32) -> Result<String, Error> {
-    let operator = Arc::new(sessionboard_bench::engine(database).await?);
+    let operator = Arc::new(crate::engine::engine(database).await?);
     let done = Arc::new(AtomicBool::new(false));
     let count = Arc::new(AtomicU64::new(0));
     let mut tasks = Vec::new();
