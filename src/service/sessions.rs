@@ -285,9 +285,7 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<u64> {
         let (_, scope, query) = self.matching(caller, view, filter, now).await?;
-        self.store
-            .count_live_sessions(scope, &query, now, MAX_BULK_COUNT)
-            .await
+        self.count_exactly(scope, &query, now).await
     }
 
     /// What "End all matching sessions" would end: the exact count and the first few, as the
@@ -300,10 +298,7 @@ impl SessionService {
         now: Timestamp,
     ) -> Result<BulkPreview> {
         let (_, scope, query) = self.matching(caller, view, filter, now).await?;
-        let count = self
-            .store
-            .count_live_sessions(scope, &query, now, MAX_BULK_COUNT)
-            .await?;
+        let count = self.count_exactly(scope, &query, now).await?;
         let first = PageRequest {
             after: None,
             limit: BULK_SAMPLE,
@@ -363,10 +358,7 @@ impl SessionService {
     ) -> Result<BulkTermination> {
         let caller = actor.caller;
         let (principal, scope, query) = self.matching(&caller, view, filter, now).await?;
-        let expected = self
-            .store
-            .count_live_sessions(scope, &query, now, MAX_BULK_COUNT)
-            .await?;
+        let expected = self.count_exactly(scope, &query, now).await?;
         if at_most.is_some_and(|confirmed| expected > confirmed) {
             return Err(Error::Conflict(
                 "more sessions match than were confirmed: look at the count again",
@@ -469,6 +461,19 @@ impl SessionService {
                 Some("the server running it stopped; start it again to end the rest".to_owned());
         }
         Ok(progress)
+    }
+
+    /// How many live sessions in `scope` pass `query`, without the lists' cap: what a bulk
+    /// termination shows, confirms and expects.
+    async fn count_exactly(
+        &self,
+        scope: Scope,
+        query: &SessionQuery,
+        now: Timestamp,
+    ) -> Result<u64> {
+        self.store
+            .count_live_sessions(scope, query, now, MAX_BULK_COUNT)
+            .await
     }
 
     /// The sessions in `view` that a board with `filter` shows, as a bulk termination takes
