@@ -273,6 +273,16 @@ pub fn may_manage_api_keys(principal: &Principal) -> Result<()> {
     }
 }
 
+/// Only platform admins register webhook endpoints and see their deliveries: an endpoint
+/// hears about every account's sessions.
+pub fn may_manage_webhooks(principal: &Principal) -> Result<()> {
+    if principal.is_platform_admin {
+        Ok(())
+    } else {
+        Err(Error::Forbidden("only platform admins manage webhooks"))
+    }
+}
+
 /// Only platform admins read the impersonation audit log.
 pub fn may_read_audit_log(principal: &Principal) -> Result<()> {
     if principal.is_platform_admin {

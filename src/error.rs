@@ -75,6 +75,10 @@ pub enum Error {
     /// A new password that is too easy to guess, with the reason to show the person.
     #[error("this password is too easy to guess: {0}")]
     WeakPassword(String),
+    /// A webhook endpoint's URL that deliveries may not go to, with the reason to show the
+    /// admin (not a URL, not https, a private address, a host that does not resolve).
+    #[error("webhook URL: {0}")]
+    WebhookUrl(String),
     /// A person has no account to sign in to: the directory is inconsistent.
     #[error("this user belongs to no account")]
     NoAccount,

@@ -30,6 +30,8 @@ pub mod store;
 pub mod token;
 #[cfg(feature = "ssr")]
 pub mod track;
+#[cfg(feature = "ssr")]
+pub mod webhook;
 
 #[cfg(feature = "ssr")]
 pub use error::{Error, Result};

@@ -508,6 +508,25 @@ delegate! {
 }
 
 delegate! {
+    WebhookStore {}
+    add_webhook_endpoint(endpoint: EndpointToAdd<'_>) -> WebhookEndpointId;
+    list_webhook_endpoints() -> Vec<WebhookEndpointView>;
+    delete_webhook_endpoint(endpoint: WebhookEndpointId) -> bool;
+    resume_webhook_endpoint(endpoint: WebhookEndpointId, now: Timestamp) -> bool;
+    list_webhook_deliveries(
+        endpoint: Option<WebhookEndpointId>,
+        page: PageRequest
+    ) -> Page<WebhookDeliveryView>;
+    resend_webhook_delivery(delivery: WebhookDeliveryId, now: Timestamp) -> bool;
+    claim_webhook_deliveries(now: Timestamp, lease_until: Timestamp) -> Vec<ClaimedDelivery>;
+    finish_webhook_delivery(
+        delivery: &ClaimedDelivery,
+        attempt: Attempt,
+        outcome: DeliveryOutcome
+    ) -> ();
+}
+
+delegate! {
     DirectoryStore {}
     credentials_by_email(email: &str) -> Option<Credentials>;
     account_settings(account: AccountId) -> Option<AccountSettings>;

@@ -113,7 +113,7 @@ impl From<sessionboard::Error> for UiError {
             Error::RateLimited(seconds) => Self::RateLimited(seconds),
             Error::Busy(seconds) => Self::Busy(seconds),
             Error::NotFound(what) => Self::NotFound(what.to_owned()),
-            Error::WeakPassword(_) => Self::InvalidInput(error.to_string()),
+            Error::WeakPassword(_) | Error::WebhookUrl(_) => Self::InvalidInput(error.to_string()),
             Error::LastOwner
             | Error::LastPlatformAdmin
             | Error::LinkNotValid

@@ -19,7 +19,7 @@ use leptos_router::{SsrMode, path};
 
 use crate::pages::act_as::ActAsPage;
 use crate::pages::admin::{
-    AccountChangesPage, AccountsPage, ApplicationsPage, ChangesPage, PeoplePage,
+    AccountChangesPage, AccountsPage, ApplicationsPage, ChangesPage, PeoplePage, WebhooksPage,
 };
 use crate::pages::api_keys::ApiKeysPage;
 use crate::pages::audit::AuditPage;
@@ -94,6 +94,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/people") view=PeoplePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/applications") view=ApplicationsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/changes") view=ChangesPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/webhooks") view=WebhooksPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -159,6 +159,20 @@ pub struct Config {
         default_value = "Sessionboard <sessionboard@localhost>"
     )]
     pub smtp_from: String,
+
+    /// Let webhook endpoints be on private networks (10.0.0.0/8, 172.16.0.0/12,
+    /// 192.168.0.0/16, 100.64.0.0/10, fc00::/7), e.g. a receiver on the office LAN. Off, only
+    /// public addresses (and, for development, loopback) are delivered to.
+    #[arg(
+        long,
+        env = "SESSIONBOARD_WEBHOOKS_ALLOW_PRIVATE",
+        default_value_t = false
+    )]
+    pub webhooks_allow_private: bool,
+
+    /// How long a webhook receiver has to answer one delivery before it counts as failed.
+    #[arg(long, env = "SESSIONBOARD_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub webhook_timeout: Duration,
 }
 
 /// A setting never printed, not even in `Debug` output.

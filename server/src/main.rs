@@ -7,7 +7,7 @@ use leptos::config::get_configuration;
 use server::config::{AccountAction, ApiKeyAction, ApplicationAction, Command, UserAction};
 use server::startup::{
     base_url, build_engine, demo_world_exposure, open_setup_link, spawn_alert_mails,
-    spawn_purge_job,
+    spawn_purge_job, spawn_webhooks,
 };
 use server::{Config, build_state, router};
 use sessionboard::model::{ApiKeyId, KeyPowers, PasswordLink, Timestamp};
@@ -245,6 +245,7 @@ async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let demo_world = engine.demo_world;
     let setup_link = open_setup_link(&engine.operator, &base_url(&config, address)).await?;
     spawn_alert_mails(&config, &engine.operator, base_url(&config, address))?;
+    spawn_webhooks(&engine.operator);
     spawn_purge_job(engine.operator, config.purge_after);
     let app = router(state);
 

@@ -13,9 +13,10 @@ use sessionboard::mail::Mailer;
 use sessionboard::model::Timestamp;
 use sessionboard::password_queue::PasswordQueuePolicy;
 use sessionboard::seed::{DEMO_PASSWORD, seed_demo_world_if_empty};
-use sessionboard::service::spawn_alert_sender;
+use sessionboard::service::{WebhookPolicy, spawn_alert_sender, spawn_webhook_sender};
 use sessionboard::store::{PostgresStore, SqliteStore, Store};
 use sessionboard::track::{GeoIp, Tracker, TrustedProxies, UserAgentTracker};
+use sessionboard::webhook::HttpTransport;
 use sessionboard::{Operator, SessionPolicy};
 
 use crate::config::Config;
@@ -86,6 +87,13 @@ pub fn spawn_alert_mails(
     spawn_alert_sender(operator.service().clone(), mailer, base_url);
     tracing::info!(%host, port, "alert mails go through this SMTP server");
     Ok(())
+}
+
+/// Delivers webhooks from this server, beside every other server sharing the database.
+pub fn spawn_webhooks(operator: &Operator) {
+    let service = operator.service().clone();
+    let transport = HttpTransport::new(service.webhook_policy());
+    spawn_webhook_sender(service, Arc::new(transport));
 }
 
 /// Opens the GeoIP databases. A missing or broken file is not fatal: sessions then show
@@ -169,6 +177,10 @@ pub async fn build_engine(config: &Config) -> Result<Engine, StartupError> {
         password_checks: PasswordQueuePolicy::default(),
         // `serve` starts the sender (`spawn_alert_mails`) whenever this is on.
         alert_mails: config.smtp().is_some(),
+        webhooks: WebhookPolicy {
+            allow_private_networks: config.webhooks_allow_private,
+            timeout: config.webhook_timeout,
+        },
     };
     let (_, operator) = sessionboard::service::start(store, Arc::new(tracker), policy);
     let seeded = config.seed_demo && seed_demo_world_if_empty(&operator, Timestamp::now()).await?;

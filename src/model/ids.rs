@@ -52,6 +52,14 @@ id_type!(
     /// One "end every matching session": its progress, and its entry in the change log.
     BulkTerminationId
 );
+id_type!(
+    /// Where a platform admin asked to be told of events (a webhook endpoint).
+    WebhookEndpointId
+);
+id_type!(
+    /// One event on its way to one endpoint: its attempts and how they went.
+    WebhookDeliveryId
+);
 
 /// A moment in time, in milliseconds since the Unix epoch (UTC).
 ///

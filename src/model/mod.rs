@@ -17,6 +17,7 @@ mod ids;
 mod origin;
 mod page;
 mod sessions;
+mod webhooks;
 
 pub use administration::{
     AccountView, ApiKeyName, ApplicationView, ChangeFilter, ChangeKind, ChangeView, MemberView,
@@ -31,7 +32,7 @@ pub use directory::{CustomerUser, Impersonator, Membership, Role, Viewer};
 pub use endings::{EndReason, EndedFilter, EndedSessionView, SessionEnd};
 pub use ids::{
     AccountId, ApiKeyId, ApplicationId, BulkTerminationId, ImpersonationId, LoginRecordId,
-    SessionId, Timestamp, UserId,
+    SessionId, Timestamp, UserId, WebhookDeliveryId, WebhookEndpointId,
 };
 pub use origin::{Device, DeviceKind, Location};
 pub use page::{Cursor, MAX_PAGE_SIZE, Page, PageRequest};
@@ -39,4 +40,8 @@ pub use sessions::{
     BULK_CONFIRM_ABOVE, BulkPreview, BulkProgress, COUNT_CAP, MAX_SEARCH_CHARS,
     MIN_PLATFORM_SEARCH_CHARS, SessionFilter, SessionFlags, SessionView, SessionsPage,
     SessionsView, country_code,
+};
+pub use webhooks::{
+    DeliveryState, EventType, NewWebhookEndpoint, WebhookDeliveryView, WebhookEndpointView,
+    WebhookSecret,
 };

@@ -31,6 +31,7 @@ mod setup;
 mod sign_in;
 mod trusted;
 mod validation;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +55,9 @@ pub use trusted::{
     DEFAULT_LINK_PAGE, LinkSignIn, PersonRef, SIGN_IN_LINK_LIFETIME, SignInLink, TrustedSignIn,
 };
 pub use validation::Validated;
+pub use webhooks::{
+    EndpointForm, GIVE_UP_AFTER, WEBHOOK_POLL, WebhookPolicy, judge, spawn_webhook_sender,
+};
 
 use crate::access::Principal;
 use crate::cache::{CachePolicy, ValidationCache};
@@ -90,6 +94,8 @@ pub struct SessionPolicy {
     /// Whether flagged sign-ins queue an alert mail: an SMTP server is configured and a
     /// sender runs (see `alerts.rs`).
     pub alert_mails: bool,
+    /// Where webhooks may be delivered and how long a receiver has (see `webhooks.rs`).
+    pub webhooks: WebhookPolicy,
 }
 
 impl Default for SessionPolicy {
@@ -103,6 +109,7 @@ impl Default for SessionPolicy {
             impersonation_max: Duration::from_secs(3600),
             password_checks: PasswordQueuePolicy::default(),
             alert_mails: false,
+            webhooks: WebhookPolicy::default(),
         }
     }
 }

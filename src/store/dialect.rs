@@ -116,6 +116,13 @@ pub trait SqlDb:
     + Fetch<(i64, i64, String, String, String)>
     + Fetch<(i64, i64, i64, i64, i64, Option<i64>, Option<String>)>
     + Fetch<(String, bool)>
+    + Fetch<(i64, String, Option<i64>)>
+    + Fetch<(Option<i64>,)>
+    + Fetch<(i64, i64, i64, i64, Option<i64>, String)>
+    + Fetch<(i64, i64, i64, i64, Vec<u8>)>
+    + Fetch<(i64, i64, String, String, i64, i64)>
+    + Fetch<super::sql::webhooks::EndpointRow>
+    + Fetch<super::sql::webhooks::DeliveryRow>
     + Fetch<(String, String)>
     + Fetch<ViewerRow>
     + Fetch<LiveSessionRow>

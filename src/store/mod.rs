@@ -2,8 +2,8 @@
 //! database.
 //!
 //! - [`SessionStore`], [`DirectoryStore`], [`AdministrationStore`], [`AuditStore`],
-//!   [`ApiKeyStore`], [`LimitStore`], [`AlertStore`]: what the service asks of storage, one
-//!   file per area. [`Store`] is all seven plus what a
+//!   [`ApiKeyStore`], [`LimitStore`], [`AlertStore`], [`WebhookStore`]: what the service asks
+//!   of storage, one file per area. [`Store`] is all eight plus what a
 //!   database as a whole does (migrate, answer a ping, tell of other servers' changes); the
 //!   service holds one `Arc<dyn Store>`.
 //! - `sql/`: the SQL both databases share, written once as generic code over a [`Dialect`]
@@ -29,6 +29,7 @@ mod sessions;
 mod sql;
 pub mod sqlite;
 mod statement;
+mod webhooks;
 
 use async_trait::async_trait;
 
@@ -52,6 +53,7 @@ pub use sessions::{
 };
 pub use sqlite::SqliteStore;
 pub use statement::{Sql, Value};
+pub use webhooks::{Attempt, ClaimedDelivery, DeliveryOutcome, EndpointToAdd, WebhookStore};
 
 /// A whole database: every area, and what only the database as a whole can do.
 #[async_trait]
@@ -63,6 +65,7 @@ pub trait Store:
     + ApiKeyStore
     + LimitStore
     + AlertStore
+    + WebhookStore
     + 'static
 {
     /// Brings the schema up to date. Safe to call on every start, and from several servers at

@@ -106,6 +106,7 @@ pub fn AppHeader(viewer: Viewer) -> impl IntoView {
                     <A href="/admin/people">"People"</A>
                     <A href="/admin/applications">"Applications"</A>
                     <A href="/admin/changes">"Changes"</A>
+                    <A href="/admin/webhooks">"Webhooks"</A>
                 })}
                 {(viewer.is_sales_rep && viewer.impersonator.is_none()).then(|| view! {
                     <A href="/act-as">"Act as customer"</A>

@@ -168,7 +168,9 @@ impl From<sessionboard::Error> for ApiError {
             | Error::Conflict(_)
             | Error::LastOwner
             | Error::LastPlatformAdmin => Self::Conflict(error.to_string()),
-            Error::WeakPassword(_) | Error::LinkNotValid => Self::InvalidRequest(error.to_string()),
+            Error::WeakPassword(_) | Error::LinkNotValid | Error::WebhookUrl(_) => {
+                Self::InvalidRequest(error.to_string())
+            }
             Error::AlreadyImpersonating | Error::NotImpersonating => {
                 Self::Forbidden("not available while impersonating".to_owned())
             }

@@ -17,8 +17,8 @@ use crate::access::Scope;
 use crate::error::{Error, Result};
 use crate::model::{
     AccountId, AccountView, ApiKeyId, ApplicationId, ApplicationView, ChangeFilter, ChangeView,
-    Cursor, EndReason, MemberView, Page, PageRequest, PasswordLinkHolder, PersonMembership,
-    PersonView, Role, SessionEnd, SessionId, Timestamp, UserId,
+    Cursor, EndReason, EventType, MemberView, Page, PageRequest, PasswordLinkHolder,
+    PersonMembership, PersonView, Role, SessionEnd, SessionId, Timestamp, UserId,
 };
 use crate::store::dialect::{Dialect, Fetch, SqlDb};
 use crate::store::statement::{Sql, Value};
@@ -27,6 +27,7 @@ use crate::store::{
     NewUser, SignInLinkGrant,
 };
 use crate::token::TokenHash;
+use crate::webhook::Event;
 
 /// A connection of `D`'s database: inside a change, its transaction's.
 type Connection<D> = <<D as Dialect>::Db as sqlx::Database>::Connection;
@@ -640,12 +641,24 @@ async fn deactivate<D: Dialect>(
         keep_an_admin::<D>(connection, user).await?;
     }
     // The person's row before their link's, in the order using a link takes them too.
-    sql::<D>("UPDATE users SET deactivated_at = ")
+    let deactivated = sql::<D>("UPDATE users SET deactivated_at = ")
         .bind(now.0)
         .push(" WHERE deactivated_at IS NULL AND id = ")
         .bind(user.0)
         .run(&mut *connection)
         .await?;
+    if deactivated > 0 {
+        let kinds = [EventType::PersonDeactivated];
+        super::webhooks::enqueue::<D::Db>(connection, &kinds, || {
+            vec![Event::person_deactivated(
+                user,
+                end.by_user,
+                end.by_key,
+                now,
+            )]
+        })
+        .await?;
+    }
     let mut effect = Effect::default();
     effect.ended(end_sessions::<D>(connection, Ended::Person(user), end, now).await?);
     effect.changed(stop_acting::<D>(connection, Stopped::As(user), now).await?);
@@ -748,6 +761,17 @@ async fn remove_membership<D: Dialect>(
         .bind(account.0)
         .run(&mut *connection)
         .await?;
+    let kinds = [EventType::MembershipRemoved];
+    super::webhooks::enqueue::<D::Db>(connection, &kinds, || {
+        vec![Event::membership_removed(
+            user,
+            account,
+            end.by_user,
+            end.by_key,
+            now,
+        )]
+    })
+    .await?;
     let mut effect = Effect::default();
     let ended = end_sessions::<D>(connection, Ended::Member(user, account), end, now).await?;
     effect.ended(ended);
@@ -1171,8 +1195,9 @@ async fn end_sessions<D: Dialect>(
     super::sessions::push_end(&mut statement, end, now);
     push_live(&mut statement, now);
     whose.push(&mut statement);
-    statement.push(" RETURNING token_hash");
-    Ok(token_hashes(statement.fetch_all(connection).await?))
+    statement.push(super::webhooks::ENDED_RETURNING);
+    let rows = statement.fetch_all(&mut *connection).await?;
+    super::webhooks::sessions_ended::<D::Db>(connection, rows, end, now).await
 }
 
 /// Returns the live sessions in `acting` to their own users and closes the audit records of

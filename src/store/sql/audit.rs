@@ -11,19 +11,38 @@ use super::{into_page, observation_values, push_page, push_scope, sql, token_has
 use crate::access::Scope;
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountId, ActingActionView, Cursor, ImpersonationId, ImpersonationView, LoginRecordFilter,
-    LoginRecordView, Page, PageRequest, SessionFlags, SessionId, Timestamp, UserId,
+    AccountId, ActingActionView, Cursor, EventType, ImpersonationId, ImpersonationView,
+    LoginOutcome, LoginRecordFilter, LoginRecordView, Page, PageRequest, SessionFlags, SessionId,
+    Timestamp, UserId,
 };
 use crate::store::dialect::{Dialect, SqlDb};
 use crate::store::statement::{Sql, Value};
 use crate::store::{AuditStore, NewActingAction, NewLoginRecord};
 use crate::token::TokenHash;
+use crate::webhook::Event;
 
 #[async_trait]
 impl<D: Dialect> AuditStore for D {
     async fn insert_login_record(&self, record: NewLoginRecord<'_>) -> Result<()> {
-        let mut connection = self.writer().acquire().await?;
-        insert_login_row::<D::Db>(&mut connection, record, &SessionFlags::default()).await
+        let mut tx = self.writer().begin().await?;
+        let failed = (record.outcome != LoginOutcome::Success).then(|| {
+            Event::sign_in_failed(
+                record.email,
+                record.user_id,
+                record.account_id,
+                record.application_id,
+                record.outcome,
+                record.observation,
+                record.at,
+            )
+        });
+        insert_login_row::<D::Db>(&mut tx, record, &SessionFlags::default()).await?;
+        if let Some(failed) = failed {
+            let kinds = [EventType::SignInFailed];
+            super::webhooks::enqueue::<D::Db>(&mut tx, &kinds, || vec![failed]).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn list_login_records(

@@ -20,6 +20,7 @@ mod directory;
 mod limits;
 pub(crate) mod rows;
 mod sessions;
+pub(crate) mod webhooks;
 
 use async_trait::async_trait;
 

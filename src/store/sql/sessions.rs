@@ -8,14 +8,13 @@ use super::rows::{
     ENDED_COLUMNS, ENDED_JOINS, EndedSessionRow, LiveSessionRow, RecallRow, SESSION_COLUMNS,
     SESSION_JOINS, SessionRow,
 };
-use super::{
-    into_page, like_pattern, observation_values, order, push_page, push_scope, sql, token_hashes,
-};
+use super::webhooks::{ENDED_RETURNING, EndedRow, enqueue, sessions_ended};
+use super::{into_page, like_pattern, observation_values, order, push_page, push_scope, sql};
 use crate::access::{Scope, SessionOwner};
 use crate::error::{Error, Result};
 use crate::model::{
-    AccountId, BulkProgress, BulkTerminationId, Cursor, EndReason, EndedSessionView, Page,
-    PageRequest, SessionEnd, SessionId, SessionView, Timestamp, UserId,
+    AccountId, BulkProgress, BulkTerminationId, Cursor, EndReason, EndedSessionView, EventType,
+    Page, PageRequest, SessionEnd, SessionId, SessionView, Timestamp, UserId,
 };
 use crate::store::dialect::{Dialect, SqlDb};
 use crate::store::statement::{Sql, Value};
@@ -25,6 +24,7 @@ use crate::store::{
 };
 use crate::token::TokenHash;
 use crate::track::flags::{self, Coordinates, Memory};
+use crate::webhook::{BulkCompleted, Event, SessionFacts};
 
 /// The largest capped count that looks through the newest sessions before the text index.
 const COUNT_WINDOW_CAP: u32 = 10_000;
@@ -54,10 +54,25 @@ impl<D: Dialect> SessionStore for D {
         may_open::<D>(&mut tx, &session, checked_hash).await?;
         let flags = session.flags;
         let (alert, user, now) = (session.alert, session.user_id, session.created_at);
+        let (account, application) = (session.account_id, session.application_id);
+        let observation = session.observation;
         remember::<D>(&mut tx, &session).await?;
         let id = insert_session_row::<D::Db>(&mut tx, session).await?;
         record.session_id = Some(id);
         super::audit::insert_login_row::<D::Db>(&mut tx, record, flags).await?;
+        let kinds = [EventType::SessionCreated, EventType::SignInFlagged];
+        enqueue::<D::Db>(&mut tx, &kinds, || {
+            Event::session_opened(&SessionFacts {
+                session: id,
+                user,
+                account,
+                application,
+                observation,
+                created_at: now,
+                flags,
+            })
+        })
+        .await?;
         if alert {
             // In this transaction: the alert exists exactly when the session does.
             sql::<D>(
@@ -337,8 +352,9 @@ impl<D: Dialect> SessionStore for D {
                 .push(" AND s.revoked_at IS NULL AND s.expires_at > ")
                 .bind(now.0);
             push_scope(&mut statement, "s", scope);
-            statement.push(" RETURNING token_hash");
-            token_hashes(statement.fetch_all(&mut *tx).await?)
+            statement.push(ENDED_RETURNING);
+            let rows = statement.fetch_all(&mut *tx).await?;
+            sessions_ended::<D::Db>(&mut tx, rows, end, now).await?
         };
         if !ended.is_empty() {
             // An impersonation ends with the session that was doing it.
@@ -371,10 +387,10 @@ impl<D: Dialect> SessionStore for D {
             .bind(keep.0)
             .push(" AND revoked_at IS NULL AND expires_at > ")
             .bind(now.0)
-            .push(" RETURNING token_hash")
+            .push(ENDED_RETURNING)
             .fetch_all(&mut *tx)
             .await?;
-        let ended = token_hashes(rows);
+        let ended = sessions_ended::<D::Db>(&mut tx, rows, end, now).await?;
         sql::<D>("UPDATE impersonations SET ended_at = ")
             .bind(now.0)
             .push(" WHERE ended_at IS NULL AND impersonator_id = ")
@@ -423,14 +439,40 @@ impl<D: Dialect> SessionStore for D {
         error: Option<&str>,
         now: Timestamp,
     ) -> Result<()> {
-        sql::<D>("UPDATE bulk_terminations SET finished_at = ")
-            .bind(now.0)
-            .push(", error = ")
-            .bind(error)
-            .push(" WHERE id = ")
-            .bind(job.0)
-            .run(&mut *self.writer().acquire().await?)
+        let mut tx = self.writer().begin().await?;
+        let finished: Option<(i64, i64, i64, i64, Option<i64>, String)> =
+            sql::<D>("UPDATE bulk_terminations SET finished_at = ")
+                .bind(now.0)
+                .push(", error = ")
+                .bind(error)
+                .push(" WHERE finished_at IS NULL AND id = ")
+                .bind(job.0)
+                .push(
+                    " RETURNING started_by, expected, ended, started_at, \
+                     (SELECT account_id FROM changes WHERE id = change_id), \
+                     (SELECT detail FROM changes WHERE id = change_id)",
+                )
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some((started_by, expected, ended, started_at, account, filter)) = finished {
+            let count = |n: i64| u64::try_from(n).unwrap_or(0);
+            let kinds = [EventType::BulkTerminationCompleted];
+            enqueue::<D::Db>(&mut tx, &kinds, || {
+                vec![Event::bulk_termination_completed(&BulkCompleted {
+                    id: job,
+                    account: account.map(AccountId),
+                    started_by: UserId(started_by),
+                    filter: &filter,
+                    expected: count(expected),
+                    ended: count(ended),
+                    started_at: Timestamp(started_at),
+                    finished_at: now,
+                    error,
+                })]
+            })
             .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 
@@ -478,15 +520,16 @@ impl<D: Dialect> SessionStore for D {
         push_end(&mut statement, end, now);
         statement.push(" WHERE id IN (");
         push_sessions_select::<D>(&mut statement, scope, query, now, None);
-        let rows: Vec<(i64, Vec<u8>)> = statement
+        let rows: Vec<EndedRow> = statement
             .push(" LIMIT ")
             .bind(i64::from(batch))
             // Checked again on the row itself: on PostgreSQL, a session another server ended
             // meanwhile keeps its own reason.
-            .push(") AND revoked_at IS NULL RETURNING id, token_hash")
+            .push(") AND revoked_at IS NULL")
+            .push(ENDED_RETURNING)
             .fetch_all(&mut *tx)
             .await?;
-        let (ids, hashes): (Vec<i64>, Vec<Vec<u8>>) = rows.into_iter().unzip();
+        let ids: Vec<i64> = rows.iter().map(|(id, ..)| *id).collect();
         if !ids.is_empty() {
             // Acting that ran in an ended session ends with it.
             let mut acting = sql::<D>("UPDATE impersonations SET ended_at = ");
@@ -498,7 +541,8 @@ impl<D: Dialect> SessionStore for D {
             }
             acting.push(")").run(&mut *tx).await?;
         }
-        let ended = token_hashes(hashes.into_iter().map(|hash| (hash,)).collect());
+        // Each session's own `session.ended` goes with its batch, never held for the end.
+        let ended = sessions_ended::<D::Db>(&mut tx, rows, end, now).await?;
         // Counted where they are ended: the progress bar and the change log never disagree
         // with the sessions, whatever happens to the server between two batches.
         let count = i64::try_from(ended.len()).unwrap_or(i64::MAX);
@@ -543,8 +587,9 @@ impl<D: Dialect> SessionStore for D {
                 statement.push(" AND s.id <> ").bind(keep.0);
             }
             push_scope(&mut statement, "s", scope);
-            statement.push(" RETURNING token_hash");
-            token_hashes(statement.fetch_all(&mut *tx).await?)
+            statement.push(ENDED_RETURNING);
+            let rows = statement.fetch_all(&mut *tx).await?;
+            sessions_ended::<D::Db>(&mut tx, rows, end, now).await?
         };
         sql::<D>("UPDATE impersonations SET ended_at = ")
             .bind(now.0)

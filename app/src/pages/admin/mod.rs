@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod applications;
 pub mod changes;
 pub mod people;
+pub mod webhooks;
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Form};
@@ -22,6 +23,7 @@ pub use accounts::AccountsPage;
 pub use applications::ApplicationsPage;
 pub use changes::{AccountChangesPage, ChangesPage};
 pub use people::PeoplePage;
+pub use webhooks::WebhooksPage;
 
 /// A page of a list from the `after` a client sent: the cursor text the previous page handed
 /// out, or nothing for the newest.
