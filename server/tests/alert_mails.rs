@@ -2,16 +2,15 @@
 //! committed but before its alert mail could be delivered (the mail server was away), and
 //! started again: the mail arrives, once.
 
+mod process;
 #[path = "../../tests/common/smtp_sink.rs"]
 mod smtp_sink;
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
-use serde_json::{Value, json};
+use process::{Server, api_key};
+use serde_json::json;
 use sessionboard::seed::DEMO_PASSWORD;
 use smtp_sink::{SmtpSink, free_port};
 use sqlx::{Connection, SqliteConnection};
@@ -23,113 +22,13 @@ const FIREFOX: &str =
 const FRANKFURT: &str = "91.64.12.34";
 const PORTUGAL: &str = "89.114.0.1";
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_owned()
-}
-
-/// The binary, with this test's database and mail server, from the workspace (its data files).
-fn sessionboard(db: &Path, smtp_port: u16) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sessionboard"));
-    command
-        .current_dir(workspace())
-        .env(
-            "SESSIONBOARD_DATABASE_URL",
-            format!("sqlite:{}", db.display()),
-        )
-        .env("SESSIONBOARD_SEED_DEMO", "true")
-        .env("SESSIONBOARD_SMTP_HOST", "127.0.0.1")
-        .env("SESSIONBOARD_SMTP_PORT", smtp_port.to_string())
-        .env("SESSIONBOARD_SMTP_TLS", "none")
-        .env("RUST_LOG", "warn");
-    command
-}
-
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(db: &Path, smtp_port: u16, log: &Path) -> Self {
-        let port = free_port();
-        let child = sessionboard(db, smtp_port)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_SITE_ROOT", "target/site")
-            .env("LEPTOS_OUTPUT_NAME", "sessionboard")
-            .env("LEPTOS_ENV", "PROD")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(log).unwrap())
-            .spawn()
-            .unwrap();
-        let mut server = Self { child, port };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while server.request("GET", "/healthz", None, None).0 != 200 {
-            assert!(
-                server.child.try_wait().unwrap().is_none(),
-                "the server exited: {}",
-                std::fs::read_to_string(log).unwrap()
-            );
-            assert!(Instant::now() < deadline, "the server did not come up");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        server
-    }
-
-    /// One HTTP/1.1 request; (status, body). Status 0 when nothing answers.
-    fn request(
-        &self,
-        method: &str,
-        path: &str,
-        key: Option<&str>,
-        body: Option<&Value>,
-    ) -> (u16, String) {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
-            return (0, String::new());
-        };
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .unwrap();
-        let body = body.map(Value::to_string).unwrap_or_default();
-        let key = key
-            .map(|key| format!("X-Api-Key: {key}\r\n"))
-            .unwrap_or_default();
-        let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{key}\
-             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        if stream.write_all(request.as_bytes()).is_err() {
-            return (0, String::new());
-        }
-        let mut answer = String::new();
-        let _ = stream.read_to_string(&mut answer);
-        let status = answer
-            .split(' ')
-            .nth(1)
-            .and_then(|code| code.parse().ok())
-            .unwrap_or(0);
-        let body = answer
-            .split_once("\r\n\r\n")
-            .map(|(_, body)| body.to_owned())
-            .unwrap_or_default();
-        (status, body)
-    }
-
-    /// SIGKILL: no shutdown, nothing flushed that was not committed.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// This test's mail server settings.
+fn smtp(port: u16) -> Vec<(&'static str, String)> {
+    vec![
+        ("SESSIONBOARD_SMTP_HOST", "127.0.0.1".to_owned()),
+        ("SESSIONBOARD_SMTP_PORT", port.to_string()),
+        ("SESSIONBOARD_SMTP_TLS", "none".to_owned()),
+    ]
 }
 
 /// (failed attempts, sent) of the one queued alert, if there is one.
@@ -154,22 +53,9 @@ async fn an_alert_committed_before_a_crash_is_mailed_once_after_the_restart() {
     let restarted_log = dir.path().join("restarted.log");
     // Nothing listens here until the mail server "comes back".
     let smtp_port = free_port();
-    let created = sessionboard(&db, smtp_port)
-        .args([
-            "api-key",
-            "create",
-            "--application",
-            "iOS app",
-            "--label",
-            "crash test",
-        ])
-        .output()
-        .unwrap();
-    assert!(created.status.success(), "{created:?}");
-    let key = String::from_utf8(created.stdout).unwrap();
-    let key = key.lines().last().unwrap().trim().to_owned();
+    let key = api_key(&db, "iOS app");
 
-    let server = Server::start(&db, smtp_port, &log);
+    let server = Server::start(&db, &smtp(smtp_port), &log);
     let sign_in = |ip: &str| {
         json!({
             "email": "anna@nordlicht.example",
@@ -197,7 +83,7 @@ async fn an_alert_committed_before_a_crash_is_mailed_once_after_the_restart() {
     server.kill();
 
     let sink = SmtpSink::start(&dir.path().join("mail"), Some(smtp_port));
-    let _restarted = Server::start(&db, smtp_port, &restarted_log);
+    let _restarted = Server::start(&db, &smtp(smtp_port), &restarted_log);
     let mails = sink.wait_for(1, Duration::from_secs(45)).await;
     let log = std::fs::read_to_string(&restarted_log).unwrap();
     assert_eq!(mails.len(), 1, "outbox {:?}, log: {log}", outbox(&db).await);
