@@ -4,13 +4,13 @@ mod common;
 
 use common::{Backend, T0, World, world};
 use sessionboard::model::{
-    AccountId, ApplicationId, ChangeFilter, KeyPowers, PageRequest, Role, SessionFilter, SessionId,
-    SessionsView, UserId,
+    AccountId, ApplicationId, ChangeFilter, EventType, KeyPowers, PageRequest, Role, SessionFilter,
+    SessionId, SessionsView, UserId,
 };
 use sessionboard::password::hash_password;
 use sessionboard::service::{
-    AccountState, AccountStatus, Actor as Asking, ApiClient, NewMember, PersonRef, PersonState,
-    PersonStatus, PlatformRoles, TrustedSignIn,
+    AccountState, AccountStatus, Actor as Asking, ApiClient, EndpointForm, NewMember, PersonRef,
+    PersonState, PersonStatus, PlatformRoles, TrustedSignIn,
 };
 use sessionboard::store::NewUser;
 use sessionboard::{Caller, Error};
@@ -256,6 +256,8 @@ enum AdminAction {
     SetPlatformRoles,
     RetireApplication,
     AssignRepresentative,
+    AddWebhookEndpoint,
+    ReadWebhookDeliveries,
 }
 
 use AdminAction::*;
@@ -264,19 +266,20 @@ use AdminAction::*;
 /// (or a new one) in Acme alone, made for each case; the platform actions on an account, a
 /// person or an application made for each case. Acting representatives see an owner's
 /// Members page and change log, but change nobody: that stays with the person themselves.
+/// Webhook endpoints hear about every account: platform admins' alone.
 #[rustfmt::skip]
-const ADMIN_MATRIX: [(Actor, [Expect; 14]); 8] = [
-    //                                  members    add        change     remove     reset      acme log   all log    own pw     +account   close      deactivate roles      retire app assign rep
-    (Actor::Employee,                  [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-    (Actor::Owner,                     [Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-    (Actor::OtherAccountOwner,         [Forbidden, Forbidden, Forbidden, Forbidden, NotFound,  Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-    (Actor::PlatformAdmin,             [Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed]),
-    (Actor::SalesRep,                  [Forbidden, Forbidden, Forbidden, Forbidden, NotFound,  Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-    (Actor::SalesRepActingAsEmployee,  [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-    (Actor::SalesRepActingAsOwner,     [Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
-    (Actor::SalesRepServingOnlyGlobex, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+const ADMIN_MATRIX: [(Actor, [Expect; 16]); 8] = [
+    //                                  members    add        change     remove     reset      acme log   all log    own pw     +account   close      deactivate roles      retire app assign rep +webhook   deliveries
+    (Actor::Employee,                  [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+    (Actor::Owner,                     [Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+    (Actor::OtherAccountOwner,         [Forbidden, Forbidden, Forbidden, Forbidden, NotFound,  Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+    (Actor::PlatformAdmin,             [Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed,   Allowed]),
+    (Actor::SalesRep,                  [Forbidden, Forbidden, Forbidden, Forbidden, NotFound,  Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+    (Actor::SalesRepActingAsEmployee,  [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+    (Actor::SalesRepActingAsOwner,     [Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
+    (Actor::SalesRepServingOnlyGlobex, [Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Allowed,   Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden, Forbidden]),
 ];
-const ADMIN_ACTIONS: [AdminAction; 14] = [
+const ADMIN_ACTIONS: [AdminAction; 16] = [
     SeeAcmeMembers,
     AddAcmeMember,
     ChangeAcmeMember,
@@ -291,6 +294,8 @@ const ADMIN_ACTIONS: [AdminAction; 14] = [
     SetPlatformRoles,
     RetireApplication,
     AssignRepresentative,
+    AddWebhookEndpoint,
+    ReadWebhookDeliveries,
 ];
 
 /// What one case works on, made fresh for it so that no case sees another's doing.
@@ -360,7 +365,7 @@ async fn targets(w: &World, case: usize, password_hash: &str) -> Targets {
 async fn snapshot(w: &World, me: UserId, t: &Targets, case: usize) -> String {
     let store = w.operator.store();
     format!(
-        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+        "{:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
         store.membership(t.member, w.acme).await.unwrap(),
         store.password_hash(t.member).await.unwrap(),
         w.is_live(t.member_session, T0).await,
@@ -390,6 +395,7 @@ async fn snapshot(w: &World, me: UserId, t: &Targets, case: usize) -> String {
             .unwrap()
             .items
             .len(),
+        store.list_webhook_endpoints().await.unwrap().len(),
     )
 }
 
@@ -503,6 +509,22 @@ async fn every_role_and_administration_action_is_decided_by_the_service(backend:
                     let result = s.assign_representative(&asking, w.sam, t.account, T0).await;
                     (outcome(&result), true)
                 }
+                AddWebhookEndpoint => {
+                    let form = EndpointForm {
+                        url: "http://127.0.0.1:9/hook",
+                        events: &EventType::ALL,
+                        account: None,
+                        description: "",
+                    };
+                    let result = s.add_webhook_endpoint(&caller, form, T0).await;
+                    (outcome(&result), true)
+                }
+                ReadWebhookDeliveries => {
+                    let result = s
+                        .webhook_deliveries(&caller, None, PageRequest::default())
+                        .await;
+                    (outcome(&result), false)
+                }
             };
             let after = snapshot(&w, me, &t, cases).await;
             if actual == Allowed && writes {
@@ -513,7 +535,7 @@ async fn every_role_and_administration_action_is_decided_by_the_service(backend:
             assert_eq!(actual, expected, "{context}");
         }
     }
-    assert_eq!(cases, 112);
+    assert_eq!(cases, 128);
 }
 
 /// What an application's key may do to the directory and to sign-in without a password, by

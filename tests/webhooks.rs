@@ -615,9 +615,13 @@ async fn a_bulk_termination_reports_each_ended_session_and_then_itself(backend: 
             .all(|delivery| delivery.event_type == "session.ended")
     );
 
+    let started = std::time::Instant::now();
     deliver_all(&w.service, &transport(Duration::from_secs(5)), after(2_001)).await;
+    let took = started.elapsed();
     let got = receiver.received();
     assert_eq!(got.len(), 1_501);
+    // A figure for the README, not a limit: one endpoint's deliveries go one after another.
+    eprintln!("{backend:?}: 1,501 deliveries to one endpoint in {took:.2?}");
     let completed = &got[1_500].body;
     assert_eq!(completed["type"], "bulk_termination.completed");
     assert_eq!(completed["data"]["expected"], 1_500);
@@ -735,4 +739,81 @@ async fn endpoints_deliveries_may_not_go_to_are_refused_with_the_reason(backend:
         .await
         .unwrap();
     assert!(made.secret.expose().starts_with("whsec_"));
+}
+
+/// The README's verification snippet, run by Python on a real delivery: it accepts it, and
+/// refuses the same delivery with one byte of the body changed.
+#[tokio::test]
+async fn the_readmes_python_snippet_verifies_a_real_delivery() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let snippet = readme
+        .split("<!-- verify-snippet -->\n```python\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the README has the snippet");
+    let w = world(Backend::Sqlite).await;
+    let (_, adam) = w.caller("adam@platform.example", T0).await;
+    let receiver = Receiver::start().await;
+    let secret = {
+        let made = w
+            .service
+            .add_webhook_endpoint(
+                &adam,
+                EndpointForm {
+                    url: &receiver.url,
+                    events: &[EventType::SessionCreated],
+                    account: None,
+                    description: "",
+                },
+                T0,
+            )
+            .await
+            .unwrap();
+        made.secret.expose().to_owned()
+    };
+    receiver.set_secret(&secret);
+    w.sign_in("bob@acme.example", CHROME_WINDOWS, "81.2.69.142", after(1))
+        .await;
+    // Signed now: the snippet refuses timestamps more than five minutes off.
+    deliver_all(
+        &w.service,
+        &transport(Duration::from_secs(5)),
+        Timestamp::now(),
+    )
+    .await;
+    let got = receiver.received().remove(0);
+    assert!(got.signed_correctly);
+
+    let delivery = serde_json::json!({
+        "secret": secret,
+        "headers": {
+            "webhook-id": got.id,
+            "webhook-timestamp": got.timestamp.to_string(),
+            "webhook-signature": got.signature,
+        },
+        "body": String::from_utf8(got.raw).unwrap(),
+    });
+    let file = w.dir.path().join("delivery.json");
+    std::fs::write(&file, delivery.to_string()).unwrap();
+    let script = format!(
+        "{snippet}\nimport json, sys\nd = json.load(open(sys.argv[1]))\n\
+         print(verify(d['secret'], d['headers'], d['body'].encode()), \
+         verify(d['secret'], d['headers'], d['body'].encode().replace(b'Chrome', b'Chromf')))\n"
+    );
+    let output = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&file)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap().trim(),
+        "True False"
+    );
 }

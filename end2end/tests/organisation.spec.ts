@@ -1,3 +1,6 @@
+import * as crypto from 'node:crypto';
+import * as http from 'node:http';
+import { type AddressInfo } from 'node:net';
 import { type Browser, type Page } from '@playwright/test';
 import {
   DEVICES,
@@ -175,4 +178,77 @@ test('changing my password signs out my other devices when I ask it to', async (
     expect(device.errors).toEqual([]);
     await device.context.close();
   }
+});
+
+test('a platform admin adds a webhook endpoint and watches signed deliveries reach it', async ({ browser }) => {
+  // A receiver on loopback that checks each signature as the README shows.
+  let secret = '';
+  const got: { id: string; type: string; signedCorrectly: boolean }[] = [];
+  const receiver = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const id = String(request.headers['webhook-id']);
+      const timestamp = String(request.headers['webhook-timestamp']);
+      const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+      const expected = crypto.createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64');
+      const signatures = String(request.headers['webhook-signature']).split(' ');
+      got.push({ id, type: JSON.parse(body).type, signedCorrectly: signatures.includes(`v1,${expected}`) });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+
+  const admin = await openDevice(browser, DEVICES.macFirefox);
+  const page = admin.page;
+  await signIn(page, 'admin@sessionboard.example');
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  await waitForHydration(page);
+  // A URL deliveries may not go to is refused with the reason, and nothing is added.
+  await page.getByLabel('URL').fill('http://hooks.example.com/events');
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  await expect(page.getByRole('alert')).toContainText('use https://');
+  await expect(page.getByText('No endpoints yet')).toBeVisible();
+
+  await page.getByLabel('URL').fill(url);
+  await page.getByLabel('Description').fill('Security team SIEM');
+  await page.getByRole('checkbox', { name: /sign_in\.failed/ }).uncheck();
+  await page.getByRole('button', { name: 'Add endpoint' }).click();
+  secret = (await page.locator('.secret-value').textContent())!.trim();
+  expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+  const endpointRow = page.getByRole('row').filter({ hasText: url });
+  await expect(endpointRow).toContainText('Delivering');
+  await expect(endpointRow).not.toContainText('sign_in.failed');
+
+  // Klaus signs in on his phone: session.created reaches the receiver, signed.
+  const phone = await openDevice(browser, DEVICES.iphone, { width: 390, height: 844 });
+  await signIn(phone.page, 'klaus@ektek.example');
+  await expect.poll(() => got.map((delivery) => delivery.type), { timeout: 15_000 }).toContain('session.created');
+  expect(got.every((delivery) => delivery.signedCorrectly)).toBe(true);
+
+  await page.reload();
+  await waitForHydration(page);
+  const created = got.find((delivery) => delivery.type === 'session.created')!;
+  const delivered = page.getByRole('row').filter({ hasText: created.id });
+  await expect(delivered).toContainText('session.created');
+  await expect(delivered).toContainText('Delivered');
+  await expect(delivered).toContainText('204');
+  await screenshots(page, 'webhooks');
+
+  // Deleting it stops deliveries: the receiver hears nothing of the next sign-in.
+  await endpointRow.getByRole('button', { name: /Delete the endpoint/ }).click();
+  await confirmWith(page, 'Delete');
+  await expect(page.getByText('No endpoints yet')).toBeVisible();
+  const before = got.length;
+  const laptop = await openDevice(browser, DEVICES.macFirefox);
+  await signIn(laptop.page, 'klaus@ektek.example');
+  await page.waitForTimeout(2_000);
+  expect(got.length).toBe(before);
+
+  expect(admin.errors).toEqual([]);
+  expect(phone.errors).toEqual([]);
+  receiver.close();
+  await Promise.all([admin, phone, laptop].map((device) => device.context.close()));
 });

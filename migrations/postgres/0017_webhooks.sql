@@ -31,6 +31,4 @@ CREATE TABLE webhook_outbox (
 );
 CREATE INDEX webhook_outbox_waiting ON webhook_outbox (endpoint_id, id)
     WHERE delivered_at IS NULL AND abandoned_at IS NULL;
-CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at)
-    WHERE delivered_at IS NULL AND abandoned_at IS NULL;
 CREATE INDEX webhook_outbox_by_endpoint ON webhook_outbox (endpoint_id, id);

@@ -117,7 +117,6 @@ pub trait SqlDb:
     + Fetch<(i64, i64, i64, i64, i64, Option<i64>, Option<String>)>
     + Fetch<(String, bool)>
     + Fetch<(i64, String, Option<i64>)>
-    + Fetch<(Option<i64>,)>
     + Fetch<(i64, i64, i64, i64, Option<i64>, String)>
     + Fetch<(i64, i64, i64, i64, Vec<u8>)>
     + Fetch<(i64, i64, String, String, i64, i64)>

@@ -32,6 +32,9 @@ pub struct Received {
     pub id: String,
     pub timestamp: i64,
     pub body: Value,
+    /// The body as it came, byte for byte, and the signature header.
+    pub raw: Vec<u8>,
+    pub signature: String,
     /// The signature is the HMAC of id, timestamp and body under the endpoint's secret.
     pub signed_correctly: bool,
 }
@@ -140,6 +143,8 @@ async fn receive(
         id,
         timestamp,
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+        raw: body.to_vec(),
+        signature,
         signed_correctly,
     });
     StatusCode::NO_CONTENT.into_response()

@@ -228,18 +228,11 @@ impl<D: Dialect> WebhookStore for D {
     }
 
     async fn delete_webhook_endpoint(&self, endpoint: WebhookEndpointId) -> Result<bool> {
-        let mut tx = self.writer().begin().await?;
-        // Its queue first, in one statement, rather than leaning on a cascade SQLite only
-        // honours with foreign keys switched on.
-        sql::<D>("DELETE FROM webhook_outbox WHERE endpoint_id = ")
-            .bind(endpoint.0)
-            .run(&mut *tx)
-            .await?;
+        // Its queue goes with it: the outbox's foreign key cascades.
         let deleted = sql::<D>("DELETE FROM webhook_endpoints WHERE id = ")
             .bind(endpoint.0)
-            .run(&mut *tx)
+            .run(&mut *self.writer().acquire().await?)
             .await?;
-        tx.commit().await?;
         Ok(deleted > 0)
     }
 
@@ -328,13 +321,19 @@ impl<D: Dialect> WebhookStore for D {
         now: Timestamp,
         lease_until: Timestamp,
     ) -> Result<Vec<ClaimedDelivery>> {
-        // A read first: a sender asks every second, and most of the time nothing is due.
-        let (due,): (Option<i64>,) =
-            sql::<D>("SELECT MIN(next_attempt_at) FROM webhook_outbox WHERE ")
-                .push(WAITING)
-                .fetch_one(&mut *self.readers().acquire().await?)
-                .await?;
-        if due.is_none_or(|due| due > now.0) {
+        // A read first: a sender asks every second, and most of the time nothing is due (no
+        // endpoint, nothing queued, or every head waiting out its backoff or another
+        // server's lease).
+        let due: Option<(i64,)> = sql::<D>(
+            "SELECT e.id FROM webhook_endpoints e WHERE e.failing_since IS NULL AND \
+             (SELECT o.next_attempt_at FROM webhook_outbox o WHERE o.endpoint_id = e.id AND \
+             o.delivered_at IS NULL AND o.abandoned_at IS NULL ORDER BY o.id LIMIT 1) <= ",
+        )
+        .bind(now.0)
+        .push(" LIMIT 1")
+        .fetch_optional(&mut *self.readers().acquire().await?)
+        .await?;
+        if due.is_none() {
             return Ok(Vec::new());
         }
         // Only each endpoint's oldest waiting row may be claimed, and only once it is due: a

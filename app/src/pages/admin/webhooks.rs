@@ -27,7 +27,7 @@ pub async fn admin_webhooks(after: Option<String>) -> Result<WebhooksPage, UiErr
 
     let caller = caller().map_err(fail)?;
     let service = app_context()?.service;
-    let page = super::page_after(after)?;
+    let page = super::page_after(after).map_err(fail)?;
     let endpoints = service.webhook_endpoints(&caller).await.map_err(fail)?;
     let deliveries = service
         .webhook_deliveries(&caller, None, page)
@@ -78,13 +78,14 @@ pub async fn admin_create_webhook(
     url: String,
     account: String,
     description: String,
-    #[server(default)] events: EventChoice,
+    events: Option<EventChoice>,
 ) -> Result<String, UiError> {
     use crate::ssr::{app_context, caller, fail, now};
     use sessionboard::service::EndpointForm;
 
     let caller = caller().map_err(fail)?;
-    let events = events.ticked();
+    // No box ticked: nothing of `events` is sent at all.
+    let events = events.unwrap_or_default().ticked();
     let form = EndpointForm {
         url: &url,
         events: &events,
@@ -195,13 +196,16 @@ fn Webhooks() -> impl IntoView {
             <section class="card">
                 <h2>"Add an endpoint"</h2>
                 <ActionForm action=create attr:class="webhook-form">
-                    <label for="hook-url">"URL"</label>
-                    <input id="hook-url" name="url" type="url" required maxlength="2000"
-                        placeholder="https://example.com/sessionboard-events" />
-                    <label for="hook-account">"Only the account (optional)"</label>
-                    <input id="hook-account" name="account" maxlength="200" placeholder="Every account" />
-                    <label for="hook-description">"Description"</label>
-                    <input id="hook-description" name="description" maxlength="200" placeholder="What receives it" />
+                    <label>"URL"
+                        <input name="url" type="url" required maxlength="2000"
+                            placeholder="https://example.com/sessionboard-events" />
+                    </label>
+                    <label>"Only the account (optional)"
+                        <input name="account" maxlength="200" placeholder="Every account" />
+                    </label>
+                    <label>"Description"
+                        <input name="description" maxlength="200" placeholder="What receives it" />
+                    </label>
                     <fieldset class="event-types">
                         <legend>"Events"</legend>
                         {EventType::ALL.into_iter().map(|kind| {
