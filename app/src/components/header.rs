@@ -107,7 +107,10 @@ pub fn AppHeader(viewer: Viewer) -> impl IntoView {
                     <A href="/admin/applications">"Applications"</A>
                     <A href="/admin/changes">"Changes"</A>
                     <A href="/admin/webhooks">"Webhooks"</A>
-                })}
+                }
+                // Type-erased: eight links as one statically typed tuple made the server's
+                // rendering future deep enough to overflow a 2 MiB stack in debug builds.
+                .into_any())}
                 {(viewer.is_sales_rep && viewer.impersonator.is_none()).then(|| view! {
                     <A href="/act-as">"Act as customer"</A>
                 })}
