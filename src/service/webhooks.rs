@@ -305,9 +305,9 @@ async fn attempt(
 async fn resolves_to_allowed(url: &url::Url, allow_private: bool) -> Result<()> {
     let host = url.host_str().unwrap_or_default();
     let port = url.port_or_known_default().unwrap_or(443);
-    let addresses = tokio::time::timeout(
+    let resolved = tokio::time::timeout(
         Duration::from_secs(5),
-        tokio::net::lookup_host((host, port)),
+        policy::resolve(host, port, allow_private),
     )
     .await
     .map_err(|_| {
@@ -316,15 +316,13 @@ async fn resolves_to_allowed(url: &url::Url, allow_private: bool) -> Result<()> 
         ))
     })?
     .map_err(|error| Error::WebhookUrl(format!("{host} does not resolve ({error})")))?;
-    let mut any = false;
-    for address in addresses {
-        policy::check_address(address.ip(), allow_private).map_err(Error::WebhookUrl)?;
-        any = true;
-    }
-    if any {
-        Ok(())
-    } else {
-        Err(Error::WebhookUrl(format!("{host} has no address")))
+    // Every address must be allowed: an endpoint is not registered half inside the network.
+    match resolved.refused {
+        Some(why) => Err(Error::WebhookUrl(why)),
+        None if resolved.allowed.is_empty() => {
+            Err(Error::WebhookUrl(format!("{host} has no address")))
+        }
+        None => Ok(()),
     }
 }
 

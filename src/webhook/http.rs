@@ -8,7 +8,6 @@
 //! resolves inside the network cannot be used to reach it, even if its DNS answer changes
 //! after the endpoint was registered.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -100,28 +99,16 @@ impl Resolve for PolicyResolver {
         let allow_private = self.allow_private;
         Box::pin(async move {
             let host = name.as_str().to_owned();
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let mut refused = None;
-            let allowed: Vec<SocketAddr> = found
-                .into_iter()
-                .filter(
-                    |address| match policy::check_address(address.ip(), allow_private) {
-                        Ok(()) => true,
-                        Err(why) => {
-                            refused = Some(why);
-                            false
-                        }
-                    },
-                )
-                .collect();
-            if allowed.is_empty() {
-                let why = refused.unwrap_or_else(|| format!("{host} has no address"));
+            let resolved = policy::resolve(&host, 0, allow_private).await?;
+            if resolved.allowed.is_empty() {
+                let why = resolved
+                    .refused
+                    .unwrap_or_else(|| format!("{host} has no address"));
                 return Err(
                     format!("{host} resolves to no address deliveries may go to: {why}").into(),
                 );
             }
-            let addresses: Addrs = Box::new(allowed.into_iter());
+            let addresses: Addrs = Box::new(resolved.allowed.into_iter());
             Ok(addresses)
         })
     }

@@ -10,7 +10,7 @@
 //!   so a DNS answer that changes later cannot point it inside;
 //! - no user name or password in the URL (the signature is what authenticates a delivery).
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 /// The longest URL an endpoint may have.
 pub const MAX_URL_CHARS: usize = 2_000;
@@ -91,6 +91,30 @@ pub fn check_address(ip: IpAddr, allow_private: bool) -> Result<(), String> {
              or reserved)"
         )),
     }
+}
+
+/// What a host name resolves to, judged by [`check_address`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Resolved {
+    /// The addresses a delivery may go to.
+    pub allowed: Vec<SocketAddr>,
+    /// Why the first refused address was refused, if any was.
+    pub refused: Option<String>,
+}
+
+/// Resolves `host` with the system's resolver and sorts its addresses by the policy: what
+/// registering an endpoint and every delivery's connection both ask.
+pub async fn resolve(host: &str, port: u16, allow_private: bool) -> std::io::Result<Resolved> {
+    let mut resolved = Resolved::default();
+    for address in tokio::net::lookup_host((host, port)).await? {
+        match check_address(address.ip(), allow_private) {
+            Ok(()) => resolved.allowed.push(address),
+            Err(why) => {
+                resolved.refused.get_or_insert(why);
+            }
+        }
+    }
+    Ok(resolved)
 }
 
 enum Class {
